@@ -1,0 +1,155 @@
+// gl/caps.cpp — the capability probe. Float formats count only if a 4x1 texture of that format can be
+// created, sampled, rendered into and read back (glReadPixels RGBA/FLOAT) with every value exact.
+#include "gl/caps.h"
+
+#include <glm/gtc/packing.hpp>
+
+#include <cstring>
+#include <sstream>
+
+namespace gl {
+
+const char* quad_vertex_source() {
+    // v_texel: absolute texel coordinates of the drawn rect u_rect = (x, y, w, h), x + 0.5 at texel centres.
+    // Fragment shaders use it instead of gl_FragCoord, which GLSL ES 1.00 makes mediump: at half precision
+    // (llvmpipe, many mobile GPUs) it cannot address texels past 1024.
+    return "#version 100\n"
+           "attribute vec2 a_pos;\n"
+           "uniform vec4 u_rect;\n"
+           "varying highp vec2 v_texel;\n"
+           "void main() {\n"
+           "    v_texel = u_rect.xy + (a_pos * 0.5 + 0.5) * u_rect.zw;\n"
+           "    gl_Position = vec4(a_pos, 0.0, 1.0);\n"
+           "}\n";
+}
+
+bool Caps::has(const std::string& ext) const {
+    for (auto& e : extensions)
+        if (e == ext) return true;
+    return false;
+}
+
+static std::string str(GLenum name) {
+    const GLubyte* s = glGetString(name);
+    return s ? reinterpret_cast<const char*>(s) : "";
+}
+
+static const char* kCopyFragment =
+    "#version 100\n"
+    "precision highp float;\n"
+    "precision highp sampler2D;\n"
+    "uniform sampler2D u_src;\n"
+    "void main() { gl_FragColor = texture2D(u_src, vec2((gl_FragCoord.x) / 4.0, 0.5)); }\n";
+
+// Renders src -> dst through a copy shader and reads dst back as floats. Empty string on success.
+static std::string try_format(const TexFormat& f, const float* values16, const Program& copy, const Quad& quad) {
+    while (glGetError() != GL_NO_ERROR) {}
+    try {
+        std::vector<unsigned short> halves(16);
+        const void* data = values16;
+        if (f.type != GL_FLOAT) {
+            for (int i = 0; i < 16; ++i) halves[i] = glm::packHalf1x16(values16[i]);
+            data = halves.data();
+        }
+        Texture src({4, 1, f, data, "probe source"});
+        Texture dst({4, 1, f, nullptr, "probe target"});
+        Framebuffer fb(dst, "probe framebuffer");
+        fb.bind();
+        glViewport(0, 0, 4, 1);
+        copy.use();
+        src.bind(0);
+        copy.set_int("u_src", 0);
+        quad.draw();
+        float out[16];
+        std::memset(out, 0, sizeof out);
+        glReadPixels(0, 0, 4, 1, GL_RGBA, f.read_type, out);
+        GLenum err = glGetError();
+        glBindFramebuffer(GL_FRAMEBUFFER, 0);
+        if (err != GL_NO_ERROR) return std::string("glReadPixels(RGBA, ") + (f.read_type == GL_FLOAT ? "FLOAT" : "HALF") +
+                                       "): " + error_name(err);
+        if (f.read_type != GL_FLOAT) {  // halves came back: widen in place, from the end
+            const unsigned short* h = reinterpret_cast<const unsigned short*>(out);
+            for (int i = 15; i >= 0; --i) out[i] = glm::unpackHalf1x16(h[i]);
+        }
+        for (int i = 0; i < 16; ++i)
+            if (out[i] != values16[i]) {
+                std::ostringstream s;
+                s << "read back " << out[i] << " for " << values16[i] << " (value " << i << ")";
+                return s.str();
+            }
+        return "";
+    } catch (const Error& e) {
+        glBindFramebuffer(GL_FRAMEBUFFER, 0);
+        return e.what();
+    }
+}
+
+static FloatSupport probe_float(const std::vector<TexFormat>& candidates, const float* values, const Program& copy,
+                                const Quad& quad) {
+    FloatSupport s;
+    for (auto& f : candidates) {
+        std::string err = try_format(f, values, copy, quad);
+        if (err.empty()) {
+            s.ok = true;
+            s.format = f;
+            s.why = std::string(f.name) + ": rendered, sampled and read back exactly";
+            return s;
+        }
+        s.why += (s.why.empty() ? "" : "; ") + std::string(f.name) + ": " + err;
+    }
+    if (candidates.empty()) s.why = "no extension offers it";
+    return s;
+}
+
+Caps probe_caps(const std::string& backend) {
+    Caps c;
+    c.backend = backend;
+    c.version = str(GL_VERSION);
+    c.glsl_version = str(GL_SHADING_LANGUAGE_VERSION);
+    c.renderer = str(GL_RENDERER);
+    c.vendor = str(GL_VENDOR);
+    c.es3 = c.version.find("OpenGL ES 3") != std::string::npos;
+    std::istringstream ext(str(GL_EXTENSIONS));
+    for (std::string e; ext >> e;) c.extensions.push_back(e);
+    glGetIntegerv(GL_MAX_TEXTURE_SIZE, &c.max_texture_size);
+    glGetIntegerv(GL_MAX_TEXTURE_IMAGE_UNITS, &c.max_texture_units);
+    GLint vp[2] = {0, 0};
+    glGetIntegerv(GL_MAX_VIEWPORT_DIMS, vp);
+    c.max_viewport = vp[0] < vp[1] ? vp[0] : vp[1];
+    GLint range[2] = {0, 0}, precision = 0;
+    glGetShaderPrecisionFormat(GL_FRAGMENT_SHADER, GL_HIGH_FLOAT, range, &precision);
+    c.highp_float_bits = precision;
+    glGetShaderPrecisionFormat(GL_FRAGMENT_SHADER, GL_HIGH_INT, range, &precision);
+    c.highp_int_bits = range[1];
+    c.timer_query = c.has("GL_EXT_disjoint_timer_query");
+    while (glGetError() != GL_NO_ERROR) {}
+
+    Quad quad;
+    Program copy({quad_vertex_source(), kCopyFragment, "capability probe"});
+
+    // fp32: 1+2^-23 and 3e-38 need a true 32-bit float; 1e30 overflows half.
+    const float f32[16] = {1.0f + 1.1920929e-7f, -3.0e-38f, 1.0e30f, 3.14159265f, -2.5f, 0.1f,  7.0f,   -1e-7f,
+                           123456.789f,          0.0f,      -0.0f,   1.0f,        2.0f,  0.75f, -0.33f, 65504.0f};
+    // fp16: values a half holds exactly.
+    const float f16[16] = {1.0009765625f, -2.5f, 0.25f, 2048.0f, -0.0009765625f, 0.0f, 1.0f, -7.0f,
+                           0.5f,          3.0f,  -1.0f, 65504.0f, 0.125f,        6.0f, 9.0f, -100.0f};
+    std::vector<TexFormat> f32_candidates, f16_candidates;
+    // Half framebuffers are read back as floats where the driver allows it (ES 3, WebGL), else as halves.
+    if (c.es3) {
+        f32_candidates.push_back({GL_RGBA32F, GL_RGBA, GL_FLOAT, "RGBA32F", GL_FLOAT});
+        f16_candidates.push_back({GL_RGBA16F, GL_RGBA, GL_HALF_FLOAT, "RGBA16F", GL_FLOAT});
+    }
+    if (c.has("GL_OES_texture_float") || c.has("OES_texture_float"))
+        f32_candidates.push_back({GL_RGBA, GL_RGBA, GL_FLOAT, "RGBA/FLOAT", GL_FLOAT});
+    if (c.has("GL_OES_texture_half_float") || c.has("OES_texture_half_float")) {
+        f16_candidates.push_back({GL_RGBA, GL_RGBA, GL_HALF_FLOAT_OES, "RGBA/HALF_FLOAT_OES", GL_FLOAT});
+        f16_candidates.push_back({GL_RGBA, GL_RGBA, GL_HALF_FLOAT_OES, "RGBA/HALF_FLOAT_OES read as half",
+                                  GL_HALF_FLOAT_OES});
+    }
+    c.fp32 = probe_float(f32_candidates, f32, copy, quad);
+    c.fp16 = probe_float(f16_candidates, f16, copy, quad);
+    while (glGetError() != GL_NO_ERROR) {}
+    return c;
+}
+
+}  // namespace gl

@@ -1,0 +1,39 @@
+// gl/caps.h — what this GL context can do, probed once by actually rendering and reading back.
+// The engine picks its storage tier from this; passes never look at extensions themselves.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "gl/gl.h"
+
+namespace gl {
+
+// A float texel format that the probe rendered into, sampled from and read back exactly.
+struct FloatSupport {
+    bool ok = false;
+    TexFormat format;
+    std::string why;  // how it was found, or why it failed
+};
+
+struct Caps {
+    std::string backend, version, glsl_version, renderer, vendor;
+    bool es3 = false;  // ES 3.x context (sized float formats); false on ES 2.0 and WebGL 1.0
+    std::vector<std::string> extensions;
+    int max_texture_size = 0, max_texture_units = 0, max_viewport = 0;
+    int highp_float_bits = 0;  // fragment-shader highp float mantissa bits (0: no highp)
+    int highp_int_bits = 0;    // fragment-shader highp int range bits
+    FloatSupport fp32;         // RGBA32F (ES3) or RGBA+FLOAT (OES_texture_float + color_buffer_float)
+    FloatSupport fp16;         // RGBA16F (ES3) or RGBA+HALF_FLOAT_OES
+    bool timer_query = false;  // EXT_disjoint_timer_query
+
+    bool has(const std::string& ext) const;
+    bool highp() const { return highp_float_bits >= 23 && highp_int_bits >= 16; }
+};
+
+// Needs a current context. Cheap (a few 4x1 draws); call once.
+Caps probe_caps(const std::string& backend);
+
+// The vertex shader every pass and the probe share: the full-screen quad.
+const char* quad_vertex_source();
+
+}  // namespace gl

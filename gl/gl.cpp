@@ -1,0 +1,298 @@
+// gl/gl.cpp — RAII GL objects and error reporting. See gl.h.
+#include "gl/gl.h"
+
+#include <cstdlib>
+#include <sstream>
+#include <vector>
+
+namespace gl {
+
+static Counts g_counts;
+Counts live_counts() { return g_counts; }
+
+bool debug_enabled() {
+    static const bool on = [] {
+        const char* v = std::getenv("GPT2GL_GL_DEBUG");
+        return v && *v && *v != '0';
+    }();
+    return on;
+}
+
+const char* error_name(GLenum err) {
+    switch (err) {
+        case GL_NO_ERROR: return "GL_NO_ERROR";
+        case GL_INVALID_ENUM: return "GL_INVALID_ENUM";
+        case GL_INVALID_VALUE: return "GL_INVALID_VALUE";
+        case GL_INVALID_OPERATION: return "GL_INVALID_OPERATION";
+        case GL_INVALID_FRAMEBUFFER_OPERATION: return "GL_INVALID_FRAMEBUFFER_OPERATION";
+        case GL_OUT_OF_MEMORY: return "GL_OUT_OF_MEMORY";
+        default: return "unknown GL error";
+    }
+}
+
+const char* framebuffer_status_name(GLenum status) {
+    switch (status) {
+        case GL_FRAMEBUFFER_COMPLETE: return "GL_FRAMEBUFFER_COMPLETE";
+        case GL_FRAMEBUFFER_INCOMPLETE_ATTACHMENT: return "GL_FRAMEBUFFER_INCOMPLETE_ATTACHMENT";
+        case GL_FRAMEBUFFER_INCOMPLETE_MISSING_ATTACHMENT: return "GL_FRAMEBUFFER_INCOMPLETE_MISSING_ATTACHMENT";
+        case GL_FRAMEBUFFER_INCOMPLETE_DIMENSIONS: return "GL_FRAMEBUFFER_INCOMPLETE_DIMENSIONS";
+        case GL_FRAMEBUFFER_UNSUPPORTED: return "GL_FRAMEBUFFER_UNSUPPORTED";
+        default: return "unknown framebuffer status";
+    }
+}
+
+void check(const char* what) {
+    GLenum err = glGetError();
+    if (err == GL_NO_ERROR) return;
+    std::string msg = std::string(what) + ": " + error_name(err);
+    while ((err = glGetError()) != GL_NO_ERROR) msg += std::string(", ") + error_name(err);
+    if (msg.find("GL_OUT_OF_MEMORY") != std::string::npos)
+        msg += "\nHINT: the GPU ran out of memory; try a smaller model or --precision fp16";
+    throw Error(msg);
+}
+
+// [SECTION] Texture
+
+Texture::Texture(const TextureDesc& d) : width_(d.width), height_(d.height), format_(d.format) {
+    if (d.width <= 0 || d.height <= 0)
+        throw Error(std::string(d.label) + ": bad texture size " + std::to_string(d.width) + "x" +
+                    std::to_string(d.height));
+    while (glGetError() != GL_NO_ERROR) {}
+    glGenTextures(1, &id_);
+    ++g_counts.textures;
+    glBindTexture(GL_TEXTURE_2D, id_);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    std::vector<unsigned char> zeros;
+    const void* data = d.data;
+    if (!data) {  // defined contents: zeros (padding texels are read as zeros by the passes)
+        size_t bytes_per_texel = d.format.type == GL_FLOAT ? 16 : d.format.type == GL_UNSIGNED_BYTE ? 4 : 8;
+        zeros.assign(size_t(d.width) * d.height * bytes_per_texel, 0);
+        data = zeros.data();
+    }
+    glTexImage2D(GL_TEXTURE_2D, 0, d.format.internal, d.width, d.height, 0, d.format.format, d.format.type, data);
+    GLenum err = glGetError();
+    if (err != GL_NO_ERROR) {
+        std::string msg = std::string(d.label) + ": glTexImage2D " + std::to_string(d.width) + "x" +
+                          std::to_string(d.height) + " " + d.format.name + " failed: " + error_name(err);
+        glDeleteTextures(1, &id_);
+        --g_counts.textures;
+        id_ = 0;
+        if (err == GL_OUT_OF_MEMORY) msg += "\nHINT: the GPU ran out of memory; try a smaller model or --precision fp16";
+        throw Error(msg);
+    }
+}
+
+Texture::~Texture() {
+    if (id_) {
+        glDeleteTextures(1, &id_);
+        --g_counts.textures;
+    }
+}
+
+Texture& Texture::operator=(Texture&& o) noexcept {
+    if (this != &o) {
+        if (id_) {
+            glDeleteTextures(1, &id_);
+            --g_counts.textures;
+        }
+        id_ = std::exchange(o.id_, 0);
+        width_ = o.width_;
+        height_ = o.height_;
+        format_ = o.format_;
+    }
+    return *this;
+}
+
+void Texture::upload(const void* data) {
+    glBindTexture(GL_TEXTURE_2D, id_);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, width_, height_, format_.format, format_.type, data);
+}
+
+void Texture::bind(int unit) const {
+    glActiveTexture(GL_TEXTURE0 + unit);
+    glBindTexture(GL_TEXTURE_2D, id_);
+}
+
+// [SECTION] Framebuffer
+
+Framebuffer::Framebuffer(const Texture& color, const char* label) {
+    glGenFramebuffers(1, &id_);
+    ++g_counts.framebuffers;
+    glBindFramebuffer(GL_FRAMEBUFFER, id_);
+    glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, color.id(), 0);
+    GLenum s = status();
+    if (s != GL_FRAMEBUFFER_COMPLETE) {
+        glDeleteFramebuffers(1, &id_);
+        --g_counts.framebuffers;
+        id_ = 0;
+        throw Error(std::string(label) + ": framebuffer over a " + std::to_string(color.width()) + "x" +
+                    std::to_string(color.height()) + " " + color.format().name + " texture is incomplete: " +
+                    framebuffer_status_name(s));
+    }
+}
+
+Framebuffer::~Framebuffer() {
+    if (id_) {
+        glDeleteFramebuffers(1, &id_);
+        --g_counts.framebuffers;
+    }
+}
+
+Framebuffer& Framebuffer::operator=(Framebuffer&& o) noexcept {
+    if (this != &o) {
+        if (id_) {
+            glDeleteFramebuffers(1, &id_);
+            --g_counts.framebuffers;
+        }
+        id_ = std::exchange(o.id_, 0);
+    }
+    return *this;
+}
+
+void Framebuffer::bind() const { glBindFramebuffer(GL_FRAMEBUFFER, id_); }
+
+GLenum Framebuffer::status() const {
+    glBindFramebuffer(GL_FRAMEBUFFER, id_);
+    return glCheckFramebufferStatus(GL_FRAMEBUFFER);
+}
+
+// [SECTION] Program
+
+std::string numbered(const std::string& source) {
+    std::ostringstream out;
+    std::istringstream in(source);
+    std::string line;
+    for (int n = 1; std::getline(in, line); ++n) out << (n < 10 ? "   " : n < 100 ? "  " : n < 1000 ? " " : "") << n
+                                                      << "  " << line << "\n";
+    return out.str();
+}
+
+static GLuint compile(GLenum type, const std::string& src, const std::string& label) {
+    GLuint s = glCreateShader(type);
+    const char* p = src.c_str();
+    glShaderSource(s, 1, &p, nullptr);
+    glCompileShader(s);
+    GLint ok = 0;
+    glGetShaderiv(s, GL_COMPILE_STATUS, &ok);
+    if (!ok) {
+        GLint n = 0;
+        glGetShaderiv(s, GL_INFO_LOG_LENGTH, &n);
+        std::string log(size_t(n > 1 ? n : 1), '\0');
+        glGetShaderInfoLog(s, n, nullptr, &log[0]);
+        glDeleteShader(s);
+        throw Error(label + ": " + (type == GL_VERTEX_SHADER ? "vertex" : "fragment") +
+                    " shader failed to compile:\n" + log.c_str() + "\n" + numbered(src));
+    }
+    return s;
+}
+
+Program::Program(const ProgramDesc& d) : label_(d.label), fragment_source_(d.fragment_source) {
+    GLuint vs = compile(GL_VERTEX_SHADER, d.vertex_source, d.label);
+    GLuint fs = 0;
+    try {
+        fs = compile(GL_FRAGMENT_SHADER, d.fragment_source, d.label);
+    } catch (...) {
+        glDeleteShader(vs);
+        throw;
+    }
+    id_ = glCreateProgram();
+    ++g_counts.programs;
+    glAttachShader(id_, vs);
+    glAttachShader(id_, fs);
+    glBindAttribLocation(id_, 0, "a_pos");
+    glLinkProgram(id_);
+    glDeleteShader(vs);
+    glDeleteShader(fs);
+    GLint ok = 0;
+    glGetProgramiv(id_, GL_LINK_STATUS, &ok);
+    if (!ok) {
+        GLint n = 0;
+        glGetProgramiv(id_, GL_INFO_LOG_LENGTH, &n);
+        std::string log(size_t(n > 1 ? n : 1), '\0');
+        glGetProgramInfoLog(id_, n, nullptr, &log[0]);
+        glDeleteProgram(id_);
+        --g_counts.programs;
+        id_ = 0;
+        throw Error(d.label + ": program failed to link:\n" + log.c_str() + "\n" + numbered(d.fragment_source));
+    }
+}
+
+Program::~Program() {
+    if (id_) {
+        glDeleteProgram(id_);
+        --g_counts.programs;
+    }
+}
+
+Program& Program::operator=(Program&& o) noexcept {
+    if (this != &o) {
+        if (id_) {
+            glDeleteProgram(id_);
+            --g_counts.programs;
+        }
+        id_ = std::exchange(o.id_, 0);
+        label_ = std::move(o.label_);
+        fragment_source_ = std::move(o.fragment_source_);
+        uniforms_ = std::move(o.uniforms_);
+    }
+    return *this;
+}
+
+void Program::use() const { glUseProgram(id_); }
+
+GLint Program::uniform(const std::string& name) const {
+    auto it = uniforms_.find(name);
+    if (it != uniforms_.end()) return it->second;
+    GLint loc = glGetUniformLocation(id_, name.c_str());
+    uniforms_.emplace(name, loc);
+    return loc;
+}
+
+void Program::set(const std::string& n, float x) const { glUniform1f(uniform(n), x); }
+void Program::set(const std::string& n, float x, float y) const { glUniform2f(uniform(n), x, y); }
+void Program::set(const std::string& n, float x, float y, float z, float w) const {
+    glUniform4f(uniform(n), x, y, z, w);
+}
+void Program::set_int(const std::string& n, int v) const { glUniform1i(uniform(n), v); }
+
+// [SECTION] Quad
+
+Quad::Quad() {
+    const float corners[8] = {-1, -1, 1, -1, -1, 1, 1, 1};
+    glGenBuffers(1, &vbo_);
+    ++g_counts.buffers;
+    glBindBuffer(GL_ARRAY_BUFFER, vbo_);
+    glBufferData(GL_ARRAY_BUFFER, sizeof corners, corners, GL_STATIC_DRAW);
+}
+
+Quad::~Quad() {
+    if (vbo_) {
+        glDeleteBuffers(1, &vbo_);
+        --g_counts.buffers;
+    }
+}
+
+Quad& Quad::operator=(Quad&& o) noexcept {
+    if (this != &o) {
+        if (vbo_) {
+            glDeleteBuffers(1, &vbo_);
+            --g_counts.buffers;
+        }
+        vbo_ = std::exchange(o.vbo_, 0);
+    }
+    return *this;
+}
+
+void Quad::draw() const {
+    glBindBuffer(GL_ARRAY_BUFFER, vbo_);
+    glEnableVertexAttribArray(0);
+    glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, nullptr);
+    glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
+}
+
+}  // namespace gl

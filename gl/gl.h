@@ -1,0 +1,155 @@
+// gl/gl.h — move-only RAII over OpenGL ES 2.0 objects: textures, framebuffers, programs, buffers.
+// Knows nothing of tensors or GPT-2. Creation takes a desc struct; failures throw gl::Error naming the object.
+#pragma once
+#include <GLES2/gl2.h>
+#include <GLES2/gl2ext.h>
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+// ES 3.0 tokens: used only when the capability probe found an ES 3 context.
+#ifndef GL_RGBA32F
+#define GL_RGBA32F 0x8814
+#endif
+#ifndef GL_RGBA16F
+#define GL_RGBA16F 0x881A
+#endif
+#ifndef GL_HALF_FLOAT
+#define GL_HALF_FLOAT 0x140B
+#endif
+
+namespace gl {
+
+struct Error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Throws gl::Error if glGetError reports something; `what` names the operation.
+// Called only at object creation and in debug mode, never per pass in release (sokol, imgui).
+void check(const char* what);
+const char* error_name(GLenum err);
+const char* framebuffer_status_name(GLenum status);
+
+// Debug switch: when on, Engine checks glGetError after every pass (GPT2GL_GL_DEBUG=1).
+bool debug_enabled();
+
+// How texels are stored: internal format, format and type as glTexImage2D takes them.
+struct TexFormat {
+    GLint internal = GL_RGBA;
+    GLenum format = GL_RGBA;
+    GLenum type = GL_UNSIGNED_BYTE;
+    const char* name = "RGBA8";
+    GLenum read_type = GL_UNSIGNED_BYTE;  // glReadPixels(GL_RGBA, read_type) of a framebuffer over it
+};
+
+struct TextureDesc {
+    int width = 0, height = 0;
+    TexFormat format;
+    const void* data = nullptr;  // width*height texels of `format`, or null for zeros
+    const char* label = "texture";
+};
+
+// NEAREST filtering, CLAMP_TO_EDGE, no mipmaps: what NPOT textures in ES 2.0 allow, and what exact texel fetches need.
+class Texture {
+public:
+    Texture() = default;
+    explicit Texture(const TextureDesc& desc);
+    ~Texture();
+    Texture(Texture&& o) noexcept { *this = std::move(o); }
+    Texture& operator=(Texture&& o) noexcept;
+    Texture(const Texture&) = delete;
+    Texture& operator=(const Texture&) = delete;
+
+    void upload(const void* data);  // whole image, same format as created
+    void bind(int unit) const;
+    int width() const { return width_; }
+    int height() const { return height_; }
+    const TexFormat& format() const { return format_; }
+    GLuint id() const { return id_; }  // for framebuffer attachment and the viewer's display shaders
+    explicit operator bool() const { return id_ != 0; }
+
+private:
+    GLuint id_ = 0;
+    int width_ = 0, height_ = 0;
+    TexFormat format_;
+};
+
+// One colour attachment, attached once at creation; status checked and reported by name.
+class Framebuffer {
+public:
+    Framebuffer() = default;
+    Framebuffer(const Texture& color, const char* label);
+    ~Framebuffer();
+    Framebuffer(Framebuffer&& o) noexcept { *this = std::move(o); }
+    Framebuffer& operator=(Framebuffer&& o) noexcept;
+    Framebuffer(const Framebuffer&) = delete;
+    Framebuffer& operator=(const Framebuffer&) = delete;
+
+    void bind() const;
+    GLenum status() const;  // GL_FRAMEBUFFER_COMPLETE or why not (probe uses this without throwing)
+    explicit operator bool() const { return id_ != 0; }
+
+private:
+    GLuint id_ = 0;
+};
+
+struct ProgramDesc {
+    std::string vertex_source;
+    std::string fragment_source;
+    std::string label = "program";
+};
+
+// Vertex attribute 0 is bound to "a_pos" before linking. Compile/link errors throw with the numbered source.
+class Program {
+public:
+    Program() = default;
+    explicit Program(const ProgramDesc& desc);
+    ~Program();
+    Program(Program&& o) noexcept { *this = std::move(o); }
+    Program& operator=(Program&& o) noexcept;
+    Program(const Program&) = delete;
+    Program& operator=(const Program&) = delete;
+
+    void use() const;
+    GLint uniform(const std::string& name) const;  // -1 if absent or optimized away (cached)
+    void set(const std::string& name, float x) const;
+    void set(const std::string& name, float x, float y) const;
+    void set(const std::string& name, float x, float y, float z, float w) const;
+    void set_int(const std::string& name, int v) const;
+    const std::string& label() const { return label_; }
+    const std::string& fragment_source() const { return fragment_source_; }
+    explicit operator bool() const { return id_ != 0; }
+
+private:
+    GLuint id_ = 0;
+    std::string label_, fragment_source_;
+    mutable std::map<std::string, GLint> uniforms_;
+};
+
+// Source with line numbers, for compile errors.
+std::string numbered(const std::string& source);
+
+// The full-screen quad: two triangles covering NDC [-1,1]², drawn as a triangle strip from a static VBO.
+class Quad {
+public:
+    Quad();
+    ~Quad();
+    Quad(Quad&& o) noexcept { *this = std::move(o); }
+    Quad& operator=(Quad&& o) noexcept;
+    Quad(const Quad&) = delete;
+    Quad& operator=(const Quad&) = delete;
+    void draw() const;
+
+private:
+    GLuint vbo_ = 0;
+};
+
+// Live GL object counts (created minus deleted), for leak checks.
+struct Counts {
+    int textures = 0, framebuffers = 0, programs = 0, buffers = 0;
+};
+Counts live_counts();
+
+}  // namespace gl

@@ -1,0 +1,28 @@
+// glsl/attn_scores.frag — scores[h*T + t, s] = q[t, head h] . k[s, head h] / sqrt(hd), for keys s <= pos0 + t
+//   q: (T, C)   k: the layer's key cache (n_ctx, C)   scores: (H*T, S = pos0 + T); masked keys get 0.
+// A head's dims [h*hd, h*hd + hd) may start inside a texel when hd % 4 != 0: lanes outside are masked.
+// Defines: HD4 = texels a head can touch (constant).
+uniform sampler2D Q;
+uniform vec4 Q_geo;
+uniform vec2 Q_inv;
+uniform sampler2D K;
+uniform vec4 K_geo;
+uniform vec2 K_inv;
+uniform vec4 u_attn;  // (T, pos0, hd, 1/sqrt(hd))
+
+vec4 compute(float row, float c4) {
+    float h = floor((row + 0.5) / u_attn.x);
+    float t = row - h * u_attn.x;
+    float lo = h * u_attn.z;
+    float first = floor((lo + 0.5) / 4.0);
+    vec4 key = 4.0 * c4 + vec4(0.0, 1.0, 2.0, 3.0);
+    vec4 s = vec4(0.0);
+    for (int i = 0; i < HD4; i++) {
+        float k4 = first + float(i);
+        vec4 dim = 4.0 * k4 + vec4(0.5, 1.5, 2.5, 3.5);
+        vec4 q = load4(Q, Q_geo, Q_inv, t, k4) * step(lo, dim) * step(dim, vec4(lo + u_attn.z));
+        s += vec4(dot(q, load4(K, K_geo, K_inv, key.x, k4)), dot(q, load4(K, K_geo, K_inv, key.y, k4)),
+                  dot(q, load4(K, K_geo, K_inv, key.z, k4)), dot(q, load4(K, K_geo, K_inv, key.w, k4)));
+    }
+    return s * u_attn.w * step(key, vec4(u_attn.y + t + 0.5));
+}

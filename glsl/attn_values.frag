@@ -1,0 +1,34 @@
+// glsl/attn_values.frag — y[t, c] = sum_{s <= pos0 + t} probs[h(c)*T + t, s] * v[s, c],  h(c) = c / hd
+//   probs: (H*T, S)   v: the layer's value cache (n_ctx, C)   y: (T, C)
+// Defines: S4 = texels of the longest probs row (constant); HD_ALIGNED when hd % 4 == 0 (all 4 lanes in one head).
+uniform sampler2D P;
+uniform vec4 P_geo;
+uniform vec2 P_inv;
+uniform sampler2D V;
+uniform vec4 V_geo;
+uniform vec2 V_inv;
+uniform vec3 u_attn;  // (T, pos0, hd)
+
+vec4 compute(float row, float c4) {
+    vec4 prow = floor((4.0 * c4 + vec4(0.5, 1.5, 2.5, 3.5)) / u_attn.z) * u_attn.x + row;
+    float n4 = floor((u_attn.y + row + 0.5) / 4.0) + 1.0;
+    vec4 acc = vec4(0.0);
+    for (int i = 0; i < S4; i++) {
+        float s4 = float(i);
+        if (s4 >= n4) break;
+        vec4 v0 = load4(V, V_geo, V_inv, 4.0 * s4, c4);
+        vec4 v1 = load4(V, V_geo, V_inv, 4.0 * s4 + 1.0, c4);
+        vec4 v2 = load4(V, V_geo, V_inv, 4.0 * s4 + 2.0, c4);
+        vec4 v3 = load4(V, V_geo, V_inv, 4.0 * s4 + 3.0, c4);
+#ifdef HD_ALIGNED
+        vec4 p = load4(P, P_geo, P_inv, prow.x, s4);
+        acc += p.x * v0 + p.y * v1 + p.z * v2 + p.w * v3;
+#else
+        acc += vec4(dot(load4(P, P_geo, P_inv, prow.x, s4), vec4(v0.x, v1.x, v2.x, v3.x)),
+                    dot(load4(P, P_geo, P_inv, prow.y, s4), vec4(v0.y, v1.y, v2.y, v3.y)),
+                    dot(load4(P, P_geo, P_inv, prow.z, s4), vec4(v0.z, v1.z, v2.z, v3.z)),
+                    dot(load4(P, P_geo, P_inv, prow.w, s4), vec4(v0.w, v1.w, v2.w, v3.w)));
+#endif
+    }
+    return acc;
+}

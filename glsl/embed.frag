@@ -1,0 +1,22 @@
+// glsl/embed.frag — x[t, c] = wte[id_t, c] + wpe[pos0 + t, c]     out: x (T, C)
+// wte may be split over several textures: one pass per part, fragments whose token is not in this part discard.
+// Token ids come in an RGBA8 texture, one id per texel: id = r + 256 g + 65536 b, texel t at (t % w, t / w).
+uniform sampler2D WTE;  // one part of wte: token rows [u_part.x, u_part.y)
+uniform vec4 WTE_geo;
+uniform vec2 WTE_inv;
+uniform sampler2D WPE;  // (n_positions, C)
+uniform vec4 WPE_geo;
+uniform vec2 WPE_inv;
+uniform sampler2D IDS;
+uniform vec3 u_ids;  // (w, 1/w, 1/h) of the ids texture
+uniform vec2 u_part;
+uniform float u_pos0;
+
+vec4 compute(float row, float c4) {
+    float iy = floor((row + 0.5) / u_ids.x);
+    vec2 uv = vec2((row - iy * u_ids.x + 0.5) * u_ids.y, (iy + 0.5) * u_ids.z);
+    vec4 b = floor(texture2D(IDS, uv) * 255.0 + 0.5);
+    float id = b.r + 256.0 * b.g + 65536.0 * b.b;
+    if (id < u_part.x || id >= u_part.y) discard;
+    return load4(WTE, WTE_geo, WTE_inv, id - u_part.x, c4) + load4(WPE, WPE_geo, WPE_inv, u_pos0 + row, c4);
+}

@@ -1,0 +1,53 @@
+// glsl/matmul.frag — y[r, n] = sum_k x[r + u_xrow, k] * W[n - u_n0, k]  (+ bias[n]) (-> gelu) (+ res[r, n])
+//   x: (T, K)   W: one part of an (N, K) weight, out x in, rows [u_n0, u_n0 + part rows)   y, res: (T, N)
+// Each fragment makes 4 outputs: per texel of K it loads x once and 4 rows of W (dot products of vec4s).
+// Defines: K4 = texels per row of x (constant); HAS_BIAS, GELU (tanh form, HF gelu_new), HAS_RESIDUAL.
+uniform sampler2D X;
+uniform vec4 X_geo;
+uniform vec2 X_inv;
+uniform sampler2D W;
+uniform vec4 W_geo;
+uniform vec2 W_inv;
+#ifdef HAS_BIAS
+uniform sampler2D BIAS;
+uniform vec4 BIAS_geo;
+uniform vec2 BIAS_inv;
+#endif
+#ifdef HAS_RESIDUAL
+uniform sampler2D RES;
+uniform vec4 RES_geo;
+uniform vec2 RES_inv;
+#endif
+uniform float u_xrow;
+uniform float u_n0;
+
+#ifdef GELU
+// tanh(y) = 1 - 2 / (exp(2y) + 1): GLSL ES 1.00 has no tanh; saturates cleanly at both ends.
+vec4 gelu(vec4 x) {
+    vec4 y = 0.7978845608 * (x + 0.044715 * x * x * x);
+    vec4 t = 1.0 - 2.0 / (exp(min(2.0 * y, 80.0)) + 1.0);
+    return 0.5 * x * (1.0 + t);
+}
+#endif
+
+vec4 compute(float row, float c4) {
+    float n = 4.0 * c4 - u_n0;
+    float xr = row + u_xrow;
+    vec4 acc = vec4(0.0);
+    for (int i = 0; i < K4; i++) {
+        float k4 = float(i);
+        vec4 x = load4(X, X_geo, X_inv, xr, k4);
+        acc += vec4(dot(x, load4(W, W_geo, W_inv, n, k4)), dot(x, load4(W, W_geo, W_inv, n + 1.0, k4)),
+                    dot(x, load4(W, W_geo, W_inv, n + 2.0, k4)), dot(x, load4(W, W_geo, W_inv, n + 3.0, k4)));
+    }
+#ifdef HAS_BIAS
+    acc += load4(BIAS, BIAS_geo, BIAS_inv, 0.0, c4);
+#endif
+#ifdef GELU
+    acc = gelu(acc);
+#endif
+#ifdef HAS_RESIDUAL
+    acc += load4(RES, RES_geo, RES_inv, row, c4);
+#endif
+    return acc;
+}

@@ -1,0 +1,106 @@
+// glsl/prelude.glsl — put before every op's .frag by the engine, after `#version 100` and the op's #defines.
+// GLSL ES 1.00 as WebGL 1.0 accepts it: constant loop bounds, no while, no dynamic indexing, highp everywhere
+// (llvmpipe and mobile GPUs compute mediump at half precision: loop counters and fp32 texels go wrong).
+//
+// Index: [SECTION] precision  [SECTION] rgba8 codec  [SECTION] tensor addressing  [SECTION] main
+//
+// Each op defines   vec4 compute(float row, float c4);   the 4 outputs at (row, cols 4*c4 .. 4*c4+3).
+// main() maps the fragment to (row, c4), calls compute and writes the texel; cols past the tensor's end get 0.
+
+// [SECTION] precision
+precision highp float;
+precision highp int;
+precision highp sampler2D;
+
+// [SECTION] rgba8 codec
+// Tier rgba8 keeps one IEEE-754 float per RGBA8 texel as its 4 bytes in little-endian order
+// (R = mantissa bits 0-7, G = 8-15, B = 16-22 + exponent bit 0, A = exponent bits 1-7 + sign): the very bytes of the
+// float in CPU memory, so upload and download are plain copies. Exact for normal floats with highp arithmetic;
+// denormals decode to 0, exponent 255 decodes to a huge value of the right sign.
+float decode_float(vec4 texel) {
+    vec4 b = floor(texel * 255.0 + 0.5);
+    float sgn = b.a >= 128.0 ? -1.0 : 1.0;
+    float e = mod(b.a, 128.0) * 2.0 + floor(b.b / 128.0);
+    float m = mod(b.b, 128.0) * 65536.0 + b.g * 256.0 + b.r;
+    if (e == 0.0) return 0.0;
+    return sgn * (1.0 + m * exp2(-23.0)) * exp2(e - 127.0);
+}
+
+vec4 encode_float(float v) {
+    float a = abs(v);
+    if (a < 1.17549435e-38) return vec4(0.0);  // zero and denormals: +0
+    float s = v < 0.0 ? 128.0 : 0.0;
+    float e = floor(log2(a));
+    float h = floor(e / 2.0);
+    float m = a * exp2(-h) * exp2(h - e);  // in [1, 2) up to log2's rounding; two steps keep 2^-e normal at e = 127
+    if (m >= 2.0) { m *= 0.5; e += 1.0; }
+    if (m < 1.0) { m *= 2.0; e -= 1.0; }
+    e += 127.0;
+    if (e >= 255.0) return vec4(0.0, 0.0, 128.0, 127.0 + s) / 255.0;  // overflow: infinity
+    float mant = (m - 1.0) * 8388608.0;  // 23-bit integer, exact
+    float hi = floor(mant / 65536.0);
+    float rest = mant - hi * 65536.0;
+    float mid = floor(rest / 256.0);
+    float lo = rest - mid * 256.0;
+    float eh = floor(e / 2.0);
+    return vec4(lo, mid, hi + (e - 2.0 * eh) * 128.0, eh + s) / 255.0;
+}
+
+// [SECTION] tensor addressing
+// A tensor [rows, cols] in one texture. Texel columns tc: float tiers hold 4 consecutive cols per texel (tc = c/4);
+// rgba8 holds one col per texel (tc = c). A row's texels are cut into segments of segW; segment s of every row
+// forms lines yl = s*rows + row; lines fold into bands of bandH laid side by side: x = band*segW + xs, y = yl % bandH.
+// Uniforms per tensor N:  N_geo = (rows, segW, bandH, cols),  N_inv = (1/width, 1/height).
+// All values stay below 2^24, so float arithmetic on them is exact.
+vec2 texel_of(vec4 geo, float row, float tc) {
+    float seg = floor((tc + 0.5) / geo.y);
+    float yl = seg * geo.x + row;
+    float band = floor((yl + 0.5) / geo.z);
+    return vec2(band * geo.y + tc - seg * geo.y, yl - band * geo.z);
+}
+
+#ifdef TIER_RGBA8
+// 4 consecutive cols = 4 side-by-side texels (segW is a multiple of 4).
+vec4 load4(sampler2D s, vec4 geo, vec2 inv, float row, float c4) {
+    vec2 uv = (texel_of(geo, row, 4.0 * c4) + 0.5) * inv;
+    return vec4(decode_float(texture2D(s, uv)), decode_float(texture2D(s, uv + vec2(inv.x, 0.0))),
+                decode_float(texture2D(s, uv + vec2(2.0 * inv.x, 0.0))),
+                decode_float(texture2D(s, uv + vec2(3.0 * inv.x, 0.0))));
+}
+#else
+vec4 load4(sampler2D s, vec4 geo, vec2 inv, float row, float c4) {
+    return texture2D(s, (texel_of(geo, row, c4) + 0.5) * inv);
+}
+#endif
+
+// 1 where 4*c4 + i < n: masks the padding cols of a row's last texel.
+vec4 below(float c4, float n) {
+    return step(4.0 * c4 + vec4(0.5, 1.5, 2.5, 3.5), vec4(n));
+}
+
+// [SECTION] main
+uniform vec4 u_out_geo;  // the output tensor's (rows, segW, bandH, cols)
+varying vec2 v_texel;    // this fragment's texel + 0.5, highp (gl_FragCoord is mediump in GLSL ES 1.00)
+
+vec4 compute(float row, float c4);
+
+void main() {
+    vec2 p = floor(v_texel);
+    float band = floor((p.x + 0.5) / u_out_geo.y);
+    float yl = band * u_out_geo.z + p.y;
+    float seg = floor((yl + 0.5) / u_out_geo.x);
+    float row = yl - seg * u_out_geo.x;
+    float tc = seg * u_out_geo.y + p.x - band * u_out_geo.y;
+#ifdef TIER_RGBA8
+    float c4 = floor((tc + 0.5) / 4.0);
+    float i = tc - 4.0 * c4;
+    vec4 v = compute(row, c4);
+    float x = i < 0.5 ? v.x : i < 1.5 ? v.y : i < 2.5 ? v.z : v.w;
+    gl_FragColor = encode_float(tc < u_out_geo.w ? x : 0.0);
+#else
+    vec4 v = compute(row, tc);
+    vec4 c = 4.0 * tc + vec4(0.5, 1.5, 2.5, 3.5);
+    float n = u_out_geo.w;
+    gl_FragColor = vec4(c.x < n ? v.x : 0.0, c.y < n ? v.y : 0.0, c.z < n ? v.z : 0.0, c.w < n ? v.w : 0.0);
+#endif
+}

@@ -1,0 +1,26 @@
+// glsl/softmax.frag — probs[r, s] = exp(x[r, s] - max) / sum over the keys s <= pos0 + t visible to row r = h*T + t
+//   scores, probs: (H*T, S); masked keys get exactly 0. The probabilities stay in a texture for the viewer.
+// Masked lanes hold anything finite: exp(min(x - m, 0)) keeps them finite before the mask zeroes them.
+// Defines: S4 = texels of the longest row (n_ctx / 4, constant); loops break at the row's last visible texel.
+uniform sampler2D X;
+uniform vec4 X_geo;
+uniform vec2 X_inv;
+uniform vec2 u_attn;  // (T, pos0)
+
+vec4 compute(float row, float c4) {
+    float h = floor((row + 0.5) / u_attn.x);
+    float last = u_attn.y + row - h * u_attn.x;  // last visible key
+    float n4 = floor((last + 0.5) / 4.0) + 1.0;
+    float m = -3.0e38;
+    for (int i = 0; i < S4; i++) {
+        if (float(i) >= n4) break;
+        vec4 v = mix(vec4(-3.0e38), load4(X, X_geo, X_inv, row, float(i)), below(float(i), last + 1.0));
+        m = max(m, max(max(v.x, v.y), max(v.z, v.w)));
+    }
+    float sum = 0.0;
+    for (int i = 0; i < S4; i++) {
+        if (float(i) >= n4) break;
+        sum += dot(exp(min(load4(X, X_geo, X_inv, row, float(i)) - m, 0.0)), below(float(i), last + 1.0));
+    }
+    return exp(min(load4(X, X_geo, X_inv, row, c4) - m, 0.0)) * below(c4, last + 1.0) / sum;
+}

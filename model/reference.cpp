@@ -1,0 +1,85 @@
+// model/reference.cpp — CPU reference ops. See reference.h.
+#include "model/reference.h"
+
+#include <cmath>
+
+namespace gpt2gl {
+namespace ref {
+
+void embed(const int* ids, int T, int pos0, const float* wte, const float* wpe, int C, float* x) {
+    for (int t = 0; t < T; ++t)
+        for (int c = 0; c < C; ++c)
+            x[t * C + c] = wte[size_t(ids[t]) * C + c] + wpe[size_t(pos0 + t) * C + c];
+}
+
+void layernorm(const float* x, int T, int C, const float* g, const float* b, float eps, float* y) {
+    for (int t = 0; t < T; ++t) {
+        const float* r = x + size_t(t) * C;
+        double mean = 0, var = 0;
+        for (int c = 0; c < C; ++c) mean += r[c];
+        mean /= C;
+        for (int c = 0; c < C; ++c) var += (r[c] - mean) * (r[c] - mean);
+        var /= C;
+        double inv = 1.0 / std::sqrt(var + eps);
+        for (int c = 0; c < C; ++c) y[size_t(t) * C + c] = float((r[c] - mean) * inv * g[c] + b[c]);
+    }
+}
+
+float gelu(float x) {
+    double u = 0.7978845608028654 * (x + 0.044715 * double(x) * x * x);
+    return float(0.5 * x * (1.0 + std::tanh(u)));
+}
+
+void matmul(const float* x, int T, int K, const float* w, int N, const float* bias, bool use_gelu,
+            const float* residual, float* y) {
+    for (int t = 0; t < T; ++t)
+        for (int n = 0; n < N; ++n) {
+            double acc = bias ? bias[n] : 0.0;
+            for (int k = 0; k < K; ++k) acc += double(x[size_t(t) * K + k]) * w[size_t(n) * K + k];
+            float v = float(acc);
+            if (use_gelu) v = gelu(v);
+            if (residual) v += residual[size_t(t) * N + n];
+            y[size_t(t) * N + n] = v;
+        }
+}
+
+void attn_scores(const float* q, const float* k, int T, int pos0, int C, int H, float* scores) {
+    int hd = C / H, S = pos0 + T;
+    double scale = 1.0 / std::sqrt(double(hd));
+    for (int h = 0; h < H; ++h)
+        for (int t = 0; t < T; ++t)
+            for (int s = 0; s < S; ++s) {
+                double acc = 0;
+                if (s <= pos0 + t)
+                    for (int d = 0; d < hd; ++d) acc += double(q[size_t(t) * C + h * hd + d]) * k[size_t(s) * C + h * hd + d];
+                scores[(size_t(h) * T + t) * S + s] = float(acc * scale);
+            }
+}
+
+void softmax(const float* scores, int T, int pos0, int H, float* probs) {
+    int S = pos0 + T;
+    for (int h = 0; h < H; ++h)
+        for (int t = 0; t < T; ++t) {
+            const float* r = scores + (size_t(h) * T + t) * S;
+            float* p = probs + (size_t(h) * T + t) * S;
+            int last = pos0 + t;
+            double m = r[0], sum = 0;
+            for (int s = 0; s <= last; ++s) m = r[s] > m ? r[s] : m;
+            for (int s = 0; s <= last; ++s) sum += std::exp(r[s] - m);
+            for (int s = 0; s < S; ++s) p[s] = s <= last ? float(std::exp(r[s] - m) / sum) : 0.0f;
+        }
+}
+
+void attn_values(const float* probs, const float* v, int T, int pos0, int C, int H, float* y) {
+    int hd = C / H, S = pos0 + T;
+    for (int t = 0; t < T; ++t)
+        for (int c = 0; c < C; ++c) {
+            int h = c / hd;
+            double acc = 0;
+            for (int s = 0; s < S; ++s) acc += double(probs[(size_t(h) * T + t) * S + s]) * v[size_t(s) * C + c];
+            y[size_t(t) * C + c] = float(acc);
+        }
+}
+
+}  // namespace ref
+}  // namespace gpt2gl

@@ -1,0 +1,27 @@
+// model/reference.h — the CPU reference of every op: the spec that the passes are tested against.
+// Plain loops, no cleverness, double accumulators. Row-major float arrays; shapes as in passes/ops.h:
+// T new tokens at positions [pos0, pos0 + T), C channels, H heads of hd = C / H, S = pos0 + T keys.
+#pragma once
+#include <vector>
+
+namespace gpt2gl {
+namespace ref {
+
+// x (T, C) = wte[ids[t]] + wpe[pos0 + t]
+void embed(const int* ids, int T, int pos0, const float* wte, const float* wpe, int C, float* x);
+// y (T, C) = (x - mean) / sqrt(var + eps) * g + b per row
+void layernorm(const float* x, int T, int C, const float* g, const float* b, float eps, float* y);
+// GELU, tanh form (HF gelu_new)
+float gelu(float x);
+// y (T, N) = x (T, K) . w^T, w (N, K) (+ bias (N)) (gelu) (+ residual (T, N)); null pointers skip a term
+void matmul(const float* x, int T, int K, const float* w, int N, const float* bias, bool gelu, const float* residual,
+            float* y);
+// scores (H*T, S): row h*T + t = q_h(t) . k_h(s) / sqrt(hd) for s <= pos0 + t, else 0; q (T, C), k (>= S, C)
+void attn_scores(const float* q, const float* k, int T, int pos0, int C, int H, float* scores);
+// probs (H*T, S): causal softmax of each row, masked keys 0
+void softmax(const float* scores, int T, int pos0, int H, float* probs);
+// y (T, C): y[t, c] = sum_s probs[h(c)*T + t, s] * v[s, c]; v (>= S, C)
+void attn_values(const float* probs, const float* v, int T, int pos0, int C, int H, float* y);
+
+}  // namespace ref
+}  // namespace gpt2gl

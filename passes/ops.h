@@ -1,0 +1,53 @@
+// passes/ops.h — GPT-2's ops as render passes, one function per op (passes/<op>.cpp <-> glsl/<op>.frag).
+// Shapes: T new tokens at positions [pos0, pos0 + T); C channels; H heads of hd = C / H; S = pos0 + T keys.
+// Every op writes only its output region; cols past a row's end are written as 0.
+#pragma once
+#include <vector>
+
+#include "passes/engine.h"
+
+namespace gpt2gl {
+
+// Token ids in an RGBA8 texture, one per texel (id = r + 256 g + 65536 b), texel t at (t % width, t / width).
+class TokenIds {
+public:
+    TokenIds() = default;
+    TokenIds(const Storage& storage, int capacity);
+    void upload(const int* ids, int n);
+    const gl::Texture& texture() const { return texture_; }
+    int width() const { return width_; }
+    int capacity() const { return width_ * texture_.height(); }
+
+private:
+    gl::Texture texture_;
+    int width_ = 0;
+};
+
+// x (T, C) <- wte[ids[t]] + wpe[pos0 + t]; wte (V, C) may be split over several textures.
+void embed(Engine& e, const SplitTensor& wte, const Tensor& wpe, const TokenIds& ids, int T, int pos0, Tensor& x);
+
+// y (rows, C) <- layernorm of x's first `rows` rows with gain g (1, C), bias b (1, C).
+void layernorm(Engine& e, const Tensor& x, const Tensor& g, const Tensor& b, float eps, int rows, Tensor& y);
+
+struct MatmulArgs {
+    int rows = 0;                     // rows to compute
+    int x_row0 = 0;                   // first input row
+    int y_row0 = 0;                   // first output row (the K/V caches take rows at pos0)
+    const Tensor* bias = nullptr;     // (1, N)
+    bool gelu = false;                // tanh-form GELU after the bias
+    const Tensor* residual = nullptr; // (>= y_row0 + rows, N), added last, read at the output row
+};
+// y[y_row0 + i, n] <- sum_k x[x_row0 + i, k] * w[n, k] (+ bias)(gelu)(+ residual); w is (N, K), out x in.
+void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const MatmulArgs& a);
+
+// scores (H*T, S): row h*T + t holds q_h(t) . k_h(s) / sqrt(hd) for s <= pos0 + t, else 0.
+void attn_scores(Engine& e, const Tensor& q, const Tensor& k_cache, int n_head, int T, int pos0, Tensor& scores);
+// probs (H*T, S): the causal softmax of each scores row; masked keys get 0.
+void softmax(Engine& e, const Tensor& scores, int n_head, int T, int pos0, Tensor& probs);
+// y (T, C): y[t, c] = sum_s probs[h(c)*T + t, s] * v[s, c].
+void attn_values(Engine& e, const Tensor& probs, const Tensor& v_cache, int n_head, int T, int pos0, Tensor& y);
+
+// y <- x over rows [0, rows), all cols (same shape; layouts may differ).
+void copy(Engine& e, const Tensor& x, int rows, Tensor& y);
+
+}  // namespace gpt2gl

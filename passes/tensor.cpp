@@ -1,0 +1,191 @@
+// passes/tensor.cpp — layouts, uploads and downloads per tier. See tensor.h.
+#include "passes/tensor.h"
+
+#include <glm/gtc/packing.hpp>
+
+#include <algorithm>
+#include <cstring>
+
+namespace gpt2gl {
+
+static constexpr long kExact = 1L << 24;  // float index arithmetic in shaders is exact below this
+
+const char* tier_name(Tier t) {
+    switch (t) {
+        case Tier::fp32: return "fp32";
+        case Tier::fp16: return "fp16";
+        case Tier::rgba8: return "rgba8";
+    }
+    return "?";
+}
+
+bool parse_tier(const std::string& s, Tier* out) {
+    for (Tier t : {Tier::fp32, Tier::fp16, Tier::rgba8})
+        if (s == tier_name(t)) {
+            *out = t;
+            return true;
+        }
+    return false;
+}
+
+static int ceil_div(long a, long b) { return int((a + b - 1) / b); }
+
+// [SECTION] Layout
+
+Layout Layout::make(int rows, int cols, Tier tier, int max_size) {
+    Layout l;
+    l.rows = rows;
+    l.cols = cols;
+    int unit = tier == Tier::rgba8 ? 4 : 1;  // rgba8: a vec4 load reads 4 side-by-side texels of one segment
+    l.texel_elems = tier == Tier::rgba8 ? 1 : 4;
+    l.texels_per_row = tier == Tier::rgba8 ? 4 * ceil_div(cols, 4) : ceil_div(cols, 4);
+    l.seg_w = std::max(1, std::min(l.texels_per_row, max_size / unit * unit));
+    l.nseg = ceil_div(l.texels_per_row, l.seg_w);
+    long lines = long(l.nseg) * rows;
+    l.nbands = std::max(1, ceil_div(lines, max_size));
+    l.band_h = std::max(1, ceil_div(lines, l.nbands));
+    l.width = l.nbands * l.seg_w;
+    l.height = l.band_h;
+    return l;
+}
+
+bool Layout::fits(int max_size) const {
+    return width <= max_size && height <= max_size && long(nseg) * rows < kExact && long(width) * height < kExact * 4;
+}
+
+Rect Layout::texel(int row, int tc) const {
+    int s = tc / seg_w;
+    long yl = long(s) * rows + row;
+    int band = int(yl / band_h);
+    return {band * seg_w + tc - s * seg_w, int(yl - long(band) * band_h), 1, 1};
+}
+
+std::vector<Rect> Layout::rects(int row0, int row1, int tc0, int tc1) const {
+    std::vector<Rect> out;
+    if (row0 >= row1 || tc0 >= tc1) return out;
+    for (int s = tc0 / seg_w; s <= (tc1 - 1) / seg_w; ++s) {
+        int xs0 = std::max(tc0 - s * seg_w, 0), xs1 = std::min(tc1 - s * seg_w, seg_w);
+        long yl0 = long(s) * rows + row0, yl1 = long(s) * rows + row1;
+        for (long b = yl0 / band_h; b <= (yl1 - 1) / band_h; ++b) {
+            int y0 = int(std::max(yl0 - b * band_h, 0L)), y1 = int(std::min(yl1 - b * band_h, long(band_h)));
+            out.push_back({int(b) * seg_w + xs0, y0, xs1 - xs0, y1 - y0});
+        }
+    }
+    return out;
+}
+
+int Layout::max_rows(int cols, Tier tier, int max_size) {
+    Layout one = make(1, cols, tier, max_size);
+    if (one.width > max_size) return 0;
+    long lines = long(max_size / one.seg_w) * max_size;  // bands side by side, each max_size lines
+    long rows = std::min(lines / one.nseg, (kExact - 1) / one.nseg);
+    while (rows > 0 && !make(int(rows), cols, tier, max_size).fits(max_size)) rows -= 4;
+    return int(rows / 4 * 4);
+}
+
+// [SECTION] Tensor
+
+static std::string too_big(const std::string& name, int rows, int cols, const Layout& l, int max_size) {
+    return name + ": tensor [" + std::to_string(rows) + ", " + std::to_string(cols) + "] needs a " +
+           std::to_string(l.width) + "x" + std::to_string(l.height) + " texture, over the limit of " +
+           std::to_string(max_size) + " (MAX_TEXTURE_SIZE or --max-texture-size)";
+}
+
+Tensor::Tensor(const Storage& st, std::string name, int rows, int cols)
+    : name_(std::move(name)), tier_(st.tier), layout_(Layout::make(rows, cols, st.tier, st.max_size)) {
+    if (rows <= 0 || cols <= 0) throw gl::Error(name_ + ": empty tensor shape");
+    if (!layout_.fits(st.max_size)) throw gl::Error(too_big(name_, rows, cols, layout_, st.max_size));
+    texture_ = gl::Texture({layout_.width, layout_.height, st.format, nullptr, name_.c_str()});
+}
+
+const gl::Framebuffer& Tensor::framebuffer() const {
+    if (!framebuffer_) framebuffer_ = gl::Framebuffer(texture_, name_.c_str());
+    return framebuffer_;
+}
+
+void Tensor::upload_texels(const std::vector<float>& texels) {
+    if (tier_ == Tier::fp16) {
+        std::vector<unsigned short> half(texels.size());
+        for (size_t i = 0; i < texels.size(); ++i) half[i] = glm::packHalf1x16(texels[i]);
+        texture_.upload(half.data());
+    } else {  // fp32: floats; rgba8: the float's own 4 bytes are the texel
+        texture_.upload(texels.data());
+    }
+}
+
+void Tensor::upload(const float* data) {
+    const Layout& l = layout_;
+    int per = l.texel_elems;
+    std::vector<float> img(size_t(l.width) * l.height * per, 0.0f);
+    for (int r = 0; r < l.rows; ++r)
+        for (int c = 0; c < l.cols; ++c) {
+            int tc = per == 4 ? c / 4 : c;
+            Rect p = l.texel(r, tc);
+            img[(size_t(p.y) * l.width + p.x) * per + (per == 4 ? c % 4 : 0)] = data[size_t(r) * l.cols + c];
+        }
+    upload_texels(img);
+}
+
+std::vector<float> Tensor::download_texels() const {
+    const Layout& l = layout_;
+    framebuffer().bind();
+    glPixelStorei(GL_PACK_ALIGNMENT, 1);
+    std::vector<float> img;
+    if (tier_ == Tier::rgba8) {
+        img.resize(size_t(l.width) * l.height);
+        glReadPixels(0, 0, l.width, l.height, GL_RGBA, GL_UNSIGNED_BYTE, img.data());
+    } else if (texture_.format().read_type == GL_FLOAT) {
+        img.resize(size_t(l.width) * l.height * 4);
+        glReadPixels(0, 0, l.width, l.height, GL_RGBA, GL_FLOAT, img.data());
+    } else {  // a half framebuffer that only reads back as halves
+        std::vector<unsigned short> half(size_t(l.width) * l.height * 4);
+        glReadPixels(0, 0, l.width, l.height, GL_RGBA, texture_.format().read_type, half.data());
+        img.resize(half.size());
+        for (size_t i = 0; i < half.size(); ++i) img[i] = glm::unpackHalf1x16(half[i]);
+    }
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    gl::check(("reading back " + name_).c_str());
+    return img;
+}
+
+std::vector<float> Tensor::download() const {
+    const Layout& l = layout_;
+    std::vector<float> img = download_texels();
+    int per = l.texel_elems;
+    std::vector<float> out(size_t(l.rows) * l.cols);
+    for (int r = 0; r < l.rows; ++r)
+        for (int c = 0; c < l.cols; ++c) {
+            Rect p = l.texel(r, per == 4 ? c / 4 : c);
+            out[size_t(r) * l.cols + c] = img[(size_t(p.y) * l.width + p.x) * per + (per == 4 ? c % 4 : 0)];
+        }
+    return out;
+}
+
+// [SECTION] SplitTensor
+
+SplitTensor::SplitTensor(const Storage& st, std::string n, int r, int c, const float* data)
+    : name(std::move(n)), rows(r), cols(c) {
+    rows_per_part = Layout::max_rows(cols, st.tier, st.max_size);
+    if (rows_per_part <= 0)
+        throw gl::Error(name + ": even one row of " + std::to_string(cols) +
+                        " cols does not fit a texture under the limit of " + std::to_string(st.max_size));
+    rows_per_part = std::min(rows_per_part, (rows + 3) / 4 * 4);
+    for (int r0 = 0; r0 < rows; r0 += rows_per_part) {
+        int n_rows = std::min(rows_per_part, rows - r0);
+        std::string part = parts.empty() && r0 + n_rows >= rows ? name : name + "[" + std::to_string(parts.size()) + "]";
+        parts.emplace_back(st, part, n_rows, cols);
+        if (data) parts.back().upload(data + size_t(r0) * cols);
+    }
+}
+
+std::vector<float> SplitTensor::download() const {
+    std::vector<float> out;
+    out.reserve(size_t(rows) * cols);
+    for (auto& p : parts) {
+        auto d = p.download();
+        out.insert(out.end(), d.begin(), d.end());
+    }
+    return out;
+}
+
+}  // namespace gpt2gl

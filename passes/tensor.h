@@ -1,0 +1,94 @@
+// passes/tensor.h — tensors in textures: storage tiers, the tensor -> texture layout, and the Tensor object.
+// Knows layouts and tiers, not GPT-2.
+//
+// Layout of a tensor [rows, cols] (row-major) in one texture, in texel columns tc:
+//   float tiers (fp32, fp16): a texel holds 4 consecutive cols (RGBA), tc = c / 4, texels_per_row = ceil(cols/4)
+//   rgba8 tier:               a texel holds one fp32 as its 4 bytes, tc = c,  texels_per_row = 4 * ceil(cols/4)
+// A row longer than MAX_TEXTURE_SIZE is cut into segments of seg_w texels; segment s of every row makes the lines
+// yl = s*rows + row; when there are more lines than MAX_TEXTURE_SIZE they fold into bands of band_h lines laid side
+// by side: (x, y) = (band*seg_w + tc - s*seg_w, yl - band*band_h). Shaders do the same math (glsl/prelude.glsl).
+// A tensor that does not fit one texture even so is split by rows over several (SplitTensor).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "gl/gl.h"
+
+namespace gpt2gl {
+
+enum class Tier { fp32, fp16, rgba8 };
+const char* tier_name(Tier t);
+bool parse_tier(const std::string& s, Tier* out);
+
+struct Rect {
+    int x = 0, y = 0, w = 0, h = 0;
+};
+
+struct Layout {
+    int rows = 0, cols = 0;
+    int texels_per_row = 0;
+    int seg_w = 0, nseg = 0;
+    int band_h = 0, nbands = 0;
+    int width = 0, height = 0;
+    int texel_elems = 4;  // tensor elements per texel: 4 (float tiers) or 1 (rgba8)
+
+    static Layout make(int rows, int cols, Tier tier, int max_size);
+    bool fits(int max_size) const;           // one texture, every index below 2^24
+    Rect texel(int row, int tc) const;       // (x, y) of one texel, w = h = 1
+    // Rectangles of texels covering rows [row0, row1) x texel cols [tc0, tc1), each a viewport for one draw.
+    std::vector<Rect> rects(int row0, int row1, int tc0, int tc1) const;
+    // The most rows (a multiple of 4) of `cols` cols that fit one texture.
+    static int max_rows(int cols, Tier tier, int max_size);
+};
+
+// What every tensor of an engine shares: the tier, its texel format and the size limit in force.
+struct Storage {
+    Tier tier = Tier::fp32;
+    gl::TexFormat format;
+    int max_size = 0;  // MAX_TEXTURE_SIZE, or a lower forced limit
+};
+
+// A tensor [rows, cols] in one texture, with its framebuffer made on first use as a render target.
+class Tensor {
+public:
+    Tensor() = default;
+    Tensor(const Storage& storage, std::string name, int rows, int cols);  // zeros; throws if it cannot fit
+    Tensor(Tensor&&) = default;
+    Tensor& operator=(Tensor&&) = default;
+
+    void upload(const float* data);   // rows*cols floats, row-major
+    std::vector<float> download() const;  // rows*cols floats
+    // The raw image, for tests: width*height*4 floats (float tiers) or width*height floats (rgba8).
+    std::vector<float> download_texels() const;
+    void upload_texels(const std::vector<float>& texels);
+
+    const gl::Framebuffer& framebuffer() const;
+    const gl::Texture& texture() const { return texture_; }
+    const Layout& layout() const { return layout_; }
+    Tier tier() const { return tier_; }
+    const std::string& name() const { return name_; }
+    int rows() const { return layout_.rows; }
+    int cols() const { return layout_.cols; }
+    explicit operator bool() const { return bool(texture_); }
+
+private:
+    std::string name_;
+    Tier tier_ = Tier::fp32;
+    Layout layout_;
+    gl::Texture texture_;
+    mutable gl::Framebuffer framebuffer_;
+};
+
+// A matrix [rows, cols] split by rows into parts of rows_per_part (a multiple of 4) that each fit one texture.
+// Weights of shape (out, in) split this way give each part a range of output columns.
+struct SplitTensor {
+    std::string name;
+    int rows = 0, cols = 0, rows_per_part = 0;
+    std::vector<Tensor> parts;
+
+    SplitTensor() = default;
+    SplitTensor(const Storage& storage, std::string name, int rows, int cols, const float* data);
+    std::vector<float> download() const;
+};
+
+}  // namespace gpt2gl

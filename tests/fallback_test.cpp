@@ -1,0 +1,54 @@
+// tests/fallback_test.cpp — the tier choice. On a true OpenGL ES 2.0 context (ctest `es2_context` runs the suite
+// with MESA_GLES_VERSION_OVERRIDE=2.0) there is no fp32 render target and the engine must fall back by itself.
+#include <cstdlib>
+#include <cstring>
+
+#include "tests/gl_env.h"
+
+using namespace gpt2gl;
+
+static bool forced_es2() {
+    const char* v = std::getenv("MESA_GLES_VERSION_OVERRIDE");
+    return v && std::strcmp(v, "2.0") == 0;
+}
+
+TEST(Fallback, ProbeSeesTheContext) {
+    const gl::Caps& c = test_caps();
+    EXPECT_GE(c.max_texture_size, 2048);
+    EXPECT_TRUE(c.highp());
+    if (forced_es2()) {
+        EXPECT_FALSE(c.es3) << c.version;
+        EXPECT_FALSE(c.fp32.ok) << "a true ES 2.0 context on Mesa has no fp32 render target: " << c.fp32.why;
+    }
+}
+
+TEST(Fallback, AutoPicksTheBestWorkingTier) {
+    const gl::Caps& c = test_caps();
+    Engine e(c, EngineOptions{});
+    Tier want = c.fp32.ok ? Tier::fp32 : c.fp16.ok ? Tier::fp16 : Tier::rgba8;
+    EXPECT_EQ(e.tier(), want) << e.tier_reason();
+    EXPECT_FALSE(e.tier_reason().empty());
+}
+
+TEST(Fallback, ForcingAnUnavailableTierIsAClearError) {
+    const gl::Caps& c = test_caps();
+    if (c.fp32.ok) GTEST_SKIP() << "fp32 works on this context; ctest es2_context runs this on a true ES 2.0 one";
+    EngineOptions o;
+    o.precision = "fp32";
+    try {
+        Engine e(c, o);
+        FAIL() << "forcing fp32 without an fp32 render target should throw";
+    } catch (const gl::Error& err) {
+        EXPECT_NE(std::string(err.what()).find("fp32 is not available"), std::string::npos) << err.what();
+    }
+}
+
+TEST(Fallback, BadOptionsAreClearErrors) {
+    const gl::Caps& c = test_caps();
+    EngineOptions o;
+    o.precision = "fp64";
+    EXPECT_THROW(Engine(c, o), gl::Error);
+    o.precision = "auto";
+    o.max_texture_size = c.max_texture_size * 2;
+    EXPECT_THROW(Engine(c, o), gl::Error);
+}

@@ -1,0 +1,127 @@
+// tests/gl_env.cpp — see gl_env.h.
+#include "tests/gl_env.h"
+
+#include <glm/gtc/packing.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <map>
+#include <sstream>
+#include <sys/stat.h>
+
+namespace gpt2gl {
+
+namespace {
+struct Env {
+    std::unique_ptr<gl::Context> ctx;
+    gl::Caps caps;
+    std::map<std::pair<int, int>, std::unique_ptr<Engine>> engines;
+    std::map<std::pair<int, int>, std::string> failures;
+};
+Env& env() {
+    static Env* e = [] {
+        auto* n = new Env;
+        n->ctx = gl::create_headless_context();
+        n->caps = gl::probe_caps(n->ctx->backend());
+        return n;
+    }();
+    return *e;
+}
+}  // namespace
+
+const gl::Caps& test_caps() { return env().caps; }
+
+Engine* test_engine(Tier tier, int max_size, std::string* why) {
+    Env& e = env();
+    auto key = std::make_pair(int(tier), max_size);
+    auto it = e.engines.find(key);
+    if (it != e.engines.end()) return it->second.get();
+    auto f = e.failures.find(key);
+    if (f == e.failures.end()) {
+        try {
+            EngineOptions o;
+            o.precision = tier_name(tier);
+            o.max_texture_size = max_size;
+            return (e.engines[key] = std::make_unique<Engine>(e.caps, o)).get();
+        } catch (const gl::Error& err) {
+            f = e.failures.emplace(key, err.what()).first;
+        }
+    }
+    if (why) *why = f->second;
+    return nullptr;
+}
+
+std::string shared_data() {
+    struct stat st;
+    std::string p = GPT2GL_SHARED_DATA;
+    return stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode) ? p : "";
+}
+
+std::vector<float> randn(size_t n, unsigned seed, float scale) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> d(0.0f, scale);
+    std::vector<float> v(n);
+    for (auto& x : v) x = d(rng);
+    return v;
+}
+
+std::vector<float> to_half(const std::vector<float>& v) {
+    std::vector<float> out(v.size());
+    for (size_t i = 0; i < v.size(); ++i) out[i] = glm::unpackHalf1x16(glm::packHalf1x16(v[i]));
+    return out;
+}
+
+std::vector<float> stored(Tier tier, const std::vector<float>& v) { return tier == Tier::fp16 ? to_half(v) : v; }
+
+::testing::AssertionResult close(const std::vector<float>& got, const std::vector<float>& want, double rtol,
+                                 double atol) {
+    if (got.size() != want.size())
+        return ::testing::AssertionFailure() << "sizes differ: " << got.size() << " vs " << want.size();
+    size_t worst = 0, bad = 0;
+    double worst_excess = -1, max_err = 0, sum_err2 = 0, sum_ref2 = 0;
+    for (size_t i = 0; i < got.size(); ++i) {
+        double err = std::fabs(double(got[i]) - want[i]);
+        if (!std::isfinite(got[i])) err = INFINITY;
+        double excess = err - (atol + rtol * std::fabs(want[i]));
+        if (excess > 0) ++bad;
+        if (excess > worst_excess) worst_excess = excess, worst = i;
+        max_err = std::max(max_err, err);
+        sum_err2 += err * err;
+        sum_ref2 += double(want[i]) * want[i];
+    }
+    std::ostringstream s;
+    s << "max abs err " << max_err << ", nmse " << (sum_ref2 > 0 ? sum_err2 / sum_ref2 : sum_err2);
+    if (bad == 0) return ::testing::AssertionSuccess() << s.str();
+    return ::testing::AssertionFailure() << bad << " of " << got.size() << " elements off; worst [" << worst
+                                         << "]: got " << got[worst] << ", want " << want[worst] << " (rtol " << rtol
+                                         << ", atol " << atol << "); " << s.str();
+}
+
+void fill(Tensor& t, float value) {
+    const Layout& l = t.layout();
+    t.upload_texels(std::vector<float>(size_t(l.width) * l.height * l.texel_elems, value));
+}
+
+::testing::AssertionResult untouched_outside(const Tensor& t, int row0, int row1, int col0, int col1, float sentinel) {
+    const Layout& l = t.layout();
+    int per = l.texel_elems;
+    std::vector<char> inside(size_t(l.width) * l.height, 0);
+    for (const Rect& r : l.rects(row0, row1, col0 / per, (col1 + per - 1) / per))
+        for (int y = r.y; y < r.y + r.h; ++y)
+            for (int x = r.x; x < r.x + r.w; ++x) inside[size_t(y) * l.width + x] = 1;
+    std::vector<float> img = t.download_texels();
+    for (int y = 0; y < l.height; ++y)
+        for (int x = 0; x < l.width; ++x) {
+            if (inside[size_t(y) * l.width + x]) continue;
+            for (int i = 0; i < per; ++i) {
+                float v = img[(size_t(y) * l.width + x) * per + i];
+                if (v != sentinel)
+                    return ::testing::AssertionFailure()
+                           << t.name() << ": texel (" << x << ", " << y << ") outside the output region was written: "
+                           << v << " instead of " << sentinel;
+            }
+        }
+    return ::testing::AssertionSuccess();
+}
+
+}  // namespace gpt2gl

@@ -1,0 +1,38 @@
+// tests/gl_env.h — one headless GL context for the whole test run, engines cached per (tier, texture limit),
+// and the comparison helpers the tests share (tolerances are given by each test, with their reasons).
+#pragma once
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "gl/caps.h"
+#include "gl/context.h"
+#include "passes/engine.h"
+
+namespace gpt2gl {
+
+const gl::Caps& test_caps();  // creates the context on first use
+// The engine for a tier and texture limit (0: the driver's), or null with *why set when the tier is unavailable.
+Engine* test_engine(Tier tier, int max_size, std::string* why);
+
+// ../shared/data, or "" when absent (tests that need it skip).
+std::string shared_data();
+
+std::vector<float> randn(size_t n, unsigned seed, float scale = 1.0f);
+// Rounds each value to the nearest half, as an fp16 texture stores it.
+std::vector<float> to_half(const std::vector<float>& v);
+// What a tier stores for these values: fp16 rounds to half; fp32 and rgba8 keep fp32.
+std::vector<float> stored(Tier tier, const std::vector<float>& v);
+
+// Elementwise |got - want| <= atol + rtol * |want|, all finite; names the worst element on failure.
+::testing::AssertionResult close(const std::vector<float>& got, const std::vector<float>& want, double rtol,
+                                 double atol);
+// Every texel outside rows [row0, row1) x cols [col0, col1) still holds `sentinel` (nothing written outside).
+::testing::AssertionResult untouched_outside(const Tensor& t, int row0, int row1, int col0, int col1, float sentinel);
+// Fills a tensor's whole texture (padding too) with `value`.
+void fill(Tensor& t, float value);
+
+}  // namespace gpt2gl

@@ -1,0 +1,80 @@
+// tests/glsl_lint_test.cpp — every shader, as the engine composes it, validated as GLSL ES 1.00 under WebGL 1.0's
+// Appendix A limits (glslangValidator with tests/webgl1.conf: constant loop bounds, no while/do loops, no dynamic
+// indexing). Mesa accepts more than browsers do, so this is where such mistakes are caught. No GL needed.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <vector>
+
+#include "passes/engine.h"
+
+using namespace gpt2gl;
+
+namespace {
+
+const std::string kSrc = GPT2GL_SOURCE_DIR;
+
+bool have_validator() { return std::system("glslangValidator --version > /dev/null 2>&1") == 0; }
+
+// Runs glslangValidator on the source; returns its exit status and fills *log.
+int validate(const std::string& source, std::string* log) {
+    std::string dir = ::testing::TempDir();
+    std::string frag = dir + "gpt2gl_lint.frag", out = dir + "gpt2gl_lint.log";
+    std::ofstream(frag) << source;
+    std::string cmd = "glslangValidator " + kSrc + "/tests/webgl1.conf " + frag + " > " + out + " 2>&1";
+    int rc = std::system(cmd.c_str());
+    std::ifstream in(out);
+    log->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    return rc;
+}
+
+// The shape constants each op is compiled with (representative values; the rules do not depend on them).
+const std::map<std::string, std::vector<std::string>> kVariants = {
+    {"embed", {""}},
+    {"layernorm", {"#define C4 192\n"}},
+    {"matmul", {"#define K4 192\n", "#define K4 13\n#define HAS_BIAS\n#define GELU\n#define HAS_RESIDUAL\n"}},
+    {"attn_scores", {"#define HD4 16\n", "#define HD4 3\n"}},
+    {"softmax", {"#define S4 256\n"}},
+    {"attn_values", {"#define S4 256\n", "#define S4 256\n#define HD_ALIGNED\n"}},
+    {"copy", {""}},
+};
+
+}  // namespace
+
+TEST(GlslLint, EveryShaderIsWebGL1) {
+    if (!have_validator()) GTEST_FAIL() << "glslangValidator not found: apt-get install glslang-tools";
+    int checked = 0;
+    for (const std::string& file : glsl_files()) {
+        if (file.size() < 5 || file.substr(file.size() - 5) != ".frag") continue;
+        std::string op = file.substr(0, file.size() - 5);
+        auto it = kVariants.find(op);
+        ASSERT_NE(it, kVariants.end()) << "glsl/" << file << " has no lint variants in " << __FILE__;
+        for (Tier tier : {Tier::fp32, Tier::rgba8})
+            for (const std::string& defines : it->second) {
+                std::string log;
+                EXPECT_EQ(validate(compose_fragment(tier, op, defines), &log), 0)
+                    << "glsl/" << file << " (" << tier_name(tier) << ", " << defines << "):\n" << log;
+                ++checked;
+            }
+    }
+    EXPECT_GE(checked, 14);
+}
+
+TEST(GlslLint, TheLimitsAreEnforced) {
+    // The linter must reject what WebGL 1.0 rejects, or the test above proves nothing.
+    if (!have_validator()) GTEST_FAIL() << "glslangValidator not found: apt-get install glslang-tools";
+    std::string log;
+    const char* head = "#version 100\nprecision highp float;\nuniform float u_n;\n";
+    EXPECT_NE(validate(std::string(head) + "void main() { float s = 0.0; for (int i = 0; float(i) < u_n; i++) "
+                                           "s += 1.0; gl_FragColor = vec4(s); }\n", &log), 0)
+        << "a uniform loop bound passed the linter";
+    EXPECT_NE(validate(std::string(head) + "void main() { float s = 0.0; while (s < u_n) s += 1.0; "
+                                           "gl_FragColor = vec4(s); }\n", &log), 0)
+        << "a while loop passed the linter";
+    EXPECT_EQ(validate(std::string(head) + "void main() { float s = 0.0; for (int i = 0; i < 8; i++) { "
+                                           "if (float(i) >= u_n) break; s += 1.0; } gl_FragColor = vec4(s); }\n", &log), 0)
+        << log;
+}

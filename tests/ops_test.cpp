@@ -1,0 +1,254 @@
+// tests/ops_test.cpp — every pass against the CPU reference (model/reference.h) on every storage tier, at GPT-2
+// shapes and awkward ones (cols % 4 != 0, head size % 4 != 0, a forced 256 texture limit that folds, segments and
+// splits tensors). Each test also checks that no texel outside the output region was written and that nothing is
+// NaN or Inf.
+//
+// Tolerances. The reference runs in double on exactly the values the tier stores (fp16 inputs rounded to half
+// first), so what is measured is the pass's own error:
+//   fp32, rgba8: fp32 arithmetic in the shader (rgba8 stores fp32 bit-exactly). The error of a K-term fp32 dot
+//     product grows like sqrt(K) * 2^-24 relative to the terms; exp, sqrt and division on GPUs are a few ulp.
+//     kTol32 = 2e-5 of the output's RMS bounds all of these with room (K <= 3072), measured ~1e-6 on llvmpipe.
+//   fp16: the same plus the conversion of the output to half, which GL lets a driver round or truncate (llvmpipe
+//     truncates): up to one half ulp, 2^-10 relative.
+#include <algorithm>
+#include <cmath>
+
+#include "model/reference.h"
+#include "passes/ops.h"
+#include "tests/gl_env.h"
+
+using namespace gpt2gl;
+
+namespace {
+
+constexpr float kSentinel = -777.0f;  // exactly representable in every tier
+constexpr double kTol32 = 2e-5;
+constexpr double kHalfRounding = 9.8e-4;  // 2^-10: see above
+
+struct TierCase {
+    Tier tier;
+    int max_size;
+};
+std::string case_name(const ::testing::TestParamInfo<TierCase>& i) {
+    return std::string(tier_name(i.param.tier)) + (i.param.max_size ? "_max" + std::to_string(i.param.max_size) : "");
+}
+
+double rms(const std::vector<float>& v) {
+    double s = 0;
+    for (float x : v) s += double(x) * x;
+    return std::sqrt(s / std::max<size_t>(1, v.size()));
+}
+
+class Ops : public ::testing::TestWithParam<TierCase> {
+protected:
+    void SetUp() override {
+        std::string why;
+        e = test_engine(GetParam().tier, GetParam().max_size, &why);
+        if (!e) GTEST_SKIP() << tier_name(GetParam().tier) << " unavailable here: " << why;
+    }
+    Tier tier() const { return GetParam().tier; }
+    std::vector<float> in(size_t n, unsigned seed, float scale = 1.0f) { return stored(tier(), randn(n, seed, scale)); }
+    Tensor upload(const std::string& name, int rows, int cols, const std::vector<float>& v) {
+        Tensor t = e->tensor(name, rows, cols);
+        t.upload(v.data());
+        return t;
+    }
+    Tensor target(const std::string& name, int rows, int cols) {
+        Tensor t = e->tensor(name, rows, cols);
+        fill(t, kSentinel);
+        return t;
+    }
+    // The first `rows` rows and `cols` cols of a tensor.
+    static std::vector<float> crop(const std::vector<float>& v, int ncols, int rows, int cols, int row0 = 0) {
+        std::vector<float> out;
+        for (int r = row0; r < row0 + rows; ++r)
+            out.insert(out.end(), v.begin() + size_t(r) * ncols, v.begin() + size_t(r) * ncols + cols);
+        return out;
+    }
+    ::testing::AssertionResult matches(const std::vector<float>& got, const std::vector<float>& want,
+                                       double tol32 = kTol32) {
+        double rtol = tol32 + (tier() == Tier::fp16 ? kHalfRounding : 0.0);
+        return close(got, want, rtol, tol32 * rms(want) + 1e-30);
+    }
+    Engine* e = nullptr;
+};
+
+// [SECTION] embed
+
+TEST_P(Ops, Embed) {
+    int V = 5000, C = 130, n_pos = 20, T = 6, pos0 = 3;  // C % 4 != 0; under 256 wte splits into parts
+    auto wte = in(size_t(V) * C, 1), wpe = in(size_t(n_pos) * C, 2);
+    std::vector<int> ids = {0, 4999, 17, 2500, 1791, 1792};
+    SplitTensor wte_t = e->split("wte", V, C, wte.data());
+    Tensor wpe_t = upload("wpe", n_pos, C, wpe);
+    TokenIds ids_t(e->storage(), 8);
+    ids_t.upload(ids.data(), T);
+    Tensor x = target("x", 8, C);
+    embed(*e, wte_t, wpe_t, ids_t, T, pos0, x);
+    std::vector<float> want(size_t(T) * C);
+    ref::embed(ids.data(), T, pos0, wte.data(), wpe.data(), C, want.data());
+    EXPECT_TRUE(matches(crop(x.download(), C, T, C), want, 1e-7));  // one fp32 add: exact up to rounding
+    EXPECT_TRUE(untouched_outside(x, 0, T, 0, C, kSentinel));
+}
+
+// [SECTION] layernorm
+
+TEST_P(Ops, LayerNorm) {
+    for (auto shape : {std::pair<int, int>{7, 768}, {5, 50}, {3, 1600}}) {
+        int T = shape.first, C = shape.second;
+        SCOPED_TRACE("T=" + std::to_string(T) + " C=" + std::to_string(C));
+        auto x = randn(size_t(T) * C, 3, 2.0f);
+        for (int i = 0; i < T * C; i += 7) x[i] += 1.5f;  // a nonzero mean
+        x = stored(tier(), x);
+        auto g = in(C, 4), b = in(C, 5, 0.1f);
+        Tensor xt = upload("x", T + 2, C, [&] { auto p = x; p.resize(size_t(T + 2) * C, 9.0f); return p; }());
+        Tensor gt = upload("g", 1, C, g), bt = upload("b", 1, C, b), y = target("y", T + 2, C);
+        layernorm(*e, xt, gt, bt, 1e-5f, T, y);
+        std::vector<float> want(size_t(T) * C);
+        ref::layernorm(x.data(), T, C, g.data(), b.data(), 1e-5f, want.data());
+        EXPECT_TRUE(matches(crop(y.download(), C, T, C), want));
+        EXPECT_TRUE(untouched_outside(y, 0, T, 0, C, kSentinel));
+    }
+}
+
+// [SECTION] matmul
+
+struct MatmulCase {
+    int T, K, N;
+    bool bias, gelu, residual;
+    int x_row0, y_row0;
+};
+
+TEST_P(Ops, Matmul) {
+    const MatmulCase cases[] = {
+        {5, 768, 2304, true, false, false, 0, 0},   // c_attn
+        {3, 768, 3072, true, true, false, 0, 0},    // c_fc + GELU
+        {4, 3072, 768, true, false, true, 0, 0},    // mlp c_proj + residual
+        {3, 50, 37, true, true, true, 2, 5},        // odd shapes, row offsets (a K/V cache append)
+        {2, 1030, 300, false, false, false, 1, 0},  // under 256: segmented rows, w split into parts (LM head-like)
+    };
+    for (const MatmulCase& m : cases) {
+        SCOPED_TRACE("T=" + std::to_string(m.T) + " K=" + std::to_string(m.K) + " N=" + std::to_string(m.N));
+        int xrows = m.x_row0 + m.T, yrows = m.y_row0 + m.T + 1;
+        auto x = in(size_t(xrows) * m.K, 10), w = in(size_t(m.N) * m.K, 11, 1.0f / std::sqrt(float(m.K)));
+        auto bias = in(m.N, 12), res = in(size_t(yrows) * m.N, 13);
+        Tensor xt = upload("x", xrows, m.K, x), bt = upload("bias", 1, m.N, bias), rt = upload("res", yrows, m.N, res);
+        SplitTensor wt = e->split("w", m.N, m.K, w.data());
+        Tensor y = target("y", yrows, m.N);
+        MatmulArgs a;
+        a.rows = m.T;
+        a.x_row0 = m.x_row0;
+        a.y_row0 = m.y_row0;
+        a.bias = m.bias ? &bt : nullptr;
+        a.gelu = m.gelu;
+        a.residual = m.residual ? &rt : nullptr;
+        matmul(*e, xt, wt, y, a);
+        std::vector<float> want(size_t(m.T) * m.N);
+        ref::matmul(x.data() + size_t(m.x_row0) * m.K, m.T, m.K, w.data(), m.N, m.bias ? bias.data() : nullptr,
+                    m.gelu, m.residual ? res.data() + size_t(m.y_row0) * m.N : nullptr, want.data());
+        EXPECT_TRUE(matches(crop(y.download(), m.N, m.T, m.N, m.y_row0), want));
+        EXPECT_TRUE(untouched_outside(y, m.y_row0, m.y_row0 + m.T, 0, m.N, kSentinel));
+    }
+}
+
+// [SECTION] attention
+
+struct AttnCase {
+    int H, C, T, pos0, n_ctx;
+};
+
+TEST_P(Ops, Attention) {
+    const AttnCase cases[] = {
+        {12, 768, 5, 0, 16},  // GPT-2 small heads, prefill
+        {12, 768, 1, 9, 16},  // decode one token against a cache of 9
+        {3, 18, 4, 3, 10},    // head size 6: heads start inside texels
+        {4, 32, 6, 90, 100},  // a long context: under 256, scores rows fold into bands on every tier
+    };
+    for (const AttnCase& c : cases) {
+        SCOPED_TRACE("H=" + std::to_string(c.H) + " C=" + std::to_string(c.C) + " T=" + std::to_string(c.T) +
+                     " pos0=" + std::to_string(c.pos0));
+        int S = c.pos0 + c.T, HT = c.H * c.T;
+        // Cache rows past S hold junk that the causal mask must ignore.
+        auto q = in(size_t(c.T) * c.C, 20), k = in(size_t(c.n_ctx) * c.C, 21), v = in(size_t(c.n_ctx) * c.C, 22);
+        Tensor qt = upload("q", c.T, c.C, q), kt = upload("k", c.n_ctx, c.C, k), vt = upload("v", c.n_ctx, c.C, v);
+
+        Tensor scores = target("scores", c.H * c.n_ctx, c.n_ctx);
+        attn_scores(*e, qt, kt, c.H, c.T, c.pos0, scores);
+        std::vector<float> want_scores(size_t(HT) * S);
+        ref::attn_scores(q.data(), k.data(), c.T, c.pos0, c.C, c.H, want_scores.data());
+        EXPECT_TRUE(matches(crop(scores.download(), c.n_ctx, HT, S), want_scores));
+        EXPECT_TRUE(untouched_outside(scores, 0, HT, 0, S, kSentinel));
+
+        // softmax on stored scores, with junk in the masked cells
+        auto sc = in(size_t(c.H * c.n_ctx) * c.n_ctx, 23, 3.0f);
+        Tensor sct = upload("scores in", c.H * c.n_ctx, c.n_ctx, sc);
+        Tensor probs = target("probs", c.H * c.n_ctx, c.n_ctx);
+        softmax(*e, sct, c.H, c.T, c.pos0, probs);
+        std::vector<float> want_probs(size_t(HT) * S);
+        ref::softmax(crop(sc, c.n_ctx, HT, S).data(), c.T, c.pos0, c.H, want_probs.data());
+        EXPECT_TRUE(matches(crop(probs.download(), c.n_ctx, HT, S), want_probs));
+        EXPECT_TRUE(untouched_outside(probs, 0, HT, 0, S, kSentinel));
+
+        // attn_values on stored probabilities (zeros where masked, as softmax writes them)
+        auto p = stored(tier(), want_probs);
+        std::vector<float> pfull(size_t(c.H * c.n_ctx) * c.n_ctx, 0.0f);
+        for (int r = 0; r < HT; ++r) std::copy(p.begin() + size_t(r) * S, p.begin() + size_t(r + 1) * S,
+                                               pfull.begin() + size_t(r) * c.n_ctx);
+        Tensor pt = upload("probs in", c.H * c.n_ctx, c.n_ctx, pfull);
+        Tensor y = target("y", c.T, c.C);
+        attn_values(*e, pt, vt, c.H, c.T, c.pos0, y);
+        std::vector<float> want_y(size_t(c.T) * c.C);
+        ref::attn_values(p.data(), v.data(), c.T, c.pos0, c.C, c.H, want_y.data());
+        EXPECT_TRUE(matches(y.download(), want_y));
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Tiers, Ops,
+                         ::testing::Values(TierCase{Tier::fp32, 0}, TierCase{Tier::fp16, 0}, TierCase{Tier::rgba8, 0},
+                                           TierCase{Tier::fp32, 256}, TierCase{Tier::fp16, 256},
+                                           TierCase{Tier::rgba8, 256}),
+                         case_name);
+
+// [SECTION] the real embedding under 4096 and 2048 limits
+
+class OpsEmbeddingGpt2 : public ::testing::TestWithParam<TierCase> {};
+
+TEST_P(OpsEmbeddingGpt2, LookupAndLmHead) {
+    std::string why;
+    Engine* e = test_engine(GetParam().tier, GetParam().max_size, &why);
+    if (!e) GTEST_SKIP() << why;
+    int V = 50257, C = 768, T = 3;
+    auto wte = stored(e->tier(), randn(size_t(V) * C, 30, 0.1f)), wpe = stored(e->tier(), randn(size_t(4) * C, 31));
+    SplitTensor wte_t = e->split("wte", V, C, wte.data());
+    Tensor wpe_t = e->tensor("wpe", 4, C);
+    wpe_t.upload(wpe.data());
+    std::vector<int> ids = {50256, 0, 31337};
+    TokenIds ids_t(e->storage(), T);
+    ids_t.upload(ids.data(), T);
+    Tensor x = e->tensor("x", T, C);
+    embed(*e, wte_t, wpe_t, ids_t, T, 1, x);
+    std::vector<float> want(size_t(T) * C);
+    ref::embed(ids.data(), T, 1, wte.data(), wpe.data(), C, want.data());
+    double rtol = e->tier() == Tier::fp16 ? kHalfRounding : 1e-7;
+    EXPECT_TRUE(close(x.download(), want, rtol, 0));
+
+    // LM head over the same (split) embedding for the last row: logits (1, V).
+    auto xs = x.download();
+    Tensor logits = e->tensor("logits", 1, V);
+    MatmulArgs a;
+    a.rows = 1;
+    a.x_row0 = T - 1;
+    matmul(*e, x, wte_t, logits, a);
+    std::vector<float> want_logits(V);
+    ref::matmul(xs.data() + size_t(T - 1) * C, 1, C, wte.data(), V, nullptr, false, nullptr, want_logits.data());
+    double rms_l = rms(want_logits);
+    EXPECT_TRUE(close(logits.download(), want_logits, kTol32 + (e->tier() == Tier::fp16 ? kHalfRounding : 0),
+                      kTol32 * rms_l));
+}
+
+INSTANTIATE_TEST_SUITE_P(Limits, OpsEmbeddingGpt2,
+                         ::testing::Values(TierCase{Tier::fp32, 4096}, TierCase{Tier::fp32, 2048},
+                                           TierCase{Tier::fp16, 2048}, TierCase{Tier::rgba8, 2048}),
+                         case_name);
+
+}  // namespace
