@@ -1,16 +1,51 @@
-// cli/main.cpp — the gpt2gl command line: a thin main over model/ (and passes/ for `info`).
+// cli/main.cpp — the gpt2gl command line: a thin main over model/ and passes/.
+//   gpt2gl generate | logits | tokenize | detokenize | info
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "gl/caps.h"
 #include "gl/context.h"
+#include "model/gpt2.h"
+#include "model/sampler.h"
+#include "model/tokenizer.h"
+#include "model/weights.h"
 #include "passes/engine.h"
 
 using namespace gpt2gl;
+using Clock = std::chrono::steady_clock;
 
-static void print_info(const gl::Caps& c, const Engine& e) {
+static double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+static std::string default_model() {
+    std::ifstream f(std::string(GPT2GL_DEFAULT_MODEL) + "/config.json");
+    return f ? GPT2GL_DEFAULT_MODEL : GPT2GL_INSTALLED_MODEL;
+}
+
+static std::vector<int> parse_ids(const std::string& s) {
+    std::vector<int> ids;
+    std::stringstream in(s);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+        size_t a = item.find_first_not_of(" []"), b = item.find_last_not_of(" []");
+        if (a == std::string::npos) continue;
+        try {
+            size_t used = 0;
+            ids.push_back(std::stoi(item.substr(a, b - a + 1), &used));
+            if (used != b - a + 1) throw std::invalid_argument(item);
+        } catch (const std::exception&) {
+            throw std::runtime_error("--ids: '" + item + "' is not an integer (expected a list like 1,2,3)");
+        }
+    }
+    if (ids.empty()) throw std::runtime_error("--ids: no token ids given");
+    return ids;
+}
+
+static void print_caps(const gl::Caps& c, const Engine& e) {
     std::printf("backend        %s\n", c.backend.c_str());
     std::printf("GL_VERSION     %s\n", c.version.c_str());
     std::printf("GLSL           %s\n", c.glsl_version.c_str());
@@ -26,24 +61,167 @@ static void print_info(const gl::Caps& c, const Engine& e) {
                 e.storage().format.name);
 }
 
+// [SECTION] the engine and model, made once per command
+
+struct Session {
+    std::unique_ptr<gl::Context> ctx;
+    gl::Caps caps;
+    std::unique_ptr<Engine> engine;
+    Gpt2Weights weights;
+    std::unique_ptr<Gpt2> model;
+
+    Session(const EngineOptions& eo, const std::string& model_path, bool load_model, int n_ctx = 0) {
+        ctx = gl::create_headless_context();
+        caps = gl::probe_caps(ctx->backend());
+        engine = std::make_unique<Engine>(caps, eo);
+        if (!load_model) return;
+        auto t0 = Clock::now();
+        std::string warn;
+        weights = load_weights(model_path, &warn);
+        if (!warn.empty()) std::fprintf(stderr, "%s", warn.c_str());
+        std::fprintf(stderr, "model: %s (%s, %.1f M params)\n", model_path.c_str(), weights.cfg.describe().c_str(),
+                     double(weights.count_params()) / 1e6);
+        model = std::make_unique<Gpt2>(*engine, weights, n_ctx);
+        std::fprintf(stderr, "loaded in %.0f ms; tier %s\n", ms_since(t0), tier_name(engine->tier()));
+    }
+};
+
 int main(int argc, char** argv) {
     CLI::App app{"gpt2gl: GPT-2 through the OpenGL ES 2.0 / WebGL 1.0 graphics pipeline"};
     app.require_subcommand(1);
     EngineOptions eo;
-    auto add_engine_flags = [&](CLI::App* sub) {
-        sub->add_option("--precision", eo.precision, "Storage tier: auto, fp32, fp16 or rgba8")
+    std::string model = default_model(), prompt, ids_text, out_path, text;
+    int n_tokens = 64, n_ctx = 0;
+    bool print_ids = false;
+    SamplerOptions so;
+    auto engine_flags = [&](CLI::App* s) {
+        s->add_option("--precision", eo.precision, "Storage tier: auto, fp32, fp16 or rgba8")
             ->check(CLI::IsMember({"auto", "fp32", "fp16", "rgba8"}));
-        sub->add_option("--max-texture-size", eo.max_texture_size, "Use at most this texture size (tests folding)");
+        s->add_option("--max-texture-size", eo.max_texture_size, "Use textures of at most this size");
     };
-    CLI::App* info = app.add_subcommand("info", "Print the GL context, what the capability probe found and the tier");
-    add_engine_flags(info);
+    auto model_flag = [&](CLI::App* s) {
+        s->add_option("-m,--model", model, "HF GPT-2 directory, .safetensors or llm.c .bin (default: the embedded model)");
+    };
+
+    CLI::App* gen = app.add_subcommand("generate", "Generate text, streaming tokens as they come");
+    model_flag(gen);
+    auto* p_opt = gen->add_option("-p,--prompt", prompt, "Prompt text");
+    gen->add_option("--ids", ids_text, "Prompt as token ids, e.g. 1,2,3")->excludes(p_opt);
+    gen->add_option("-n,--n-predict", n_tokens, "Tokens to generate")->check(CLI::Range(0, 1 << 20));
+    gen->add_option("--temp", so.temperature, "Temperature (0: greedy)")->check(CLI::Range(0.0, 100.0));
+    gen->add_option("--top-k", so.top_k, "Sample from the k most likely tokens (0: all)")->check(CLI::Range(0, 1 << 24));
+    gen->add_option("--top-p", so.top_p, "Sample from the smallest set with this probability mass")->check(CLI::Range(0.0, 1.0));
+    gen->add_option("--seed", so.seed, "Random seed");
+    gen->add_option("--ctx", n_ctx, "Context length to allocate (default: the model's)");
+    gen->add_flag("--print-ids", print_ids, "Print the generated token ids after the text");
+    engine_flags(gen);
+
+    CLI::App* lg = app.add_subcommand("logits", "Write the logits of every position of one prefill as float32 .npy [T, vocab]");
+    model_flag(lg);
+    lg->add_option("--ids", ids_text, "Token ids, e.g. 1,2,3")->required();
+    lg->add_option("-o,--output", out_path, "Output .npy file (must not exist)")->required();
+    engine_flags(lg);
+
+    CLI::App* tok = app.add_subcommand("tokenize", "Print the token ids of a text as a JSON list");
+    model_flag(tok);
+    tok->add_option("--text", text, "Text to tokenize")->required();
+    CLI::App* detok = app.add_subcommand("detokenize", "Print the text of token ids");
+    model_flag(detok);
+    detok->add_option("--ids", ids_text, "Token ids, e.g. 1,2,3")->required();
+
+    CLI::App* info = app.add_subcommand("info", "GL context, capability probe, tier, and the model's textures");
+    auto* info_model = info->add_option("-m,--model", model, "Also load a model and list its textures");
+    engine_flags(info);
     CLI11_PARSE(app, argc, argv);
 
     try {
-        auto ctx = gl::create_headless_context();
-        gl::Caps caps = gl::probe_caps(ctx->backend());
-        Engine engine(caps, eo);
-        if (*info) print_info(caps, engine);
+        if (*tok || *detok) {
+            Tokenizer t = tokenizer_for(model);
+            if (*tok) {
+                auto ids = t.encode(text);
+                std::printf("[");
+                for (size_t i = 0; i < ids.size(); ++i) std::printf("%s%d", i ? ", " : "", ids[i]);
+                std::printf("]\n");
+            } else {
+                std::printf("%s\n", t.decode(parse_ids(ids_text)).c_str());
+            }
+            return 0;
+        }
+        if (*info) {
+            Session s(eo, model, info_model->count() > 0);
+            print_caps(s.caps, *s.engine);
+            if (s.model) {
+                long total = 0;
+                std::printf("\n%-28s %12s %12s %10s\n", "texture", "tensor", "texels", "bytes");
+                for (auto& t : s.model->tensors()) {
+                    std::printf("%-28s %5dx%-6d %5dx%-6d %10ld\n", t.name.c_str(), t.rows, t.cols, t.width, t.height, t.bytes);
+                    total += t.bytes;
+                }
+                std::printf("GPU memory for textures: %.1f MiB\n", double(total) / (1 << 20));
+            }
+            return 0;
+        }
+        if (*lg) {
+            std::vector<int> ids = parse_ids(ids_text);
+            if (std::ifstream(out_path)) throw std::runtime_error(out_path + " exists; not overwriting it");
+            Session s(eo, model, true, int(ids.size()));
+            s.model->forward(ids.data(), int(ids.size()));
+            auto logits = s.model->logits_all();
+            int V = s.weights.cfg.vocab_size;
+            std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(ids.size()) +
+                                 ", " + std::to_string(V) + "), }";
+            while ((10 + header.size() + 1) % 64) header += ' ';
+            header += '\n';
+            std::ofstream f(out_path, std::ios::binary);
+            if (!f) throw std::runtime_error("cannot write " + out_path);
+            f.write("\x93NUMPY\x01\x00", 8);
+            uint16_t len = uint16_t(header.size());
+            f.write(reinterpret_cast<const char*>(&len), 2);
+            f << header;
+            f.write(reinterpret_cast<const char*>(logits.data()), std::streamsize(logits.size() * 4));
+            std::fprintf(stderr, "wrote %s: float32 [%zu, %d]\n", out_path.c_str(), ids.size(), V);
+            return 0;
+        }
+        // generate
+        Tokenizer t = tokenizer_for(model);
+        std::vector<int> ids = ids_text.empty() ? t.encode(prompt) : parse_ids(ids_text);
+        if (ids.empty()) ids.push_back(t.eot() >= 0 ? t.eot() : 0);  // no prompt: start from <|endoftext|>
+        Session s(eo, model, true, n_ctx);
+        if (int(ids.size()) > s.model->n_ctx())
+            throw std::runtime_error("the prompt is " + std::to_string(ids.size()) + " tokens, longer than the " +
+                                     std::to_string(s.model->n_ctx()) + "-token context");
+        Sampler sampler(so);
+        std::fputs(prompt.c_str(), stdout);
+        std::fflush(stdout);
+        auto t0 = Clock::now();
+        s.model->forward(ids.data(), int(ids.size()));
+        auto logits = s.model->logits_last();
+        double prefill_ms = ms_since(t0);
+        std::vector<int> out;
+        auto t1 = Clock::now();
+        for (int i = 0; i < n_tokens; ++i) {
+            int next = sampler.sample(logits);
+            out.push_back(next);
+            std::fputs(t.token(next).c_str(), stdout);
+            std::fflush(stdout);
+            if (i + 1 == n_tokens) break;
+            if (s.model->pos() >= s.model->n_ctx()) {
+                std::fprintf(stderr, "\n[stopped: the %d-token context is full]\n", s.model->n_ctx());
+                break;
+            }
+            s.model->forward(&next, 1);
+            logits = s.model->logits_last();
+        }
+        double decode_ms = ms_since(t1);
+        std::printf("\n");
+        if (print_ids) {
+            std::printf("[");
+            for (size_t i = 0; i < out.size(); ++i) std::printf("%s%d", i ? ", " : "", out[i]);
+            std::printf("]\n");
+        }
+        std::fprintf(stderr, "prefill: %zu tokens in %.1f ms (%.1f tokens/s); decode: %zu tokens, %.2f ms/token; tier %s\n",
+                     ids.size(), prefill_ms, ids.size() * 1000.0 / prefill_ms, out.size(),
+                     out.size() > 1 ? decode_ms / double(out.size() - 1) : 0.0, tier_name(s.engine->tier()));
     } catch (const std::exception& e) {
         std::fprintf(stderr, "gpt2gl: %s\n", e.what());
         return 1;

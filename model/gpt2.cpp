@@ -1,0 +1,174 @@
+// model/gpt2.cpp — the forward graph. See gpt2.h.
+#include "model/gpt2.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace gpt2gl {
+
+Gpt2::Gpt2(Engine& e, const Gpt2Weights& w, int n_ctx) : e_(e), cfg_(w.cfg) {
+    const int C = cfg_.n_embd, V = cfg_.vocab_size, I = cfg_.n_inner, H = cfg_.n_head;
+    n_ctx_ = n_ctx > 0 ? std::min(n_ctx, cfg_.n_positions) : cfg_.n_positions;
+    auto vec = [&](const std::string& name, const float* data, int n) {
+        Tensor t = e.tensor(name, 1, n);
+        t.upload(data);
+        return t;
+    };
+    wte_ = e.split("wte", V, C, w.wte.data());
+    if (!w.lm_head.empty()) lm_head_ = e.split("lm_head", V, C, w.lm_head.data());
+    wpe_ = e.tensor("wpe", cfg_.n_positions, C);
+    wpe_.upload(w.wpe.data());
+    ln_f_w_ = vec("ln_f.w", w.ln_f_w.data(), C);
+    ln_f_b_ = vec("ln_f.b", w.ln_f_b.data(), C);
+    for (int l = 0; l < cfg_.n_layer; ++l) {
+        const LayerWeights& s = w.layers[size_t(l)];
+        std::string p = "h." + std::to_string(l) + ".";
+        Layer L;
+        L.ln_1_w = vec(p + "ln_1.w", s.ln_1_w.data(), C);
+        L.ln_1_b = vec(p + "ln_1.b", s.ln_1_b.data(), C);
+        L.wq = e.split(p + "attn.wq", C, C, s.c_attn_w.data());
+        L.wk = e.split(p + "attn.wk", C, C, s.c_attn_w.data() + size_t(C) * C);
+        L.wv = e.split(p + "attn.wv", C, C, s.c_attn_w.data() + size_t(2) * C * C);
+        L.bq = vec(p + "attn.bq", s.c_attn_b.data(), C);
+        L.bk = vec(p + "attn.bk", s.c_attn_b.data() + C, C);
+        L.bv = vec(p + "attn.bv", s.c_attn_b.data() + 2 * C, C);
+        L.attn_proj_w = e.split(p + "attn.c_proj.w", C, C, s.attn_proj_w.data());
+        L.attn_proj_b = vec(p + "attn.c_proj.b", s.attn_proj_b.data(), C);
+        L.ln_2_w = vec(p + "ln_2.w", s.ln_2_w.data(), C);
+        L.ln_2_b = vec(p + "ln_2.b", s.ln_2_b.data(), C);
+        L.c_fc_w = e.split(p + "mlp.c_fc.w", I, C, s.c_fc_w.data());
+        L.c_fc_b = vec(p + "mlp.c_fc.b", s.c_fc_b.data(), I);
+        L.mlp_proj_w = e.split(p + "mlp.c_proj.w", C, I, s.mlp_proj_w.data());
+        L.mlp_proj_b = vec(p + "mlp.c_proj.b", s.mlp_proj_b.data(), C);
+        L.k_cache = e.tensor(p + "k_cache", n_ctx_, C);
+        L.v_cache = e.tensor(p + "v_cache", n_ctx_, C);
+        layers_.push_back(std::move(L));
+    }
+    // Activations for up to n_ctx new tokens at once (a whole prompt in one prefill).
+    ids_ = TokenIds(e.storage(), n_ctx_);
+    x_ = e.tensor("x", n_ctx_, C);
+    y_ = e.tensor("y", n_ctx_, C);
+    ln_ = e.tensor("ln", n_ctx_, C);
+    q_ = e.tensor("q", n_ctx_, C);
+    attn_ = e.tensor("attn", n_ctx_, C);
+    h_ = e.tensor("mlp.h", n_ctx_, I);
+    scores_ = e.tensor("scores", H * n_ctx_, n_ctx_);
+    probs_ = e.tensor("probs", H * n_ctx_, n_ctx_);
+    logits_ = e.tensor("logits", 1, V);
+}
+
+void Gpt2::forward(const int* ids, int T) {
+    if (T <= 0) throw std::runtime_error("forward: no tokens");
+    if (pos_ + T > n_ctx_)
+        throw std::runtime_error("the sequence would be " + std::to_string(pos_ + T) + " tokens, longer than the " +
+                                 std::to_string(n_ctx_) + "-token context");
+    for (int i = 0; i < T; ++i)
+        if (ids[i] < 0 || ids[i] >= cfg_.vocab_size)
+            throw std::runtime_error("token id " + std::to_string(ids[i]) + " is outside the vocabulary of " +
+                                     std::to_string(cfg_.vocab_size));
+    const int H = cfg_.n_head, pos = pos_;
+    const float eps = cfg_.layer_norm_epsilon;
+    ids_.upload(ids, T);
+    embed(e_, wte_, wpe_, ids_, T, pos, x_);
+    stage("embed", x_);
+    for (int l = 0; l < cfg_.n_layer; ++l) {
+        Layer& L = layers_[size_t(l)];
+        layernorm(e_, x_, L.ln_1_w, L.ln_1_b, eps, T, ln_);
+        stage(l, "ln_1", ln_);
+        MatmulArgs a;
+        a.rows = T;
+        a.bias = &L.bq;
+        matmul(e_, ln_, L.wq, q_, a);
+        stage(l, "q", q_);
+        MatmulArgs kv = a;
+        kv.y_row0 = pos;
+        kv.bias = &L.bk;
+        matmul(e_, ln_, L.wk, L.k_cache, kv);
+        stage(l, "k", L.k_cache);
+        kv.bias = &L.bv;
+        matmul(e_, ln_, L.wv, L.v_cache, kv);
+        stage(l, "v", L.v_cache);
+        attn_scores(e_, q_, L.k_cache, H, T, pos, scores_);
+        softmax(e_, scores_, H, T, pos, probs_);
+        stage(l, "probs", probs_);
+        attn_values(e_, probs_, L.v_cache, H, T, pos, attn_);
+        stage(l, "attn", attn_);
+        a.bias = &L.attn_proj_b;
+        a.residual = &x_;
+        matmul(e_, attn_, L.attn_proj_w, y_, a);
+        stage(l, "res", y_);
+        layernorm(e_, y_, L.ln_2_w, L.ln_2_b, eps, T, ln_);
+        stage(l, "ln_2", ln_);
+        MatmulArgs fc;
+        fc.rows = T;
+        fc.bias = &L.c_fc_b;
+        fc.gelu = true;
+        matmul(e_, ln_, L.c_fc_w, h_, fc);
+        stage(l, "mlp", h_);
+        MatmulArgs pr;
+        pr.rows = T;
+        pr.bias = &L.mlp_proj_b;
+        pr.residual = &y_;
+        matmul(e_, h_, L.mlp_proj_w, x_, pr);
+        stage(l, "out", x_);
+    }
+    layernorm(e_, x_, ln_f_w_, ln_f_b_, eps, T, ln_);
+    stage("ln_f", ln_);
+    pos_ += T;
+    last_T_ = T;
+}
+
+void Gpt2::lm_head(int row0, int rows, Tensor& out) {
+    MatmulArgs a;
+    a.rows = rows;
+    a.x_row0 = row0;
+    matmul(e_, ln_, lm_head_.parts.empty() ? wte_ : lm_head_, out, a);
+}
+
+std::vector<float> Gpt2::logits_last() {
+    if (last_T_ == 0) throw std::runtime_error("logits before any forward");
+    lm_head(last_T_ - 1, 1, logits_);
+    return logits_.download();
+}
+
+std::vector<float> Gpt2::logits_all() {
+    if (last_T_ == 0) throw std::runtime_error("logits before any forward");
+    const int V = cfg_.vocab_size;
+    int chunk = std::max(1, std::min(last_T_, Layout::max_rows(V, e_.tier(), e_.storage().max_size)));
+    while (chunk > 1 && !Layout::make(chunk, V, e_.tier(), e_.storage().max_size).fits(e_.storage().max_size)) --chunk;
+    Tensor out = e_.tensor("logits (all rows)", chunk, V);
+    std::vector<float> all;
+    all.reserve(size_t(last_T_) * V);
+    for (int r = 0; r < last_T_; r += chunk) {
+        int n = std::min(chunk, last_T_ - r);
+        lm_head(r, n, out);
+        auto d = out.download();
+        all.insert(all.end(), d.begin(), d.begin() + long(n) * V);
+    }
+    return all;
+}
+
+std::vector<Gpt2::TensorInfo> Gpt2::tensors() const {
+    std::vector<TensorInfo> out;
+    int bpt = e_.tier() == Tier::fp16 ? 8 : e_.tier() == Tier::fp32 ? 16 : 4;  // bytes per texel
+    auto add = [&](const Tensor& t) {
+        const Layout& l = t.layout();
+        out.push_back({t.name(), l.rows, l.cols, l.width, l.height, long(l.width) * l.height * bpt});
+    };
+    auto add_split = [&](const SplitTensor& s) {
+        for (auto& p : s.parts) add(p);
+    };
+    add_split(wte_);
+    add_split(lm_head_);
+    for (const Tensor* t : {&wpe_, &ln_f_w_, &ln_f_b_}) add(*t);
+    for (auto& L : layers_) {
+        for (const Tensor* t : {&L.ln_1_w, &L.ln_1_b, &L.bq, &L.bk, &L.bv, &L.attn_proj_b, &L.ln_2_w, &L.ln_2_b,
+                                &L.c_fc_b, &L.mlp_proj_b, &L.k_cache, &L.v_cache})
+            add(*t);
+        for (const SplitTensor* s : {&L.wq, &L.wk, &L.wv, &L.attn_proj_w, &L.c_fc_w, &L.mlp_proj_w}) add_split(*s);
+    }
+    for (const Tensor* t : {&x_, &y_, &ln_, &q_, &attn_, &h_, &scores_, &probs_, &logits_}) add(*t);
+    return out;
+}
+
+}  // namespace gpt2gl

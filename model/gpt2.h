@@ -1,0 +1,72 @@
+// model/gpt2.h — GPT-2 as a sequence of render passes: the weights in textures, the forward graph (which passes,
+// in which order, on which textures) and the KV cache. No GL calls here: only passes/ops.h.
+//
+// Per layer, for T new tokens at positions [pos, pos + T) (11 draws when no weight is split):
+//   ln = ln_1(x)                 q = ln Wq + bq            k_cache[pos..] = ln Wk + bk     v_cache[pos..] = ln Wv + bv
+//   scores = q k^T / sqrt(hd)    probs = softmax(scores)   a = probs v
+//   y = x + a Wo + bo            ln = ln_2(y)              h = gelu(ln Wfc + bfc)          x = y + h Wp + bp
+// then ln_f and the LM head (wte, or lm_head when untied) over the last row. x and y ping-pong between two textures.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "model/weights.h"
+#include "passes/ops.h"
+
+namespace gpt2gl {
+
+class Gpt2 {
+public:
+    // n_ctx: the longest sequence (0: the model's n_positions). Throws gl::Error if a tensor cannot fit.
+    Gpt2(Engine& engine, const Gpt2Weights& w, int n_ctx = 0);
+
+    // Runs T new tokens after the `pos()` already in the KV cache. Throws std::runtime_error past n_ctx.
+    void forward(const int* ids, int T);
+    // The (V) logits of the last token of the last forward (reads back one row).
+    std::vector<float> logits_last();
+    // (T, V) logits for every position of the last forward (reads back in chunks that fit a texture).
+    std::vector<float> logits_all();
+    void reset() { pos_ = 0; }
+    int pos() const { return pos_; }
+    int n_ctx() const { return n_ctx_; }
+    const Gpt2Config& config() const { return cfg_; }
+
+    // Called after each stage of a forward with its name and output (rows [0, T) hold the new tokens, except the
+    // K/V caches whose rows [pos, pos + T) were written). Names: embed, h.L.ln_1, h.L.q, h.L.k, h.L.v, h.L.probs,
+    // h.L.attn, h.L.res, h.L.ln_2, h.L.mlp, h.L.out, ln_f.
+    std::function<void(const std::string& name, const Tensor& t)> on_stage;
+
+    // Every texture the model holds, for `info` (name, shape, bytes).
+    struct TensorInfo {
+        std::string name;
+        int rows, cols, width, height;
+        long bytes;
+    };
+    std::vector<TensorInfo> tensors() const;
+
+private:
+    struct Layer {
+        Tensor ln_1_w, ln_1_b, bq, bk, bv, attn_proj_b, ln_2_w, ln_2_b, c_fc_b, mlp_proj_b;
+        SplitTensor wq, wk, wv, attn_proj_w, c_fc_w, mlp_proj_w;
+        Tensor k_cache, v_cache;  // (n_ctx, C)
+    };
+    void stage(const char* name, const Tensor& t) {
+        if (on_stage) on_stage(name, t);
+    }
+    void stage(int l, const char* name, const Tensor& t) {
+        if (on_stage) on_stage("h." + std::to_string(l) + "." + name, t);
+    }
+    void lm_head(int row0, int rows, Tensor& out);
+
+    Engine& e_;
+    Gpt2Config cfg_;
+    int n_ctx_ = 0, pos_ = 0, last_T_ = 0;
+    SplitTensor wte_, lm_head_;
+    Tensor wpe_, ln_f_w_, ln_f_b_;
+    std::vector<Layer> layers_;
+    TokenIds ids_;
+    Tensor x_, y_, ln_, q_, attn_, h_, scores_, probs_, logits_;
+};
+
+}  // namespace gpt2gl

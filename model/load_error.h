@@ -1,0 +1,13 @@
+// model/load_error.h — the one error type of every loader: names the file and the problem, ends with a HINT.
+#pragma once
+#include <stdexcept>
+#include <string>
+
+namespace gpt2gl {
+
+struct LoadError : std::runtime_error {
+    LoadError(const std::string& path, const std::string& problem, const std::string& hint = "")
+        : std::runtime_error(path + ": " + problem + (hint.empty() ? "" : "\nHINT: " + hint)) {}
+};
+
+}  // namespace gpt2gl

