@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace gpt2gl {
 
@@ -55,6 +56,11 @@ std::string shared_data() {
     struct stat st;
     std::string p = GPT2GL_SHARED_DATA;
     return stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode) ? p : "";
+}
+
+std::string temp_path(const std::string& stem) {
+    static int n = 0;
+    return ::testing::TempDir() + "gpt2gl_" + std::to_string(getpid()) + "_" + std::to_string(n++) + "_" + stem;
 }
 
 std::vector<float> randn(size_t n, unsigned seed, float scale) {

@@ -20,6 +20,8 @@ Engine* test_engine(Tier tier, int max_size, std::string* why);
 
 // ../shared/data, or "" when absent (tests that need it skip).
 std::string shared_data();
+// A fresh temporary path, unique across the test processes ctest runs in parallel.
+std::string temp_path(const std::string& stem);
 
 std::vector<float> randn(size_t n, unsigned seed, float scale = 1.0f);
 // Rounds each value to the nearest half, as an fp16 texture stores it.

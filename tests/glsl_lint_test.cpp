@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "passes/engine.h"
+#include "tests/gl_env.h"
 
 using namespace gpt2gl;
 
@@ -21,8 +22,8 @@ bool have_validator() { return std::system("glslangValidator --version > /dev/nu
 
 // Runs glslangValidator on the source; returns its exit status and fills *log.
 int validate(const std::string& source, std::string* log) {
-    std::string dir = ::testing::TempDir();
-    std::string frag = dir + "gpt2gl_lint.frag", out = dir + "gpt2gl_lint.log";
+    std::string base = temp_path("lint");
+    std::string frag = base + ".frag", out = base + ".log";
     std::ofstream(frag) << source;
     std::string cmd = "glslangValidator " + kSrc + "/tests/webgl1.conf " + frag + " > " + out + " 2>&1";
     int rc = std::system(cmd.c_str());

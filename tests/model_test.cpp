@@ -65,8 +65,7 @@ std::string join(const std::vector<int>& ids) {
 
 // Runs the NumPy reference; fails the test (not skips) if Debian's python3 with numpy is missing.
 Reference run_reference(const std::string& model, const std::vector<int>& ids, int greedy) {
-    static int n = 0;
-    std::string out = ::testing::TempDir() + "gpt2gl_ref" + std::to_string(n++);
+    std::string out = temp_path("ref");
     std::string cmd = "/usr/bin/python3 " + kSrc + "/scripts/reference_numpy.py " + model + " --ids " + join(ids) +
                       " --greedy " + std::to_string(greedy) + " --out " + out;
     Reference r;
@@ -162,10 +161,9 @@ TEST_P(Model, LoractlTinyGpt2MatchesHfTransformers) {
     std::string src = data + "/models/loractl-tiny-gpt2";
     auto golden = nlohmann::json::parse(std::ifstream(src + "/gpt2_tiny_golden.json"));
     // The fixture has no config.json: make a HF directory from the golden's config and the safetensors.
-    std::string dir = ::testing::TempDir() + "loractl-tiny-gpt2";
-    mkdir(dir.c_str(), 0755);
+    std::string dir = temp_path("loractl-tiny-gpt2");
+    ASSERT_EQ(mkdir(dir.c_str(), 0755), 0);
     std::ofstream(dir + "/config.json") << golden["config"].dump();
-    std::remove((dir + "/model.safetensors").c_str());
     ASSERT_EQ(symlink((src + "/model.safetensors").c_str(), (dir + "/model.safetensors").c_str()), 0);
     Gpt2Weights w = load_weights(dir);
     EXPECT_EQ(w.cfg.n_inner, 64);

@@ -24,7 +24,7 @@ const Tokenizer& gpt2() {
 }
 
 std::vector<std::vector<int>> tiktoken(const std::vector<std::string>& texts) {
-    std::string in = ::testing::TempDir() + "tok_in.json", out = ::testing::TempDir() + "tok_out.json";
+    std::string in = temp_path("tok_in.json"), out = temp_path("tok_out.json");
     std::ofstream(in) << nlohmann::json(texts).dump();
     std::string cmd = "cd " + kSrc + " && node tests/tiktoken_reference.js < " + in + " > " + out;
     if (std::system(cmd.c_str()) != 0) {
