@@ -214,6 +214,7 @@ int main(int argc, char** argv) {
         }
         double decode_ms = ms_since(t1);
         std::printf("\n");
+        std::fflush(stdout);
         if (print_ids) {
             std::printf("[");
             for (size_t i = 0; i < out.size(); ++i) std::printf("%s%d", i ? ", " : "", out[i]);
