@@ -3,6 +3,7 @@
 
 #include <glm/gtc/packing.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <map>
@@ -31,6 +32,16 @@ Env& env() {
 }  // namespace
 
 const gl::Caps& test_caps() { return env().caps; }
+
+std::string case_name(const ::testing::TestParamInfo<TierCase>& i) {
+    return std::string(tier_name(i.param.tier)) + (i.param.max_size ? "_max" + std::to_string(i.param.max_size) : "");
+}
+
+double rms(const std::vector<float>& v) {
+    double s = 0;
+    for (float x : v) s += double(x) * x;
+    return std::sqrt(s / double(std::max<size_t>(1, v.size())));
+}
 
 Engine* test_engine(Tier tier, int max_size, std::string* why) {
     Env& e = env();

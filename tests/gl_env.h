@@ -15,6 +15,14 @@
 namespace gpt2gl {
 
 const gl::Caps& test_caps();  // creates the context on first use
+
+// A storage tier and a texture limit (0: the driver's): what parameterized suites run over.
+struct TierCase {
+    Tier tier;
+    int max_size;
+};
+std::string case_name(const ::testing::TestParamInfo<TierCase>& info);  // e.g. "rgba8_max256"
+double rms(const std::vector<float>& v);
 // The engine for a tier and texture limit (0: the driver's), or null with *why set when the tier is unavailable.
 Engine* test_engine(Tier tier, int max_size, std::string* why);
 

@@ -31,20 +31,6 @@ constexpr double kTol16 = 3e-2;
 const std::string kSrc = GPT2GL_SOURCE_DIR;
 const std::string kDefault = kSrc + "/model/default";
 
-struct TierCase {
-    Tier tier;
-    int max_size;
-};
-std::string case_name(const ::testing::TestParamInfo<TierCase>& i) {
-    return std::string(tier_name(i.param.tier)) + (i.param.max_size ? "_max" + std::to_string(i.param.max_size) : "");
-}
-
-double rms(const std::vector<float>& v) {
-    double s = 0;
-    for (float x : v) s += double(x) * x;
-    return std::sqrt(s / std::max<size_t>(1, v.size()));
-}
-
 // Activations from scripts/reference_numpy.py.
 struct Reference {
     nlohmann::json index;

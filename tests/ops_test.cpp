@@ -25,20 +25,6 @@ constexpr float kSentinel = -777.0f;  // exactly representable in every tier
 constexpr double kTol32 = 2e-5;
 constexpr double kHalfRounding = 9.8e-4;  // 2^-10: see above
 
-struct TierCase {
-    Tier tier;
-    int max_size;
-};
-std::string case_name(const ::testing::TestParamInfo<TierCase>& i) {
-    return std::string(tier_name(i.param.tier)) + (i.param.max_size ? "_max" + std::to_string(i.param.max_size) : "");
-}
-
-double rms(const std::vector<float>& v) {
-    double s = 0;
-    for (float x : v) s += double(x) * x;
-    return std::sqrt(s / std::max<size_t>(1, v.size()));
-}
-
 class Ops : public ::testing::TestWithParam<TierCase> {
 protected:
     void SetUp() override {

@@ -9,13 +9,6 @@
 using namespace gpt2gl;
 
 namespace {
-struct TierCase {
-    Tier tier;
-    int max_size;
-};
-std::string case_name(const ::testing::TestParamInfo<TierCase>& i) {
-    return std::string(tier_name(i.param.tier)) + (i.param.max_size ? "_max" + std::to_string(i.param.max_size) : "");
-}
 class TensorTier : public ::testing::TestWithParam<TierCase> {
 protected:
     void SetUp() override {
