@@ -228,15 +228,119 @@ Gpt2Weights load_llmc(const std::string& path, std::string* warn) {
     return w;
 }
 
+// [SECTION] minGPT JSON (llm-viz)
+
+std::vector<float> base64_floats(const std::string& text) {
+    auto value = [](char c) -> int {
+        if (c >= 'A' && c <= 'Z') return c - 'A';
+        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+        if (c >= '0' && c <= '9') return c - '0' + 52;
+        return c == '+' ? 62 : c == '/' ? 63 : -1;
+    };
+    std::vector<uint8_t> bytes;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (char c : text) {
+        if (c == '=') break;
+        int v = value(c);
+        if (v < 0) throw std::runtime_error("data is not base64");
+        acc = acc << 6 | uint32_t(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            bytes.push_back(uint8_t(acc >> bits & 0xff));
+        }
+    }
+    if (bytes.size() % 4) throw std::runtime_error("base64 data is not a whole number of floats");
+    std::vector<float> out(bytes.size() / 4);
+    std::memcpy(out.data(), bytes.data(), bytes.size());
+    return out;
+}
+
+Gpt2Weights load_mingpt_json(const std::string& path, std::string* warn) {
+    std::ifstream f(path);
+    if (!f) throw LoadError(path, "cannot open the file");
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(f);
+    } catch (const std::exception& e) {
+        throw LoadError(path, std::string("not valid JSON: ") + e.what());
+    }
+    if (!j.is_object() || !j.contains("config"))
+        throw LoadError(path, "no \"config\" object", "expected a minGPT state dict exported as JSON (llm-viz)");
+    Gpt2Weights w;
+    Gpt2Config& c = w.cfg;
+    try {
+        auto& k = j["config"];
+        c.n_layer = k.at("n_layer").get<int>();
+        c.n_head = k.at("n_head").get<int>();
+        c.n_embd = k.at("n_embd").get<int>();
+        c.vocab_size = k.at("vocab_size").get<int>();
+        c.n_positions = k.at("block_size").get<int>();
+    } catch (const nlohmann::json::exception& e) {
+        throw LoadError(path, std::string("malformed config: ") + e.what());
+    }
+    c.n_inner = 4 * c.n_embd;
+    check_config(path, c);
+    const int C = c.n_embd;
+    auto read = [&](const std::string& name, std::vector<int64_t> shape) {
+        if (!j.contains(name)) throw LoadError(path, "missing tensor " + name);
+        auto& t = j[name];
+        if (!t.is_object() || t.value("dtype", "") != "torch.float32" || !t.contains("data") || !t["data"].is_string())
+            throw LoadError(path, "tensor " + name + " is not {shape, dtype: torch.float32, data: base64}");
+        if (t["shape"].get<std::vector<int64_t>>() != shape)
+            throw LoadError(path, "tensor " + name + " has shape " + t["shape"].dump() + ", not what the config implies");
+        std::vector<float> v;
+        try {
+            v = base64_floats(t["data"].get<std::string>());
+        } catch (const std::runtime_error& e) {
+            throw LoadError(path, "tensor " + name + ": " + e.what());
+        }
+        size_t n = 1;
+        for (auto d : shape) n *= size_t(d);
+        if (v.size() != n)
+            throw LoadError(path, "tensor " + name + " has " + std::to_string(v.size()) + " floats for " +
+                                      std::to_string(n));
+        scan_finite(name, v, warn);
+        return v;
+    };
+    w.wte = read("transformer.wte.weight", {c.vocab_size, C});
+    w.wpe = read("transformer.wpe.weight", {c.n_positions, C});
+    for (int l = 0; l < c.n_layer; ++l) {
+        std::string p = "transformer.h." + std::to_string(l) + ".";
+        LayerWeights L;  // nn.Linear: already (out, in)
+        L.ln_1_w = read(p + "ln_1.weight", {C});
+        L.ln_1_b = read(p + "ln_1.bias", {C});
+        L.c_attn_w = read(p + "attn.c_attn.weight", {3 * C, C});
+        L.c_attn_b = read(p + "attn.c_attn.bias", {3 * C});
+        L.attn_proj_w = read(p + "attn.c_proj.weight", {C, C});
+        L.attn_proj_b = read(p + "attn.c_proj.bias", {C});
+        L.ln_2_w = read(p + "ln_2.weight", {C});
+        L.ln_2_b = read(p + "ln_2.bias", {C});
+        L.c_fc_w = read(p + "mlp.c_fc.weight", {c.n_inner, C});
+        L.c_fc_b = read(p + "mlp.c_fc.bias", {c.n_inner});
+        L.mlp_proj_w = read(p + "mlp.c_proj.weight", {C, c.n_inner});
+        L.mlp_proj_b = read(p + "mlp.c_proj.bias", {C});
+        w.layers.push_back(std::move(L));
+    }
+    w.ln_f_w = read("transformer.ln_f.weight", {C});
+    w.ln_f_b = read("transformer.ln_f.bias", {C});
+    w.lm_head = read("lm_head.weight", {c.vocab_size, C});  // untied, no bias
+    c.tied = false;
+    w.source = path;
+    return w;
+}
+
 Gpt2Weights load_weights(const std::string& model, std::string* warn) {
     if (is_dir(model)) return load_hf(model, warn);
     if (!exists(model)) throw LoadError(model, "no such file or directory");
     if (model.size() > 4 && model.substr(model.size() - 4) == ".bin") return load_llmc(model, warn);
+    if (model.size() > 5 && model.substr(model.size() - 5) == ".json") return load_mingpt_json(model, warn);
     if (model.size() > 12 && model.substr(model.size() - 12) == ".safetensors") {
         std::string dir = model.substr(0, model.find_last_of('/') == std::string::npos ? 0 : model.find_last_of('/'));
         return load_hf(dir.empty() ? "." : dir, warn);
     }
-    throw LoadError(model, "not a model: expected a HF directory, a .safetensors file or an llm.c .bin");
+    throw LoadError(model, "not a model: expected a HF directory, a .safetensors file, an llm.c .bin or a minGPT .json");
 }
 
 }  // namespace gpt2gl

@@ -34,10 +34,16 @@ struct Gpt2Weights {
     long count_params() const;
 };
 
-// MODEL is a directory (config.json + model.safetensors) or a file (.safetensors beside a config.json, or llm.c .bin).
+// MODEL is a directory (config.json + model.safetensors) or a file (.safetensors beside a config.json, an llm.c .bin,
+// or a minGPT .json).
 // Throws LoadError naming the file and the problem. `warn` receives non-fatal findings (NaN or Inf in weights).
 Gpt2Weights load_weights(const std::string& model, std::string* warn = nullptr);
 Gpt2Weights load_hf(const std::string& dir, std::string* warn = nullptr);
 Gpt2Weights load_llmc(const std::string& path, std::string* warn = nullptr);
+// A minGPT state dict exported as JSON (llm-viz's gpt-nano models): {config: {n_layer, n_head, n_embd, vocab_size,
+// block_size}, name: {shape, dtype: "torch.float32", data: base64 little-endian fp32}}; nn.Linear (out, in) layout.
+Gpt2Weights load_mingpt_json(const std::string& path, std::string* warn = nullptr);
+// The base64 fields of that format: little-endian fp32 values. Throws std::runtime_error on bad input.
+std::vector<float> base64_floats(const std::string& text);
 
 }  // namespace gpt2gl

@@ -11,6 +11,7 @@
 //     those errors compound through the layers and the residual stream; kTol16 = 3e-2 (measured up to ~1e-2).
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -74,7 +75,8 @@ std::map<std::string, std::vector<float>> record(Gpt2& m, const std::vector<int>
     m.on_stage = [&](const std::string& name, const Tensor& t) {
         if (name.size() > 2 && (name.substr(name.size() - 2) == ".k" || name.substr(name.size() - 2) == ".v")) return;
         auto d = t.download();
-        int cols = t.cols(), rows = name.find("probs") != std::string::npos ? 0 : T;
+        // probs (H*n_ctx, n_ctx) are kept whole: comparable when n_ctx == T
+        int cols = t.cols(), rows = name.find("probs") != std::string::npos ? t.rows() : T;
         got[name].assign(d.begin(), d.begin() + long(rows) * cols);
     };
     m.forward(ids.data(), T);
@@ -194,6 +196,76 @@ TEST_P(Model, LmbuddyFullVocabLayerByLayer) {
     Gpt2Weights w = load_weights(dir);
     Gpt2 m(*e, w, 16);
     compare_all(record(m, ids), ref);
+}
+
+// llm-viz's trained minGPT "gpt-nano" that sorts 6 digits from {0, 1, 2}: untied, bias-free head; its activations
+// for a batch of 3 sequences were dumped by minGPT (gpt-nano-sort-t0-partials.json).
+TEST_P(Model, LlmvizNanoSortMatchesMinGPT) {
+    std::string data = shared_data();
+    if (data.empty()) GTEST_SKIP() << "../shared/data is absent";
+    std::string dir = data + "/models/llmviz-gpt-nano-sort";
+    Gpt2Weights w = load_weights(dir + "/gpt-nano-sort-model.json");
+    EXPECT_FALSE(w.cfg.tied);
+    auto partials = nlohmann::json::parse(std::ifstream(dir + "/gpt-nano-sort-t0-partials.json"));
+    auto get = [&](const char* name) { return base64_floats(partials[name]["data"].get<std::string>()); };
+    const int B = 3, T = 11, C = w.cfg.n_embd, H = w.cfg.n_head, hd = C / H, V = w.cfg.vocab_size;
+    auto idx = get("idx");
+    // [B, T, n] -> sequence b
+    auto seq = [&](const std::vector<float>& a, int b, int n) {
+        return std::vector<float>(a.begin() + long(b) * T * n, a.begin() + long(b + 1) * T * n);
+    };
+    // [B, H, T, hd] -> sequence b as (T, C)
+    auto heads = [&](const std::vector<float>& a, int b) {
+        std::vector<float> out(size_t(T) * C);
+        for (int h = 0; h < H; ++h)
+            for (int t = 0; t < T; ++t)
+                for (int d = 0; d < hd; ++d) out[size_t(t) * C + h * hd + d] = a[((size_t(b) * H + h) * T + t) * hd + d];
+        return out;
+    };
+    for (int b = 0; b < B; ++b) {
+        SCOPED_TRACE("sequence " + std::to_string(b));
+        std::vector<int> ids(idx.begin() + b * T, idx.begin() + (b + 1) * T);
+        Gpt2 m(*e, w, T);
+        auto got = record(m, ids);
+        EXPECT_TRUE(matches(got["embed"], seq(get("x"), b, C)));
+        EXPECT_TRUE(matches(got["h.0.ln_1"], seq(get("ln1"), b, C)));
+        EXPECT_TRUE(matches(got["h.0.q"], heads(get("q"), b)));
+        auto att = get("attSm");  // [B, H, T, T] = rows h*T + t, as the engine keeps them
+        EXPECT_TRUE(matches(got["h.0.probs"], std::vector<float>(att.begin() + long(b) * H * T * T,
+                                                                 att.begin() + long(b + 1) * H * T * T)));
+        EXPECT_TRUE(matches(got["h.0.attn"], seq(get("y"), b, C)));
+        EXPECT_TRUE(matches(got["h.0.res"], seq(get("attnResid"), b, C)));
+        EXPECT_TRUE(matches(got["h.0.ln_2"], seq(get("ln2"), b, C)));
+        EXPECT_TRUE(matches(got["h.0.mlp"], seq(get("gelu"), b, 4 * C)));
+        for (int l = 0; l < 3; ++l)
+            EXPECT_TRUE(matches(got["h." + std::to_string(l) + ".out"], seq(get(("block" + std::to_string(l)).c_str()), b, C)))
+                << "block " << l;
+        EXPECT_TRUE(matches(got["ln_f"], seq(get("ln_f"), b, C)));
+        EXPECT_TRUE(matches(got["logits"], seq(get("lm_head"), b, V)));
+    }
+}
+
+TEST_P(Model, LlmvizNanoSortSorts) {
+    std::string data = shared_data();
+    if (data.empty()) GTEST_SKIP() << "../shared/data is absent";
+    Gpt2Weights w = load_weights(data + "/models/llmviz-gpt-nano-sort/gpt-nano-sort-model.json");
+    std::mt19937 rng(5);
+    for (int trial = 0; trial < 8; ++trial) {
+        std::vector<int> digits(6);
+        for (int& d : digits) d = int(rng() % 3);
+        Gpt2 m(*e, w, 11);
+        m.forward(digits.data(), 6);
+        std::vector<int> out;
+        for (int i = 0; i < 6; ++i) {
+            auto logits = m.logits_last();
+            int next = int(std::max_element(logits.begin(), logits.end()) - logits.begin());
+            out.push_back(next);
+            if (i < 5) m.forward(&next, 1);
+        }
+        std::vector<int> sorted = digits;
+        std::sort(sorted.begin(), sorted.end());
+        EXPECT_EQ(out, sorted) << "input " << join(digits);
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Tiers, Model,
