@@ -25,6 +25,15 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
     if (!f) throw LoadError(path, "cannot open the file");
     uint64_t size = uint64_t(f.tellg());
     f.seekg(0);
+    parse(f, size);
+}
+
+SafetensorsFile::SafetensorsFile(std::istream& in, uint64_t size, const std::string& path) : path_(path) {
+    parse(in, size);
+}
+
+void SafetensorsFile::parse(std::istream& f, uint64_t size) {
+    const std::string& path = path_;
     if (size < 8) throw LoadError(path, "file of " + std::to_string(size) + " bytes is too short for a safetensors header");
     uint8_t len_bytes[8];
     f.read(reinterpret_cast<char*>(len_bytes), 8);

@@ -3,6 +3,7 @@
 // Every offset, shape and dtype is checked against the file before any byte is used.
 #pragma once
 #include <cstdint>
+#include <istream>
 #include <map>
 #include <string>
 #include <vector>
@@ -19,6 +20,8 @@ struct SafeTensor {
 class SafetensorsFile {
 public:
     explicit SafetensorsFile(const std::string& path);  // throws LoadError
+    // The same from a stream of `size` bytes; `path` only names it in errors (the fuzz target uses this).
+    SafetensorsFile(std::istream& in, uint64_t size, const std::string& path);
     bool has(const std::string& name) const { return tensors_.count(name) != 0; }
     const SafeTensor& info(const std::string& name) const;
     std::vector<float> read(const std::string& name) const;  // converted to fp32
@@ -26,6 +29,7 @@ public:
     const std::string& path() const { return path_; }
 
 private:
+    void parse(std::istream& in, uint64_t size);
     std::string path_;
     std::vector<uint8_t> data_;  // the data section
     std::map<std::string, SafeTensor> tensors_;

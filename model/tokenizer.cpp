@@ -65,12 +65,17 @@ static std::string read_file(const std::string& path) {
 }
 
 Tokenizer Tokenizer::from_bpe(const std::string& vocab_path, const std::string& merges_path) {
+    return from_bpe_text(read_file(vocab_path), read_file(merges_path), vocab_path, merges_path);
+}
+
+Tokenizer Tokenizer::from_bpe_text(const std::string& vocab_text, const std::string& merges_text,
+                                   const std::string& vocab_path, const std::string& merges_path) {
     Tokenizer t;
     std::unordered_map<std::string, int> unicode_to_byte;
     for (int b = 0; b < 256; ++b) unicode_to_byte[t.byte_to_unicode_[b]] = b;
     nlohmann::json j;
     try {
-        j = nlohmann::json::parse(read_file(vocab_path));
+        j = nlohmann::json::parse(vocab_text);
     } catch (const nlohmann::json::exception& e) {
         throw LoadError(vocab_path, std::string("not valid JSON: ") + e.what());
     }
@@ -100,7 +105,7 @@ Tokenizer Tokenizer::from_bpe(const std::string& vocab_path, const std::string& 
         }
         t.decoder_[size_t(i)] = bytes;
     }
-    std::istringstream m(read_file(merges_path));
+    std::istringstream m(merges_text);
     std::string line;
     int rank = 0;
     while (std::getline(m, line)) {
@@ -115,8 +120,9 @@ Tokenizer Tokenizer::from_bpe(const std::string& vocab_path, const std::string& 
     return t;
 }
 
-Tokenizer Tokenizer::from_llmc(const std::string& path) {
-    std::string d = read_file(path);
+Tokenizer Tokenizer::from_llmc(const std::string& path) { return from_llmc_bytes(read_file(path), path); }
+
+Tokenizer Tokenizer::from_llmc_bytes(const std::string& d, const std::string& path) {
     if (d.size() < 1024) throw LoadError(path, "too short for an llm.c tokenizer header");
     auto i32 = [&](size_t k) { return int32_t(uint32_t(uint8_t(d[4 * k])) | uint32_t(uint8_t(d[4 * k + 1])) << 8 |
                                               uint32_t(uint8_t(d[4 * k + 2])) << 16 | uint32_t(uint8_t(d[4 * k + 3])) << 24); };

@@ -17,7 +17,11 @@ public:
     Tokenizer& operator=(Tokenizer&&) noexcept;
 
     static Tokenizer from_bpe(const std::string& vocab_json, const std::string& merges);  // throws LoadError
+    // The same from the files' text; the paths only name them in errors (the fuzz target uses this).
+    static Tokenizer from_bpe_text(const std::string& vocab_text, const std::string& merges_text,
+                                   const std::string& vocab_path, const std::string& merges_path);
     static Tokenizer from_llmc(const std::string& path);                                 // decode only
+    static Tokenizer from_llmc_bytes(const std::string& bytes, const std::string& path);
 
     bool can_encode() const { return !ranks_.empty() || !encoder_.empty(); }
     std::vector<int> encode(const std::string& text) const;  // throws std::runtime_error on invalid UTF-8

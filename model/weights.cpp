@@ -4,7 +4,10 @@
 #include <glm/gtc/packing.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <climits>
 #include <cmath>
+#include <sstream>
 #include <cstring>
 #include <fstream>
 #include <sys/stat.h>
@@ -61,12 +64,19 @@ static void scan_finite(const std::string& name, const std::vector<float>& v, st
 static Gpt2Config read_config(const std::string& path) {
     std::ifstream f(path);
     if (!f) throw LoadError(path, "cannot open the file", "a HF GPT-2 directory has config.json beside model.safetensors");
+    std::stringstream s;
+    s << f.rdbuf();
+    return parse_config(s.str(), path);
+}
+
+Gpt2Config parse_config(const std::string& text, const std::string& path) {
     nlohmann::json j;
     try {
-        j = nlohmann::json::parse(f);
+        j = nlohmann::json::parse(text);
     } catch (const std::exception& e) {
         throw LoadError(path, std::string("not valid JSON: ") + e.what());
     }
+    if (!j.is_object()) throw LoadError(path, "not a JSON object");
     Gpt2Config c;
     try {
         auto get = [&](const char* k, const char* alt) -> int {
@@ -162,6 +172,10 @@ Gpt2Weights load_llmc(const std::string& path, std::string* warn) {
     if (!f) throw LoadError(path, "cannot open the file");
     uint64_t size = uint64_t(f.tellg());
     f.seekg(0);
+    return parse_llmc(f, size, path, warn);
+}
+
+Gpt2Weights parse_llmc(std::istream& f, uint64_t size, const std::string& path, std::string* warn) {
     int32_t h[256];
     if (size < sizeof h) throw LoadError(path, "too short for an llm.c header (1024 bytes)");
     f.read(reinterpret_cast<char*>(h), sizeof h);
@@ -177,7 +191,7 @@ Gpt2Weights load_llmc(const std::string& path, std::string* warn) {
     c.n_layer = h[4];
     c.n_head = h[5];
     c.n_embd = h[6];
-    c.n_inner = 4 * h[6];
+    c.n_inner = int(std::min<int64_t>(4 * int64_t(h[6]), INT32_MAX));  // checked with the rest below
     int Vp = h[7];
     check_config(path, c);
     if (Vp < c.vocab_size || Vp > c.vocab_size + 1024) throw LoadError(path, "padded vocab " + std::to_string(Vp) + " is absurd");

@@ -2,6 +2,8 @@
 // (config.json + model.safetensors) or an llm.c checkpoint (.bin). Matrices are stored (out, in), row-major,
 // whatever the file's layout (HF Conv1D keeps (in, out) and is transposed here).
 #pragma once
+#include <cstdint>
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -40,6 +42,9 @@ struct Gpt2Weights {
 Gpt2Weights load_weights(const std::string& model, std::string* warn = nullptr);
 Gpt2Weights load_hf(const std::string& dir, std::string* warn = nullptr);
 Gpt2Weights load_llmc(const std::string& path, std::string* warn = nullptr);
+// The parsers behind them, on bytes in memory; `path` only names the source in errors (fuzz targets use these).
+Gpt2Config parse_config(const std::string& json_text, const std::string& path);
+Gpt2Weights parse_llmc(std::istream& in, uint64_t size, const std::string& path, std::string* warn = nullptr);
 // A minGPT state dict exported as JSON (llm-viz's gpt-nano models): {config: {n_layer, n_head, n_embd, vocab_size,
 // block_size}, name: {shape, dtype: "torch.float32", data: base64 little-endian fp32}}; nn.Linear (out, in) layout.
 Gpt2Weights load_mingpt_json(const std::string& path, std::string* warn = nullptr);

@@ -1,8 +1,38 @@
 #!/usr/bin/env bash
-# scripts/test.sh — sets up, builds and runs every test (what .ci/run calls).
+# scripts/test.sh — sets up, builds and runs every test (what .ci/run calls):
+#   1. the release build and the whole suite (ctest; includes the suite again on a true ES 2.0 context);
+#   2. the whole suite built with AddressSanitizer + UndefinedBehaviorSanitizer (LeakSanitizer on);
+#   3. a bounded libFuzzer run (about a minute in all) of the parsers, from the seed corpus in tests/fuzz/corpus.
+# `scripts/test.sh --quick` runs only stage 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$PWD
 scripts/setup.sh
+
+echo "== 1/3 release build and tests"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j2
-cd build && ctest --output-on-failure -j2
+(cd build && ctest --output-on-failure -j2)
+[ "${1:-}" = "--quick" ] && exit 0
+
+echo "== 2/3 ASan + UBSan build and tests"
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGPT2GL_SANITIZE=ON
+cmake --build build-asan -j2
+# Mesa and LLVM keep some allocations until exit: tests/lsan.supp names those libraries, nothing of gpt2gl's.
+(cd build-asan && LSAN_OPTIONS="suppressions=$root/tests/lsan.supp" ASAN_OPTIONS=detect_leaks=1 \
+  UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j2)
+
+echo "== 3/3 fuzzing the parsers"
+cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+  -DGPT2GL_FUZZ=ON -DGPT2GL_TESTS=OFF
+cmake --build build-fuzz -j2
+for target in safetensors llmc config tokenizer; do
+  corpus=$(mktemp -d)  # new inputs go here, never into the repository's seeds
+  rc=0
+  LSAN_OPTIONS="suppressions=$root/tests/lsan.supp" build-fuzz/fuzz_$target -max_total_time=15 -rss_limit_mb=2048 \
+    -max_len=65536 -print_final_stats=1 "$corpus" "tests/fuzz/corpus/$target" > "$corpus.log" 2>&1 || rc=$?
+  echo "fuzz_$target: $(grep -E 'stat::number_of_executed_units' "$corpus.log" | awk '{print $2}') inputs, exit $rc"
+  if [ "$rc" -ne 0 ]; then tail -40 "$corpus.log"; echo "fuzz_$target failed"; exit 1; fi
+  rm -rf "$corpus" "$corpus.log"
+done
+echo "all tests passed"
