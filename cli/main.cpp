@@ -8,6 +8,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "bench/bench.h"
 #include "gl/caps.h"
 #include "gl/context.h"
 #include "model/gpt2.h"
@@ -129,6 +130,19 @@ int main(int argc, char** argv) {
     model_flag(detok);
     detok->add_option("--ids", ids_text, "Token ids, e.g. 1,2,3")->required();
 
+    CLI::App* bench = app.add_subcommand("bench", "Time prefill and decode per context length, model size and tier");
+    BenchOptions bo;
+    std::string json_path;
+    bench->add_option("-m,--model", bo.models,
+                      "Models: default, GPT-2 shapes with random weights (124M 355M 774M 1.5B), or paths")
+        ->delimiter(',');
+    bench->add_option("--precision", bo.tiers, "Tiers to time: auto fp32 fp16 rgba8")->delimiter(',');
+    bench->add_option("--contexts", bo.contexts, "Context lengths, e.g. 16,64,256,1024")->delimiter(',');
+    bench->add_option("--steps", bo.decode_steps, "Timed decode steps per context")->check(CLI::Range(1, 10000));
+    bench->add_option("--max-texture-size", bo.max_texture_size, "Use textures of at most this size");
+    bench->add_flag("!--no-cpu", bo.cpu, "Skip timing the CPU reference");
+    bench->add_option("--json", json_path, "Also write every figure as JSON to this file (must not exist)");
+
     CLI::App* info = app.add_subcommand("info", "GL context, capability probe, tier, and the model's textures");
     auto* info_model = info->add_option("-m,--model", model, "Also load a model and list its textures");
     engine_flags(info);
@@ -145,6 +159,16 @@ int main(int argc, char** argv) {
             } else {
                 std::printf("%s\n", t.decode(parse_ids(ids_text)).c_str());
             }
+            return 0;
+        }
+        if (*bench) {
+            if (!json_path.empty() && std::ifstream(json_path)) throw std::runtime_error(json_path + " exists; not overwriting it");
+            auto ctx = gl::create_headless_context();
+            gl::Caps caps = gl::probe_caps(ctx->backend());
+            std::printf("gpt2gl bench on %s (%s)\n", caps.renderer.c_str(), caps.version.c_str());
+            run_bench(caps, bo, std::cout, [&](const nlohmann::json& so_far) {
+                if (!json_path.empty()) std::ofstream(json_path) << so_far.dump(1) << "\n";
+            });
             return 0;
         }
         if (*info) {

@@ -151,23 +151,25 @@ std::vector<float> Gpt2::logits_all() {
 std::vector<Gpt2::TensorInfo> Gpt2::tensors() const {
     std::vector<TensorInfo> out;
     int bpt = e_.tier() == Tier::fp16 ? 8 : e_.tier() == Tier::fp32 ? 16 : 4;  // bytes per texel
-    auto add = [&](const Tensor& t) {
+    auto add = [&](const Tensor& t, TensorInfo::Kind kind) {
         const Layout& l = t.layout();
-        out.push_back({t.name(), l.rows, l.cols, l.width, l.height, long(l.width) * l.height * bpt});
+        out.push_back({t.name(), l.rows, l.cols, l.width, l.height, long(l.width) * l.height * bpt, kind});
     };
     auto add_split = [&](const SplitTensor& s) {
-        for (auto& p : s.parts) add(p);
+        for (auto& p : s.parts) add(p, TensorInfo::weight);
     };
     add_split(wte_);
     add_split(lm_head_);
-    for (const Tensor* t : {&wpe_, &ln_f_w_, &ln_f_b_}) add(*t);
+    for (const Tensor* t : {&wpe_, &ln_f_w_, &ln_f_b_}) add(*t, TensorInfo::weight);
     for (auto& L : layers_) {
         for (const Tensor* t : {&L.ln_1_w, &L.ln_1_b, &L.bq, &L.bk, &L.bv, &L.attn_proj_b, &L.ln_2_w, &L.ln_2_b,
-                                &L.c_fc_b, &L.mlp_proj_b, &L.k_cache, &L.v_cache})
-            add(*t);
+                                &L.c_fc_b, &L.mlp_proj_b})
+            add(*t, TensorInfo::weight);
         for (const SplitTensor* s : {&L.wq, &L.wk, &L.wv, &L.attn_proj_w, &L.c_fc_w, &L.mlp_proj_w}) add_split(*s);
+        add(L.k_cache, TensorInfo::cache);
+        add(L.v_cache, TensorInfo::cache);
     }
-    for (const Tensor* t : {&x_, &y_, &ln_, &q_, &attn_, &h_, &scores_, &probs_, &logits_}) add(*t);
+    for (const Tensor* t : {&x_, &y_, &ln_, &q_, &attn_, &h_, &scores_, &probs_, &logits_}) add(*t, TensorInfo::activation);
     return out;
 }
 

@@ -42,6 +42,7 @@ public:
         std::string name;
         int rows, cols, width, height;
         long bytes;
+        enum Kind { weight, cache, activation } kind;
     };
     std::vector<TensorInfo> tensors() const;
 

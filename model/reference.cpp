@@ -2,6 +2,9 @@
 #include "model/reference.h"
 
 #include <cmath>
+#include <stdexcept>
+
+#include "model/weights.h"
 
 namespace gpt2gl {
 namespace ref {
@@ -82,4 +85,43 @@ void attn_values(const float* probs, const float* v, int T, int pos0, int C, int
 }
 
 }  // namespace ref
+
+CpuGpt2::CpuGpt2(const Gpt2Weights& w, int n_ctx) : w_(w), n_ctx_(n_ctx) {
+    for (int l = 0; l < w.cfg.n_layer; ++l) {
+        k_.emplace_back(size_t(n_ctx) * w.cfg.n_embd);
+        v_.emplace_back(size_t(n_ctx) * w.cfg.n_embd);
+    }
+}
+
+std::vector<float> CpuGpt2::forward(const int* ids, int T) {
+    const Gpt2Config& c = w_.cfg;
+    const int C = c.n_embd, H = c.n_head, I = c.n_inner, S = pos_ + T;
+    if (S > n_ctx_) throw std::runtime_error("CpuGpt2: past the context");
+    std::vector<float> x(size_t(T) * C), y(x.size()), ln(x.size()), q(x.size()), a(x.size()), h(size_t(T) * I);
+    std::vector<float> scores(size_t(H) * T * S), probs(scores.size());
+    ref::embed(ids, T, pos_, w_.wte.data(), w_.wpe.data(), C, x.data());
+    for (int l = 0; l < c.n_layer; ++l) {
+        const LayerWeights& L = w_.layers[size_t(l)];
+        ref::layernorm(x.data(), T, C, L.ln_1_w.data(), L.ln_1_b.data(), c.layer_norm_epsilon, ln.data());
+        ref::matmul(ln.data(), T, C, L.c_attn_w.data(), C, L.c_attn_b.data(), false, nullptr, q.data());
+        float* k = k_[size_t(l)].data() + size_t(pos_) * C;
+        float* v = v_[size_t(l)].data() + size_t(pos_) * C;
+        ref::matmul(ln.data(), T, C, L.c_attn_w.data() + size_t(C) * C, C, L.c_attn_b.data() + C, false, nullptr, k);
+        ref::matmul(ln.data(), T, C, L.c_attn_w.data() + size_t(2) * C * C, C, L.c_attn_b.data() + 2 * C, false, nullptr, v);
+        ref::attn_scores(q.data(), k_[size_t(l)].data(), T, pos_, C, H, scores.data());
+        ref::softmax(scores.data(), T, pos_, H, probs.data());
+        ref::attn_values(probs.data(), v_[size_t(l)].data(), T, pos_, C, H, a.data());
+        ref::matmul(a.data(), T, C, L.attn_proj_w.data(), C, L.attn_proj_b.data(), false, x.data(), y.data());
+        ref::layernorm(y.data(), T, C, L.ln_2_w.data(), L.ln_2_b.data(), c.layer_norm_epsilon, ln.data());
+        ref::matmul(ln.data(), T, C, L.c_fc_w.data(), I, L.c_fc_b.data(), true, nullptr, h.data());
+        ref::matmul(h.data(), T, I, L.mlp_proj_w.data(), C, L.mlp_proj_b.data(), false, y.data(), x.data());
+    }
+    ref::layernorm(x.data() + size_t(T - 1) * C, 1, C, w_.ln_f_w.data(), w_.ln_f_b.data(), c.layer_norm_epsilon, ln.data());
+    std::vector<float> logits(size_t(c.vocab_size));
+    const std::vector<float>& head = w_.lm_head.empty() ? w_.wte : w_.lm_head;
+    ref::matmul(ln.data(), 1, C, head.data(), c.vocab_size, nullptr, false, nullptr, logits.data());
+    pos_ = S;
+    return logits;
+}
+
 }  // namespace gpt2gl

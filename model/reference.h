@@ -24,4 +24,21 @@ void softmax(const float* scores, int T, int pos0, int H, float* probs);
 void attn_values(const float* probs, const float* v, int T, int pos0, int C, int H, float* y);
 
 }  // namespace ref
+
+// The CPU reference of the whole model with a KV cache: the same ops, for benchmarks side by side with the engine
+// (tests compare layer by layer against the independent NumPy forward instead).
+struct Gpt2Weights;
+class CpuGpt2 {
+public:
+    CpuGpt2(const Gpt2Weights& w, int n_ctx);
+    std::vector<float> forward(const int* ids, int T);  // (V) logits of the last of T new tokens
+    void reset() { pos_ = 0; }
+    int pos() const { return pos_; }
+
+private:
+    const Gpt2Weights& w_;
+    int n_ctx_, pos_ = 0;
+    std::vector<std::vector<float>> k_, v_;  // per layer (n_ctx, C)
+};
+
 }  // namespace gpt2gl
