@@ -1,5 +1,6 @@
-// glsl/attn_scores.frag — scores[h*T + t, s] = q[t, head h] . k[s, head h] / sqrt(hd), for keys s <= pos0 + t
-//   q: (T, C)   k: the layer's key cache (n_ctx, C)   scores: (H*T, S = pos0 + T); masked keys get 0.
+// glsl/attn_scores.frag — scores[h*R + q0 + t, s] = q[t, head h] . k[s, head h] / sqrt(hd), for keys s <= pos0 + t
+//   q: (T, C)   k: the layer's key cache (n_ctx, C)   scores: rows h*R + q0 + t, cols S = pos0 + T; masked keys get 0.
+//   R, q0 = u_rows: compact (T, 0), or by absolute position (n_ctx, pos0) so a viewer keeps the whole matrix.
 // A head's dims [h*hd, h*hd + hd) may start inside a texel when hd % 4 != 0: lanes outside are masked.
 // Defines: HD4 = texels a head can touch (constant).
 uniform sampler2D Q;
@@ -9,10 +10,11 @@ uniform sampler2D K;
 uniform vec4 K_geo;
 uniform vec2 K_inv;
 uniform vec4 u_attn;  // (T, pos0, hd, 1/sqrt(hd))
+uniform vec2 u_rows;  // (R, q0): rows per head and the first query's row within a head's block
 
 vec4 compute(float row, float c4) {
-    float h = floor((row + 0.5) / u_attn.x);
-    float t = row - h * u_attn.x;
+    float h = floor((row + 0.5) / u_rows.x);
+    float t = row - h * u_rows.x - u_rows.y;
     float lo = h * u_attn.z;
     float first = floor((lo + 0.5) / 4.0);
     vec4 key = 4.0 * c4 + vec4(0.0, 1.0, 2.0, 3.0);

@@ -1,5 +1,5 @@
-// glsl/attn_values.frag — y[t, c] = sum_{s <= pos0 + t} probs[h(c)*T + t, s] * v[s, c],  h(c) = c / hd
-//   probs: (H*T, S)   v: the layer's value cache (n_ctx, C)   y: (T, C)
+// glsl/attn_values.frag — y[t, c] = sum_{s <= pos0 + t} probs[h(c)*R + q0 + t, s] * v[s, c],  h(c) = c / hd
+//   probs: rows as in attn_scores.frag   v: the layer's value cache (n_ctx, C)   y: (T, C)
 // Defines: S4 = texels of the longest probs row (constant); HD_ALIGNED when hd % 4 == 0 (all 4 lanes in one head).
 uniform sampler2D P;
 uniform vec4 P_geo;
@@ -8,9 +8,10 @@ uniform sampler2D V;
 uniform vec4 V_geo;
 uniform vec2 V_inv;
 uniform vec3 u_attn;  // (T, pos0, hd)
+uniform vec2 u_rows;  // (R, q0)
 
 vec4 compute(float row, float c4) {
-    vec4 prow = floor((4.0 * c4 + vec4(0.5, 1.5, 2.5, 3.5)) / u_attn.z) * u_attn.x + row;
+    vec4 prow = floor((4.0 * c4 + vec4(0.5, 1.5, 2.5, 3.5)) / u_attn.z) * u_rows.x + u_rows.y + row;
     float n4 = floor((u_attn.y + row + 0.5) / 4.0) + 1.0;
     vec4 acc = vec4(0.0);
     for (int i = 0; i < S4; i++) {

@@ -1,15 +1,16 @@
-// glsl/softmax.frag — probs[r, s] = exp(x[r, s] - max) / sum over the keys s <= pos0 + t visible to row r = h*T + t
-//   scores, probs: (H*T, S); masked keys get exactly 0. The probabilities stay in a texture for the viewer.
+// glsl/softmax.frag — probs[r, s] = exp(x[r, s] - max) / sum over the keys s <= pos0 + t visible to row
+//   r = h*R + q0 + t (see attn_scores.frag); masked keys get exactly 0. The probabilities stay in a texture for the viewer.
 // Masked lanes hold anything finite: exp(min(x - m, 0)) keeps them finite before the mask zeroes them.
 // Defines: S4 = texels of the longest row (n_ctx / 4, constant); loops break at the row's last visible texel.
 uniform sampler2D X;
 uniform vec4 X_geo;
 uniform vec2 X_inv;
 uniform vec2 u_attn;  // (T, pos0)
+uniform vec2 u_rows;  // (R, q0)
 
 vec4 compute(float row, float c4) {
-    float h = floor((row + 0.5) / u_attn.x);
-    float last = u_attn.y + row - h * u_attn.x;  // last visible key
+    float h = floor((row + 0.5) / u_rows.x);
+    float last = u_attn.y + row - h * u_rows.x - u_rows.y;  // last visible key
     float n4 = floor((last + 0.5) / 4.0) + 1.0;
     float m = -3.0e38;
     for (int i = 0; i < S4; i++) {

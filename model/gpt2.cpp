@@ -6,7 +6,7 @@
 
 namespace gpt2gl {
 
-Gpt2::Gpt2(Engine& e, const Gpt2Weights& w, int n_ctx) : e_(e), cfg_(w.cfg) {
+Gpt2::Gpt2(Engine& e, const Gpt2Weights& w, int n_ctx, bool inspect) : e_(e), cfg_(w.cfg), inspect_(inspect) {
     const int C = cfg_.n_embd, V = cfg_.vocab_size, I = cfg_.n_inner, H = cfg_.n_head;
     n_ctx_ = n_ctx > 0 ? std::min(n_ctx, cfg_.n_positions) : cfg_.n_positions;
     auto vec = [&](const std::string& name, const float* data, int n) {
@@ -55,6 +55,15 @@ Gpt2::Gpt2(Engine& e, const Gpt2Weights& w, int n_ctx) : e_(e), cfg_(w.cfg) {
     scores_ = e.tensor("scores", H * n_ctx_, n_ctx_);
     probs_ = e.tensor("probs", H * n_ctx_, n_ctx_);
     logits_ = e.tensor("logits", 1, V);
+    if (inspect_) {
+        embed_l_ = e.tensor("embed", n_ctx_, C);
+        for (int l = 0; l < cfg_.n_layer; ++l) {
+            std::string p = "h." + std::to_string(l) + ".";
+            probs_l_.push_back(e.tensor(p + "probs", H * n_ctx_, n_ctx_));
+            res_l_.push_back(e.tensor(p + "res", n_ctx_, C));
+            out_l_.push_back(e.tensor(p + "out", n_ctx_, C));
+        }
+    }
 }
 
 void Gpt2::forward(const int* ids, int T) {
@@ -71,6 +80,7 @@ void Gpt2::forward(const int* ids, int T) {
     ids_.upload(ids, T);
     embed(e_, wte_, wpe_, ids_, T, pos, x_);
     stage("embed", x_);
+    if (inspect_) copy(e_, x_, T, embed_l_);
     for (int l = 0; l < cfg_.n_layer; ++l) {
         Layer& L = layers_[size_t(l)];
         layernorm(e_, x_, L.ln_1_w, L.ln_1_b, eps, T, ln_);
@@ -88,15 +98,19 @@ void Gpt2::forward(const int* ids, int T) {
         kv.bias = &L.bv;
         matmul(e_, ln_, L.wv, L.v_cache, kv);
         stage(l, "v", L.v_cache);
-        attn_scores(e_, q_, L.k_cache, H, T, pos, scores_);
-        softmax(e_, scores_, H, T, pos, probs_);
-        stage(l, "probs", probs_);
-        attn_values(e_, probs_, L.v_cache, H, T, pos, attn_);
+        Tensor& probs = inspect_ ? probs_l_[size_t(l)] : probs_;
+        AttnRows rows;  // inspect: rows by absolute position, so probs keep the whole matrix across decode steps
+        if (inspect_) rows.R = n_ctx_, rows.q0 = pos;
+        attn_scores(e_, q_, L.k_cache, H, T, pos, scores_, rows);
+        softmax(e_, scores_, H, T, pos, probs, rows);
+        stage(l, "probs", probs);
+        attn_values(e_, probs, L.v_cache, H, T, pos, attn_, rows);
         stage(l, "attn", attn_);
         a.bias = &L.attn_proj_b;
         a.residual = &x_;
         matmul(e_, attn_, L.attn_proj_w, y_, a);
         stage(l, "res", y_);
+        if (inspect_) copy(e_, y_, T, res_l_[size_t(l)]);
         layernorm(e_, y_, L.ln_2_w, L.ln_2_b, eps, T, ln_);
         stage(l, "ln_2", ln_);
         MatmulArgs fc;
@@ -111,6 +125,7 @@ void Gpt2::forward(const int* ids, int T) {
         pr.residual = &y_;
         matmul(e_, h_, L.mlp_proj_w, x_, pr);
         stage(l, "out", x_);
+        if (inspect_) copy(e_, x_, T, out_l_[size_t(l)]);
     }
     layernorm(e_, x_, ln_f_w_, ln_f_b_, eps, T, ln_);
     stage("ln_f", ln_);
@@ -146,6 +161,24 @@ std::vector<float> Gpt2::logits_all() {
         all.insert(all.end(), d.begin(), d.begin() + long(n) * V);
     }
     return all;
+}
+
+std::vector<std::pair<std::string, const Tensor*>> Gpt2::atlas() const {
+    std::vector<std::pair<std::string, const Tensor*>> out;
+    if (inspect_) out.push_back({"embed", &embed_l_});
+    for (int l = 0; l < cfg_.n_layer; ++l) {
+        std::string p = "h." + std::to_string(l) + ".";
+        const Layer& L = layers_[size_t(l)];
+        out.push_back({p + "k_cache", &L.k_cache});
+        out.push_back({p + "v_cache", &L.v_cache});
+        if (inspect_) {
+            out.push_back({p + "probs", &probs_l_[size_t(l)]});
+            out.push_back({p + "res", &res_l_[size_t(l)]});
+            out.push_back({p + "out", &out_l_[size_t(l)]});
+        }
+    }
+    for (const Tensor* t : {&q_, &attn_, &h_, &ln_, &logits_}) out.push_back({t->name(), t});
+    return out;
 }
 
 std::vector<Gpt2::TensorInfo> Gpt2::tensors() const {

@@ -19,7 +19,9 @@ namespace gpt2gl {
 class Gpt2 {
 public:
     // n_ctx: the longest sequence (0: the model's n_positions). Throws gl::Error if a tensor cannot fit.
-    Gpt2(Engine& engine, const Gpt2Weights& w, int n_ctx = 0);
+    // inspect: keep every layer's attention probabilities and copies of the residual stream after each block's
+    // attention and MLP (2 more draws per layer), for the viewer. What is computed is the same either way.
+    Gpt2(Engine& engine, const Gpt2Weights& w, int n_ctx = 0, bool inspect = false);
 
     // Runs T new tokens after the `pos()` already in the KV cache. Throws std::runtime_error past n_ctx.
     void forward(const int* ids, int T);
@@ -46,6 +48,17 @@ public:
     };
     std::vector<TensorInfo> tensors() const;
 
+    // For the viewer (inspect mode): rows [0, last T) hold the last forward's tokens, except probs, whose row
+    // h*n_ctx + t holds query position t (all of [0, pos)).
+    bool inspecting() const { return inspect_; }
+    int last_T() const { return last_T_; }
+    const Tensor& probs(int layer) const { return inspect_ ? probs_l_[size_t(layer)] : probs_; }
+    const Tensor& block_input(int layer) const { return layer == 0 ? embed_l_ : out_l_[size_t(layer - 1)]; }
+    const Tensor& after_attention(int layer) const { return res_l_[size_t(layer)]; }
+    const Tensor& block_output(int layer) const { return out_l_[size_t(layer)]; }
+    // Every tensor of the latest forward, named, for the tensor atlas.
+    std::vector<std::pair<std::string, const Tensor*>> atlas() const;
+
 private:
     struct Layer {
         Tensor ln_1_w, ln_1_b, bq, bk, bv, attn_proj_b, ln_2_w, ln_2_b, c_fc_b, mlp_proj_b;
@@ -63,6 +76,9 @@ private:
     Engine& e_;
     Gpt2Config cfg_;
     int n_ctx_ = 0, pos_ = 0, last_T_ = 0;
+    bool inspect_ = false;
+    std::vector<Tensor> probs_l_, res_l_, out_l_;  // inspect mode: per layer
+    Tensor embed_l_;
     SplitTensor wte_, lm_head_;
     Tensor wpe_, ln_f_w_, ln_f_b_;
     std::vector<Layer> layers_;

@@ -40,12 +40,20 @@ struct MatmulArgs {
 // y[y_row0 + i, n] <- sum_k x[x_row0 + i, k] * w[n, k] (+ bias)(gelu)(+ residual); w is (N, K), out x in.
 void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const MatmulArgs& a);
 
-// scores (H*T, S): row h*T + t holds q_h(t) . k_h(s) / sqrt(hd) for s <= pos0 + t, else 0.
-void attn_scores(Engine& e, const Tensor& q, const Tensor& k_cache, int n_head, int T, int pos0, Tensor& scores);
-// probs (H*T, S): the causal softmax of each scores row; masked keys get 0.
-void softmax(Engine& e, const Tensor& scores, int n_head, int T, int pos0, Tensor& probs);
-// y (T, C): y[t, c] = sum_s probs[h(c)*T + t, s] * v[s, c].
-void attn_values(Engine& e, const Tensor& probs, const Tensor& v_cache, int n_head, int T, int pos0, Tensor& y);
+// The attention passes keep query t of head h in row h*R + q0 + t of scores and probs: compact with R = T, q0 = 0
+// (the default), or by absolute position with R = n_ctx, q0 = pos0, so that probs hold the whole causal matrix
+// across decode steps (what the viewer draws; one draw per head).
+struct AttnRows {
+    int R = 0, q0 = 0;  // R = 0: compact
+};
+// scores: q_h(t) . k_h(s) / sqrt(hd) for s <= pos0 + t, else 0, in cols [0, S = pos0 + T).
+void attn_scores(Engine& e, const Tensor& q, const Tensor& k_cache, int n_head, int T, int pos0, Tensor& scores,
+                 AttnRows rows = {});
+// probs: the causal softmax of each scores row; masked keys get 0.
+void softmax(Engine& e, const Tensor& scores, int n_head, int T, int pos0, Tensor& probs, AttnRows rows = {});
+// y (T, C): y[t, c] = sum_s probs[h(c)*R + q0 + t, s] * v[s, c].
+void attn_values(Engine& e, const Tensor& probs, const Tensor& v_cache, int n_head, int T, int pos0, Tensor& y,
+                 AttnRows rows = {});
 
 // y <- x over rows [0, rows), all cols (same shape; layouts may differ).
 void copy(Engine& e, const Tensor& x, int rows, Tensor& y);

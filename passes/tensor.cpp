@@ -148,6 +148,26 @@ std::vector<float> Tensor::download_texels() const {
     return img;
 }
 
+float Tensor::read(int row, int col) const {
+    if (row < 0 || row >= layout_.rows || col < 0 || col >= layout_.cols) return 0.0f;
+    const Layout& l = layout_;
+    Rect p = l.texel(row, l.texel_elems == 4 ? col / 4 : col);
+    framebuffer().bind();
+    glPixelStorei(GL_PACK_ALIGNMENT, 1);
+    float v[4] = {0, 0, 0, 0};
+    if (tier_ == Tier::rgba8) {
+        glReadPixels(p.x, p.y, 1, 1, GL_RGBA, GL_UNSIGNED_BYTE, v);  // the float's own bytes
+    } else if (texture_.format().read_type == GL_FLOAT) {
+        glReadPixels(p.x, p.y, 1, 1, GL_RGBA, GL_FLOAT, v);
+    } else {
+        unsigned short h[4];
+        glReadPixels(p.x, p.y, 1, 1, GL_RGBA, texture_.format().read_type, h);
+        for (int i = 0; i < 4; ++i) v[i] = glm::unpackHalf1x16(h[i]);
+    }
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    return l.texel_elems == 4 ? v[col % 4] : v[0];
+}
+
 std::vector<float> Tensor::download() const {
     const Layout& l = layout_;
     std::vector<float> img = download_texels();

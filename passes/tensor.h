@@ -62,6 +62,7 @@ public:
     std::vector<float> download_texels() const;
     void upload_texels(const std::vector<float>& texels);
 
+    float read(int row, int col) const;  // one element, one 1x1 glReadPixels (the viewer's hover readout)
     const gl::Framebuffer& framebuffer() const;
     const gl::Texture& texture() const { return texture_; }
     const Layout& layout() const { return layout_; }

@@ -120,12 +120,18 @@ void fill(Tensor& t, float value) {
 }
 
 ::testing::AssertionResult untouched_outside(const Tensor& t, int row0, int row1, int col0, int col1, float sentinel) {
+    return untouched_outside(t, {{row0, row1}}, col0, col1, sentinel);
+}
+
+::testing::AssertionResult untouched_outside(const Tensor& t, const std::vector<std::pair<int, int>>& rows, int col0,
+                                             int col1, float sentinel) {
     const Layout& l = t.layout();
     int per = l.texel_elems;
     std::vector<char> inside(size_t(l.width) * l.height, 0);
-    for (const Rect& r : l.rects(row0, row1, col0 / per, (col1 + per - 1) / per))
-        for (int y = r.y; y < r.y + r.h; ++y)
-            for (int x = r.x; x < r.x + r.w; ++x) inside[size_t(y) * l.width + x] = 1;
+    for (auto& rr : rows)
+        for (const Rect& r : l.rects(rr.first, rr.second, col0 / per, (col1 + per - 1) / per))
+            for (int y = r.y; y < r.y + r.h; ++y)
+                for (int x = r.x; x < r.x + r.w; ++x) inside[size_t(y) * l.width + x] = 1;
     std::vector<float> img = t.download_texels();
     for (int y = 0; y < l.height; ++y)
         for (int x = 0; x < l.width; ++x) {

@@ -42,6 +42,9 @@ std::vector<float> stored(Tier tier, const std::vector<float>& v);
                                  double atol);
 // Every texel outside rows [row0, row1) x cols [col0, col1) still holds `sentinel` (nothing written outside).
 ::testing::AssertionResult untouched_outside(const Tensor& t, int row0, int row1, int col0, int col1, float sentinel);
+// The same for several row ranges [first, second) over the same cols.
+::testing::AssertionResult untouched_outside(const Tensor& t, const std::vector<std::pair<int, int>>& rows, int col0,
+                                             int col1, float sentinel);
 // Fills a tensor's whole texture (padding too) with `value`.
 void fill(Tensor& t, float value);
 

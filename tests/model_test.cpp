@@ -141,6 +141,31 @@ TEST_P(Model, DefaultModelGreedyContinuation) {
     EXPECT_EQ(out, ref.greedy());
 }
 
+TEST_P(Model, InspectModeComputesTheSame) {
+    // The viewer's inspect mode keeps per-layer copies and attention rows by position; the logits must not change.
+    Gpt2Weights w = load_weights(kDefault);
+    Gpt2 plain(*e, w, 32), inspect(*e, w, 32, true);
+    std::vector<int> ids = kPrompt;
+    plain.forward(ids.data(), int(ids.size()));
+    inspect.forward(ids.data(), int(ids.size()));
+    for (int i = 0; i < 4; ++i) {
+        auto a = plain.logits_last(), b = inspect.logits_last();
+        ASSERT_EQ(a, b) << "step " << i;
+        int next = int(std::max_element(a.begin(), a.end()) - a.begin());
+        plain.forward(&next, 1);
+        inspect.forward(&next, 1);
+    }
+    // After a prefill and decode steps, every query position's attention row is kept and sums to 1.
+    const Tensor& p = inspect.probs(0);
+    for (int t = 0; t < inspect.pos(); t += 5) {
+        double sum = 0;
+        for (int s = 0; s <= t; ++s) sum += p.read(t, s);  // head 0: row t
+        // fp16 stores each probability within 2^-10 of itself, so their sum is within 2^-10 of 1
+        EXPECT_NEAR(sum, 1.0, e->tier() == Tier::fp16 ? 1e-3 : 1e-5) << "row " << t;
+        EXPECT_EQ(p.read(t, t + 1), 0.0f) << "row " << t << " sees a future key";
+    }
+}
+
 // [SECTION] goldens made by others (../shared/data)
 
 TEST_P(Model, LoractlTinyGpt2MatchesHfTransformers) {

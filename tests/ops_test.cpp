@@ -150,43 +150,61 @@ TEST_P(Ops, Attention) {
         {3, 18, 4, 3, 10},    // head size 6: heads start inside texels
         {4, 32, 6, 90, 100},  // a long context: under 256, scores rows fold into bands on every tier
     };
-    for (const AttnCase& c : cases) {
-        SCOPED_TRACE("H=" + std::to_string(c.H) + " C=" + std::to_string(c.C) + " T=" + std::to_string(c.T) +
-                     " pos0=" + std::to_string(c.pos0));
-        int S = c.pos0 + c.T, HT = c.H * c.T;
-        // Cache rows past S hold junk that the causal mask must ignore.
-        auto q = in(size_t(c.T) * c.C, 20), k = in(size_t(c.n_ctx) * c.C, 21), v = in(size_t(c.n_ctx) * c.C, 22);
-        Tensor qt = upload("q", c.T, c.C, q), kt = upload("k", c.n_ctx, c.C, k), vt = upload("v", c.n_ctx, c.C, v);
+    for (const AttnCase& c : cases)
+        for (bool by_position : {false, true}) {
+            SCOPED_TRACE("H=" + std::to_string(c.H) + " C=" + std::to_string(c.C) + " T=" + std::to_string(c.T) +
+                         " pos0=" + std::to_string(c.pos0) + (by_position ? " rows by position" : " compact rows"));
+            int S = c.pos0 + c.T, HT = c.H * c.T;
+            AttnRows rows;
+            if (by_position) rows.R = c.n_ctx, rows.q0 = c.pos0;
+            // row of (h, t) in scores and probs, and the row ranges a pass may write
+            auto row_of = [&](int h, int t) { return by_position ? h * c.n_ctx + c.pos0 + t : h * c.T + t; };
+            std::vector<std::pair<int, int>> written;
+            for (int h = 0; h < c.H; ++h) written.push_back({row_of(h, 0), row_of(h, 0) + c.T});
+            // the (H*T, S) compact view of a (H*n_ctx, n_ctx) tensor image, and back
+            auto gather = [&](const std::vector<float>& full) {
+                std::vector<float> out;
+                for (int h = 0; h < c.H; ++h)
+                    for (int t = 0; t < c.T; ++t)
+                        out.insert(out.end(), full.begin() + size_t(row_of(h, t)) * c.n_ctx,
+                                   full.begin() + size_t(row_of(h, t)) * c.n_ctx + S);
+                return out;
+            };
+            // Cache rows past S hold junk that the causal mask must ignore.
+            auto q = in(size_t(c.T) * c.C, 20), k = in(size_t(c.n_ctx) * c.C, 21), v = in(size_t(c.n_ctx) * c.C, 22);
+            Tensor qt = upload("q", c.T, c.C, q), kt = upload("k", c.n_ctx, c.C, k), vt = upload("v", c.n_ctx, c.C, v);
 
-        Tensor scores = target("scores", c.H * c.n_ctx, c.n_ctx);
-        attn_scores(*e, qt, kt, c.H, c.T, c.pos0, scores);
-        std::vector<float> want_scores(size_t(HT) * S);
-        ref::attn_scores(q.data(), k.data(), c.T, c.pos0, c.C, c.H, want_scores.data());
-        EXPECT_TRUE(matches(crop(scores.download(), c.n_ctx, HT, S), want_scores));
-        EXPECT_TRUE(untouched_outside(scores, 0, HT, 0, S, kSentinel));
+            Tensor scores = target("scores", c.H * c.n_ctx, c.n_ctx);
+            attn_scores(*e, qt, kt, c.H, c.T, c.pos0, scores, rows);
+            std::vector<float> want_scores(size_t(HT) * S);
+            ref::attn_scores(q.data(), k.data(), c.T, c.pos0, c.C, c.H, want_scores.data());
+            EXPECT_TRUE(matches(gather(scores.download()), want_scores));
+            EXPECT_TRUE(untouched_outside(scores, written, 0, S, kSentinel));
 
-        // softmax on stored scores, with junk in the masked cells
-        auto sc = in(size_t(c.H * c.n_ctx) * c.n_ctx, 23, 3.0f);
-        Tensor sct = upload("scores in", c.H * c.n_ctx, c.n_ctx, sc);
-        Tensor probs = target("probs", c.H * c.n_ctx, c.n_ctx);
-        softmax(*e, sct, c.H, c.T, c.pos0, probs);
-        std::vector<float> want_probs(size_t(HT) * S);
-        ref::softmax(crop(sc, c.n_ctx, HT, S).data(), c.T, c.pos0, c.H, want_probs.data());
-        EXPECT_TRUE(matches(crop(probs.download(), c.n_ctx, HT, S), want_probs));
-        EXPECT_TRUE(untouched_outside(probs, 0, HT, 0, S, kSentinel));
+            // softmax on stored scores, with junk in the masked cells
+            auto sc = in(size_t(c.H * c.n_ctx) * c.n_ctx, 23, 3.0f);
+            Tensor sct = upload("scores in", c.H * c.n_ctx, c.n_ctx, sc);
+            Tensor probs = target("probs", c.H * c.n_ctx, c.n_ctx);
+            softmax(*e, sct, c.H, c.T, c.pos0, probs, rows);
+            std::vector<float> want_probs(size_t(HT) * S);
+            ref::softmax(gather(sc).data(), c.T, c.pos0, c.H, want_probs.data());
+            EXPECT_TRUE(matches(gather(probs.download()), want_probs));
+            EXPECT_TRUE(untouched_outside(probs, written, 0, S, kSentinel));
 
-        // attn_values on stored probabilities (zeros where masked, as softmax writes them)
-        auto p = stored(tier(), want_probs);
-        std::vector<float> pfull(size_t(c.H * c.n_ctx) * c.n_ctx, 0.0f);
-        for (int r = 0; r < HT; ++r) std::copy(p.begin() + size_t(r) * S, p.begin() + size_t(r + 1) * S,
-                                               pfull.begin() + size_t(r) * c.n_ctx);
-        Tensor pt = upload("probs in", c.H * c.n_ctx, c.n_ctx, pfull);
-        Tensor y = target("y", c.T, c.C);
-        attn_values(*e, pt, vt, c.H, c.T, c.pos0, y);
-        std::vector<float> want_y(size_t(c.T) * c.C);
-        ref::attn_values(p.data(), v.data(), c.T, c.pos0, c.C, c.H, want_y.data());
-        EXPECT_TRUE(matches(y.download(), want_y));
-    }
+            // attn_values on stored probabilities (zeros where masked, as softmax writes them)
+            auto p = stored(tier(), want_probs);
+            std::vector<float> pfull(size_t(c.H * c.n_ctx) * c.n_ctx, 0.0f);
+            for (int h = 0; h < c.H; ++h)
+                for (int t = 0; t < c.T; ++t)
+                    std::copy(p.begin() + size_t(h * c.T + t) * S, p.begin() + size_t(h * c.T + t + 1) * S,
+                              pfull.begin() + size_t(row_of(h, t)) * c.n_ctx);
+            Tensor pt = upload("probs in", c.H * c.n_ctx, c.n_ctx, pfull);
+            Tensor y = target("y", c.T, c.C);
+            attn_values(*e, pt, vt, c.H, c.T, c.pos0, y, rows);
+            std::vector<float> want_y(size_t(c.T) * c.C);
+            ref::attn_values(p.data(), v.data(), c.T, c.pos0, c.C, c.H, want_y.data());
+            EXPECT_TRUE(matches(y.download(), want_y));
+        }
 }
 
 INSTANTIATE_TEST_SUITE_P(Tiers, Ops,
