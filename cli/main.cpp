@@ -16,6 +16,7 @@
 #include "model/tokenizer.h"
 #include "model/weights.h"
 #include "passes/engine.h"
+#include "viewer/app.h"
 
 using namespace gpt2gl;
 using Clock = std::chrono::steady_clock;
@@ -143,12 +144,34 @@ int main(int argc, char** argv) {
     bench->add_flag("!--no-cpu", bo.cpu, "Skip timing the CPU reference");
     bench->add_option("--json", json_path, "Also write every figure as JSON to this file (must not exist)");
 
+    CLI::App* view = app.add_subcommand("view", "Open the viewer: watch GPT-2 run and step through its render passes");
+    ViewerOptions vo;
+    view->add_option("-m,--model", vo.model, "Model (default: the embedded one)");
+    view->add_option("-p,--prompt", vo.prompt, "Prompt");
+    view->add_option("--ctx", vo.n_ctx, "Context length to allocate")->check(CLI::Range(1, 1 << 16));
+    view->add_option("--temp", vo.sampling.temperature, "Temperature (0: greedy)");
+    view->add_option("--top-k", vo.sampling.top_k, "Top-k (0: off)");
+    view->add_option("--top-p", vo.sampling.top_p, "Top-p (1: off)");
+    view->add_option("--seed", vo.sampling.seed, "Random seed");
+    view->add_option("--size", vo.width, "Window width")->check(CLI::Range(320, 8192));
+    view->add_option("--height", vo.height, "Window height")->check(CLI::Range(240, 8192));
+    view->add_option("--show", vo.show, "Only one panel, full window: attention:LAYER:HEAD, residual:LAYER, logits, atlas, passes, caps");
+    view->add_option("--screenshot", vo.screenshot, "Render once, write this PNG and exit (no window shown)");
+    view->add_option("--layout", vo.layout, "With --screenshot: write what the attention panel drew where (JSON)");
+    view->add_option("-n,--n-predict", vo.generate, "With --screenshot: tokens to generate first");
+    engine_flags(view);
+
     CLI::App* info = app.add_subcommand("info", "GL context, capability probe, tier, and the model's textures");
     auto* info_model = info->add_option("-m,--model", model, "Also load a model and list its textures");
     engine_flags(info);
     CLI11_PARSE(app, argc, argv);
 
     try {
+        if (*view) {
+            if (vo.model.empty()) vo.model = model;
+            vo.engine = eo;
+            return run_viewer(vo);
+        }
         if (*tok || *detok) {
             Tokenizer t = tokenizer_for(model);
             if (*tok) {

@@ -1,7 +1,8 @@
-// glsl/copy.frag — y[r, c] = x[r, c]     x, y: (rows, cols), same shape, any layouts (used to move tensors between
-// layouts and tiers' framebuffers, and by tests of the addressing).
+// glsl/copy.frag — y[r, c] = x[r + u_xrow, c]     x, y: same cols, any layouts (moves a tensor between layouts or
+// row offsets: the viewer's snapshots, the rgba8 codec check, tests of the addressing).
 uniform sampler2D X;
 uniform vec4 X_geo;
 uniform vec2 X_inv;
+uniform float u_xrow;
 
-vec4 compute(float row, float c4) { return load4(X, X_geo, X_inv, row, c4); }
+vec4 compute(float row, float c4) { return load4(X, X_geo, X_inv, row + u_xrow, c4); }

@@ -1,11 +1,12 @@
-// glsl/prelude.glsl — put before every op's .frag by the engine, after `#version 100` and the op's #defines.
+// glsl/prelude.glsl — put before every op's .frag by the engine, after `#version 100` and the op's #defines
+// (and before the viewer's display shaders, which share its codec and addressing).
 // GLSL ES 1.00 as WebGL 1.0 accepts it: constant loop bounds, no while, no dynamic indexing, highp everywhere
 // (llvmpipe and mobile GPUs compute mediump at half precision: loop counters and fp32 texels go wrong).
 //
-// Index: [SECTION] precision  [SECTION] rgba8 codec  [SECTION] tensor addressing  [SECTION] main
+// Index: [SECTION] precision  [SECTION] rgba8 codec  [SECTION] tensor addressing
 //
-// Each op defines   vec4 compute(float row, float c4);   the 4 outputs at (row, cols 4*c4 .. 4*c4+3).
-// main() maps the fragment to (row, c4), calls compute and writes the texel; cols past the tensor's end get 0.
+// Each op defines   vec4 compute(float row, float c4);   the 4 outputs at (row, cols 4*c4 .. 4*c4+3);
+// glsl/pass_main.glsl, put after the op, maps the fragment to (row, c4), calls compute and writes the texel.
 
 // [SECTION] precision
 precision highp float;
@@ -76,31 +77,4 @@ vec4 load4(sampler2D s, vec4 geo, vec2 inv, float row, float c4) {
 // 1 where 4*c4 + i < n: masks the padding cols of a row's last texel.
 vec4 below(float c4, float n) {
     return step(4.0 * c4 + vec4(0.5, 1.5, 2.5, 3.5), vec4(n));
-}
-
-// [SECTION] main
-uniform vec4 u_out_geo;  // the output tensor's (rows, segW, bandH, cols)
-varying vec2 v_texel;    // this fragment's texel + 0.5, highp (gl_FragCoord is mediump in GLSL ES 1.00)
-
-vec4 compute(float row, float c4);
-
-void main() {
-    vec2 p = floor(v_texel);
-    float band = floor((p.x + 0.5) / u_out_geo.y);
-    float yl = band * u_out_geo.z + p.y;
-    float seg = floor((yl + 0.5) / u_out_geo.x);
-    float row = yl - seg * u_out_geo.x;
-    float tc = seg * u_out_geo.y + p.x - band * u_out_geo.y;
-#ifdef TIER_RGBA8
-    float c4 = floor((tc + 0.5) / 4.0);
-    float i = tc - 4.0 * c4;
-    vec4 v = compute(row, c4);
-    float x = i < 0.5 ? v.x : i < 1.5 ? v.y : i < 2.5 ? v.z : v.w;
-    gl_FragColor = encode_float(tc < u_out_geo.w ? x : 0.0);
-#else
-    vec4 v = compute(row, tc);
-    vec4 c = 4.0 * tc + vec4(0.5, 1.5, 2.5, 3.5);
-    float n = u_out_geo.w;
-    gl_FragColor = vec4(c.x < n ? v.x : 0.0, c.y < n ? v.y : 0.0, c.z < n ? v.z : 0.0, c.w < n ? v.w : 0.0);
-#endif
 }

@@ -78,11 +78,13 @@ void Gpt2::forward(const int* ids, int T) {
     const int H = cfg_.n_head, pos = pos_;
     const float eps = cfg_.layer_norm_epsilon;
     ids_.upload(ids, T);
+    e_.set_scope("embed");
     embed(e_, wte_, wpe_, ids_, T, pos, x_);
     stage("embed", x_);
-    if (inspect_) copy(e_, x_, T, embed_l_);
+    if (inspect_) copy(e_, x_, T, embed_l_, pos);
     for (int l = 0; l < cfg_.n_layer; ++l) {
         Layer& L = layers_[size_t(l)];
+        e_.set_scope("h." + std::to_string(l));
         layernorm(e_, x_, L.ln_1_w, L.ln_1_b, eps, T, ln_);
         stage(l, "ln_1", ln_);
         MatmulArgs a;
@@ -110,7 +112,7 @@ void Gpt2::forward(const int* ids, int T) {
         a.residual = &x_;
         matmul(e_, attn_, L.attn_proj_w, y_, a);
         stage(l, "res", y_);
-        if (inspect_) copy(e_, y_, T, res_l_[size_t(l)]);
+        if (inspect_) copy(e_, y_, T, res_l_[size_t(l)], pos);
         layernorm(e_, y_, L.ln_2_w, L.ln_2_b, eps, T, ln_);
         stage(l, "ln_2", ln_);
         MatmulArgs fc;
@@ -125,8 +127,9 @@ void Gpt2::forward(const int* ids, int T) {
         pr.residual = &y_;
         matmul(e_, h_, L.mlp_proj_w, x_, pr);
         stage(l, "out", x_);
-        if (inspect_) copy(e_, x_, T, out_l_[size_t(l)]);
+        if (inspect_) copy(e_, x_, T, out_l_[size_t(l)], pos);
     }
+    e_.set_scope("ln_f");
     layernorm(e_, x_, ln_f_w_, ln_f_b_, eps, T, ln_);
     stage("ln_f", ln_);
     pos_ += T;
@@ -134,6 +137,7 @@ void Gpt2::forward(const int* ids, int T) {
 }
 
 void Gpt2::lm_head(int row0, int rows, Tensor& out) {
+    e_.set_scope("lm_head");
     MatmulArgs a;
     a.rows = rows;
     a.x_row0 = row0;

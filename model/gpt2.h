@@ -48,8 +48,8 @@ public:
     };
     std::vector<TensorInfo> tensors() const;
 
-    // For the viewer (inspect mode): rows [0, last T) hold the last forward's tokens, except probs, whose row
-    // h*n_ctx + t holds query position t (all of [0, pos)).
+    // For the viewer (inspect mode), by absolute position t in [0, pos): probs row h*n_ctx + t is query t's
+    // attention; the snapshots' row t is token t's residual stream.
     bool inspecting() const { return inspect_; }
     int last_T() const { return last_T_; }
     const Tensor& probs(int layer) const { return inspect_ ? probs_l_[size_t(layer)] : probs_; }

@@ -118,7 +118,7 @@ void Engine::check_rgba8_codec() {
 
 std::string compose_fragment(Tier tier, const std::string& op, const std::string& defines) {
     return "#version 100\n" + std::string(tier == Tier::rgba8 ? "#define TIER_RGBA8\n" : "") + defines +
-           glsl_source("prelude.glsl") + glsl_source(op + ".frag");
+           glsl_source("prelude.glsl") + glsl_source(op + ".frag") + glsl_source("pass_main.glsl");
 }
 
 std::string Engine::fragment_source(const std::string& op, const std::string& defines) const {
@@ -135,6 +135,16 @@ const gl::Program& Engine::program(const std::string& op, const std::string& def
 }
 
 void Engine::run(const Pass& p) {
+    if (record) {
+        record->push_back(p);
+        record->back().scope = scope_;
+        return;
+    }
+    replay(p);
+}
+
+void Engine::replay(const Pass& p) {
+    if (!p.scope.empty()) scope_ = p.scope;  // a recorded pass carries the scope it was made in
     const gl::Program& prog = program(p.op, p.defines);
     prog.use();
     if (!state_ok_) {  // the only fixed-function state passes rely on; dithering would alter RGBA8 bytes

@@ -40,6 +40,7 @@ struct Pass {
     std::vector<Uniform> uniforms;
     Tensor* output = nullptr;
     int row0 = 0, row1 = 0, col0 = 0, col1 = 0;  // output region: rows [row0, row1) x cols [col0, col1), col0 % 4 == 0
+    std::string scope;                           // the engine's scope when it ran (pass lists group by it)
 
     Pass(std::string op_name) : op(std::move(op_name)) {}
     Pass& define(const std::string& name, int value);
@@ -69,13 +70,19 @@ public:
     }
 
     void run(const Pass& pass);
+    // Labels the passes that follow (the model sets "embed", "h.3", "ln_f", "lm_head"), for pass lists.
+    void set_scope(std::string s) { scope_ = std::move(s); }
+    const std::string& scope() const { return scope_; }
+    // While set, run() appends each pass to *record instead of drawing it; replay() draws one later (step mode).
+    std::vector<Pass>* record = nullptr;
+    void replay(const Pass& pass);
     const gl::Program& program(const std::string& op, const std::string& defines);
     std::string fragment_source(const std::string& op, const std::string& defines) const;  // as compiled
 
     long draw_calls() const { return draw_calls_; }
     int programs_compiled() const { return int(programs_.size()); }
     void invalidate_state() { state_ok_ = false; }  // after foreign GL code (the viewer) touched GL state
-    std::function<void(const Pass&)> on_pass;      // observer: viewer pass list, profiling
+    std::function<void(const Pass&)> on_pass;      // observer after each draw (pass lists, profiling); see scope()
 
 private:
     void check_rgba8_codec();
@@ -87,6 +94,7 @@ private:
     std::map<std::string, std::unique_ptr<gl::Program>> programs_;
     long draw_calls_ = 0;
     bool state_ok_ = false;
+    std::string scope_;
 };
 
 // The full fragment shader of an op as the engine compiles it: version, tier switch, defines, prelude, op.

@@ -55,7 +55,7 @@ void softmax(Engine& e, const Tensor& scores, int n_head, int T, int pos0, Tenso
 void attn_values(Engine& e, const Tensor& probs, const Tensor& v_cache, int n_head, int T, int pos0, Tensor& y,
                  AttnRows rows = {});
 
-// y <- x over rows [0, rows), all cols (same shape; layouts may differ).
-void copy(Engine& e, const Tensor& x, int rows, Tensor& y);
+// y[y_row0 + i] <- x[i] for i in [0, rows), all cols (same cols; layouts may differ).
+void copy(Engine& e, const Tensor& x, int rows, Tensor& y, int y_row0 = 0);
 
 }  // namespace gpt2gl

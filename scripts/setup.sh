@@ -4,7 +4,8 @@ set -euo pipefail
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 PACKAGES=(cmake ninja-build g++ pkg-config libegl-dev libgles-dev libegl-mesa0 libgl1-mesa-dri libglm-dev libstb-dev
-  nlohmann-json3-dev libcli11-dev libgtest-dev googletest glslang-tools libpcre2-dev python3-numpy clang libclang-rt-14-dev)
+  nlohmann-json3-dev libcli11-dev libgtest-dev googletest glslang-tools libpcre2-dev python3-numpy clang libclang-rt-14-dev
+  libglfw3-dev libimgui-dev fonts-dejavu-core xvfb xauth)
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 command -v npm >/dev/null 2>&1 || missing+=(npm)

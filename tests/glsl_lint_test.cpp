@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "passes/engine.h"
+#include "viewer/display.h"
 #include "tests/gl_env.h"
 
 using namespace gpt2gl;
@@ -41,6 +42,7 @@ const std::map<std::string, std::vector<std::string>> kVariants = {
     {"softmax", {"#define S4 256\n"}},
     {"attn_values", {"#define S4 256\n", "#define S4 256\n#define HD_ALIGNED\n"}},
     {"copy", {""}},
+    {"heatmap", {"", "#define DIFF\n#define PER_ROW 32\n"}},  // viewer/heatmap.frag
 };
 
 }  // namespace
@@ -56,7 +58,8 @@ TEST(GlslLint, EveryShaderIsWebGL1) {
         for (Tier tier : {Tier::fp32, Tier::rgba8})
             for (const std::string& defines : it->second) {
                 std::string log;
-                EXPECT_EQ(validate(compose_fragment(tier, op, defines), &log), 0)
+                std::string src = op == "heatmap" ? compose_heatmap(tier, defines) : compose_fragment(tier, op, defines);
+                EXPECT_EQ(validate(src, &log), 0)
                     << "glsl/" << file << " (" << tier_name(tier) << ", " << defines << "):\n" << log;
                 ++checked;
             }

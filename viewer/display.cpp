@@ -1,0 +1,104 @@
+// viewer/display.cpp — see display.h.
+#include "viewer/display.h"
+
+#include <algorithm>
+
+#include "gl/caps.h"
+
+namespace gpt2gl {
+
+glm::vec3 diverging(float t) {
+    t = std::clamp(t, -1.0f, 1.0f);
+    glm::vec3 white(1.0f), blue(0.13f, 0.40f, 0.75f), red(0.80f, 0.15f, 0.15f);
+    return t < 0 ? white + (blue - white) * -t : white + (red - white) * t;
+}
+
+glm::vec3 sequential(float t) {
+    t = std::clamp(t, 0.0f, 1.0f);
+    glm::vec3 white(1.0f), blue(0.03f, 0.19f, 0.42f);
+    return white + (blue - white) * t;
+}
+
+glm::vec3 Display::colour(const Heatmap& h, float v, float row_scale) const {
+    float s = h.per_row ? (row_scale > 0 ? row_scale : 1.0f) : h.scale;
+    return h.sequential ? sequential(v / s) : diverging(v / s);
+}
+
+void ViewTexture::resize(int w, int h) {
+    w = std::max(w, 1), h = std::max(h, 1);
+    if (w == w_ && h == h_) return;
+    tex_ = gl::Texture({w, h, gl::TexFormat{}, nullptr, "view"});
+    fbo_ = gl::Framebuffer(tex_, "view");
+    w_ = w, h_ = h;
+}
+
+std::string compose_heatmap(Tier tier, const std::string& defines) {
+    return "#version 100\n" + std::string(tier == Tier::rgba8 ? "#define TIER_RGBA8\n" : "") + defines +
+           glsl_source("prelude.glsl") + glsl_source("heatmap.frag");
+}
+
+// The GL state Display::draw changes, saved and put back (the UI's renderer and the engine rely on theirs).
+struct SavedState {
+    GLint fbo, program, active, tex0, tex1, buffer, viewport[4];
+    GLboolean blend, scissor;
+    SavedState() {
+        glGetIntegerv(GL_FRAMEBUFFER_BINDING, &fbo);
+        glGetIntegerv(GL_CURRENT_PROGRAM, &program);
+        glGetIntegerv(GL_ACTIVE_TEXTURE, &active);
+        glGetIntegerv(GL_ARRAY_BUFFER_BINDING, &buffer);
+        glGetIntegerv(GL_VIEWPORT, viewport);
+        glActiveTexture(GL_TEXTURE0);
+        glGetIntegerv(GL_TEXTURE_BINDING_2D, &tex0);
+        glActiveTexture(GL_TEXTURE1);
+        glGetIntegerv(GL_TEXTURE_BINDING_2D, &tex1);
+        blend = glIsEnabled(GL_BLEND);
+        scissor = glIsEnabled(GL_SCISSOR_TEST);
+    }
+    ~SavedState() {
+        glBindFramebuffer(GL_FRAMEBUFFER, GLuint(fbo));
+        glUseProgram(GLuint(program));
+        glActiveTexture(GL_TEXTURE0);
+        glBindTexture(GL_TEXTURE_2D, GLuint(tex0));
+        glActiveTexture(GL_TEXTURE1);
+        glBindTexture(GL_TEXTURE_2D, GLuint(tex1));
+        glActiveTexture(GLenum(active));
+        glBindBuffer(GL_ARRAY_BUFFER, GLuint(buffer));
+        glViewport(viewport[0], viewport[1], viewport[2], viewport[3]);
+        if (blend) glEnable(GL_BLEND);
+        if (scissor) glEnable(GL_SCISSOR_TEST);
+    }
+};
+
+void Display::draw(const Heatmap& h, ViewTexture& target) {
+    if (!h.tensor || h.rows <= 0 || h.cols <= 0) return;
+    std::string defines;
+    if (h.minus) defines += "#define DIFF\n";
+    if (h.per_row) defines += "#define PER_ROW " + std::to_string((h.tensor->cols() + 3) / 4) + "\n";  // vec4s a row
+    auto& prog = programs_[defines];
+    if (!prog)
+        prog = std::make_unique<gl::Program>(
+            gl::ProgramDesc{gl::quad_vertex_source(), compose_heatmap(e_.tier(), defines), "viewer/heatmap.frag"});
+    SavedState saved;
+    glDisable(GL_BLEND);
+    glDisable(GL_SCISSOR_TEST);
+    target.framebuffer().bind();
+    glViewport(0, 0, target.width(), target.height());
+    prog->use();
+    int unit = 0;
+    for (auto [name, t] : {std::pair<const char*, const Tensor*>{"A", h.tensor}, {"B", h.minus}}) {
+        if (!t) continue;
+        const Layout& l = t->layout();
+        t->texture().bind(unit);
+        prog->set_int(name, unit++);
+        prog->set(std::string(name) + "_geo", float(l.rows), float(l.seg_w), float(l.band_h), float(l.cols));
+        prog->set(std::string(name) + "_inv", 1.0f / float(l.width), 1.0f / float(l.height));
+    }
+    prog->set("u_rect", 0.0f, 0.0f, float(target.width()), float(target.height()));
+    prog->set("u_view", 0.0f, 0.0f, float(target.width()), float(target.height()));
+    prog->set("u_region", float(h.row0), float(h.col0), float(h.rows), float(h.cols));
+    prog->set("u_map", h.scale, h.sequential ? 1.0f : 0.0f, h.causal ? 1.0f : 0.0f, 0.0f);
+    quad_.draw();
+    e_.invalidate_state();
+}
+
+}  // namespace gpt2gl

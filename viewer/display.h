@@ -1,0 +1,63 @@
+// viewer/display.h — draws engine tensors as heatmaps with display shaders (viewer/heatmap.frag) into view textures
+// that a UI shows (ImGui::Image natively, a canvas on the web). Reads the engine's textures only, never changes what
+// the engine computes, and restores the GL state it touches. The colour maps have CPU twins for tests and legends.
+#pragma once
+#include <glm/vec3.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "gl/gl.h"
+#include "passes/engine.h"
+
+namespace gpt2gl {
+
+// t in [-1, 1]: blue - white - red, white at 0.
+glm::vec3 diverging(float t);
+// t in [0, 1]: white - dark blue (attention probabilities).
+glm::vec3 sequential(float t);
+constexpr float kMaskedGrey = 0.75f;  // masked attention cells
+// NaN and Inf show magenta (1, 0, 1).
+
+struct Heatmap {
+    const Tensor* tensor = nullptr;
+    const Tensor* minus = nullptr;      // shows tensor - minus when set
+    int row0 = 0, col0 = 0, rows = 0, cols = 0;
+    float scale = 1.0f;                 // colour = map(value / scale)
+    bool sequential = false;            // attention probabilities: white .. blue
+    bool per_row = false;               // scale each row by its largest |value| (per token)
+    bool causal = false;                // cell (r, c) with c > r shown masked
+};
+
+// An RGBA8 texture and its framebuffer, NEAREST-filtered, drawn at 1:1 by the UI.
+class ViewTexture {
+public:
+    void resize(int w, int h);
+    int width() const { return w_; }
+    int height() const { return h_; }
+    const gl::Texture& texture() const { return tex_; }
+    const gl::Framebuffer& framebuffer() const { return fbo_; }
+
+private:
+    gl::Texture tex_;
+    gl::Framebuffer fbo_;
+    int w_ = 0, h_ = 0;
+};
+
+class Display {
+public:
+    explicit Display(Engine& engine) : e_(engine) {}
+    void draw(const Heatmap& h, ViewTexture& target);  // fills the whole target
+    glm::vec3 colour(const Heatmap& h, float value, float row_scale = 0) const;  // the CPU twin of one cell
+
+private:
+    Engine& e_;
+    gl::Quad quad_;
+    std::map<std::string, std::unique_ptr<gl::Program>> programs_;
+};
+
+// The full heatmap shader as compiled for a tier and variant (lint tests use it).
+std::string compose_heatmap(Tier tier, const std::string& defines);
+
+}  // namespace gpt2gl
