@@ -502,6 +502,17 @@ public:
             hm.tensor = p.output, hm.rows = rows, hm.cols = cols, hm.per_row = true;
             display_.draw(hm, v);
             ImGui::Image(tex_id(v), ImVec2(float(v.width()), float(v.height())), ImVec2(0, 1), ImVec2(1, 0));
+            for (auto& in : p.inputs) {  // its input textures, each as an image (rows scaled by their largest |value|)
+                ImGui::Text("input %s: %s [%d x %d]", in.name.c_str(), in.tensor->name().c_str(), in.tensor->rows(),
+                            in.tensor->cols());
+                ViewTexture& iv = views_["pass input " + in.name];
+                int r = std::min(in.tensor->rows(), 256), c = in.tensor->cols();
+                iv.resize(std::min(320, std::max(8, c)), std::min(96, std::max(4, r)));
+                Heatmap ih;
+                ih.tensor = in.tensor, ih.rows = r, ih.cols = c, ih.per_row = true;
+                display_.draw(ih, iv);
+                ImGui::Image(tex_id(iv), ImVec2(float(iv.width()), float(iv.height())), ImVec2(0, 1), ImVec2(1, 0));
+            }
             if (ImGui::CollapsingHeader("GLSL source as compiled"))
                 ImGui::TextUnformatted(engine_.fragment_source(p.op, p.defines).c_str());
         }
