@@ -16,5 +16,7 @@ public:
 
 // A current OpenGL ES context with no window. Throws gl::Error saying what failed, with a hint.
 std::unique_ptr<Context> create_headless_context();
+// A current WebGL 1.0 context on the canvas with this CSS selector (web build only).
+std::unique_ptr<Context> create_web_context(const std::string& canvas);
 
 }  // namespace gl

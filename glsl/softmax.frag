@@ -15,7 +15,9 @@ vec4 compute(float row, float c4) {
     float m = -3.0e38;
     for (int i = 0; i < S4; i++) {
         if (float(i) >= n4) break;
-        vec4 v = mix(vec4(-3.0e38), load4(X, X_geo, X_inv, row, float(i)), below(float(i), last + 1.0));
+        // masked lanes -> -3e38, exactly: not mix(), which GPUs may evaluate as x + a (y - x) and so cancel v away
+        vec4 keep = below(float(i), last + 1.0);
+        vec4 v = load4(X, X_geo, X_inv, row, float(i)) * keep + (keep - 1.0) * 3.0e38;
         m = max(m, max(max(v.x, v.y), max(v.z, v.w)));
     }
     float sum = 0.0;

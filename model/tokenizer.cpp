@@ -1,8 +1,10 @@
 // model/tokenizer.cpp — see tokenizer.h.
-#define PCRE2_CODE_UNIT_WIDTH 8
 #include "model/tokenizer.h"
 
+#ifdef GPT2GL_HAVE_PCRE2
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#endif
 
 #include <nlohmann/json.hpp>
 
@@ -16,26 +18,53 @@
 
 namespace gpt2gl {
 
-// GPT-2's pre-tokenizer (openai/gpt-2 encoder.py; tiktoken r50k_base).
-static const char* kPattern = R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
+const char* const kGpt2Pattern = R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
 static const char* kEot = "<|endoftext|>";
 
-struct Tokenizer::Regex {
-    pcre2_code* code = nullptr;
-    pcre2_match_data* match = nullptr;
-    Regex() {
-        int err = 0;
-        PCRE2_SIZE off = 0;
-        code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(kPattern), PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP,
-                             &err, &off, nullptr);
-        if (!code) throw std::runtime_error("the GPT-2 pre-tokenizer regex failed to compile in PCRE2");
-        match = pcre2_match_data_create_from_pattern(code, nullptr);
+#ifdef GPT2GL_HAVE_PCRE2
+static std::vector<std::pair<size_t, size_t>> pcre2_pretokenize(const std::string& text) {
+    struct Regex {
+        pcre2_code* code = nullptr;
+        pcre2_match_data* match = nullptr;
+        Regex() {
+            int err = 0;
+            PCRE2_SIZE off = 0;
+            code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(kGpt2Pattern), PCRE2_ZERO_TERMINATED,
+                                 PCRE2_UTF | PCRE2_UCP, &err, &off, nullptr);
+            if (!code) throw std::runtime_error("the GPT-2 pre-tokenizer regex failed to compile in PCRE2");
+            match = pcre2_match_data_create_from_pattern(code, nullptr);
+        }
+        ~Regex() {
+            pcre2_match_data_free(match);
+            pcre2_code_free(code);
+        }
+    };
+    static Regex re;
+    std::vector<std::pair<size_t, size_t>> out;
+    PCRE2_SIZE off = 0;
+    while (off < text.size()) {
+        // UTF-8 validity is checked once, not again on every match (that would be quadratic)
+        int rc = pcre2_match(re.code, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), off,
+                             off == 0 ? 0 : PCRE2_NO_UTF_CHECK, re.match, nullptr);
+        if (rc == PCRE2_ERROR_NOMATCH) break;
+        if (rc < 0) {
+            PCRE2_UCHAR msg[256];
+            pcre2_get_error_message(rc, msg, sizeof msg);
+            throw std::runtime_error("the text is not valid UTF-8 (" + std::string(reinterpret_cast<char*>(msg)) + ")");
+        }
+        PCRE2_SIZE* ov = pcre2_get_ovector_pointer(re.match);
+        if (ov[1] == ov[0]) break;
+        out.push_back({ov[0], ov[1]});
+        off = ov[1];
     }
-    ~Regex() {
-        pcre2_match_data_free(match);
-        pcre2_code_free(code);
-    }
-};
+    return out;
+}
+static Pretokenizer g_pretokenize = pcre2_pretokenize;
+#else
+static Pretokenizer g_pretokenize = nullptr;
+#endif
+
+void set_pretokenizer(Pretokenizer p) { g_pretokenize = p; }
 
 Tokenizer::Tokenizer() {
     // bytes_to_unicode: printable bytes map to themselves, the rest to U+0100 upwards, as UTF-8 strings.
@@ -116,7 +145,7 @@ Tokenizer Tokenizer::from_bpe_text(const std::string& vocab_text, const std::str
             throw LoadError(merges_path, "line " + std::to_string(rank + 1) + " is not a merge \"a b\": " + line);
         t.ranks_.emplace(line, rank++);
     }
-    t.regex_ = std::make_unique<Regex>();
+    t.bpe_ = true;
     return t;
 }
 
@@ -183,29 +212,15 @@ void Tokenizer::bpe(const std::string& word, std::vector<int>& out) const {
 }
 
 std::vector<int> Tokenizer::encode(const std::string& text) const {
-    if (!regex_) throw std::runtime_error("this tokenizer can only decode (an llm.c tokenizer has no merges)");
+    if (!bpe_) throw std::runtime_error("this tokenizer can only decode (an llm.c tokenizer has no merges)");
+    if (!g_pretokenize) throw std::runtime_error("no pre-tokenizer in this build");
     std::vector<int> out;
     size_t start = 0;
     while (start <= text.size()) {
         size_t eot = text.find(kEot, start);
         size_t end = eot == std::string::npos ? text.size() : eot;
-        PCRE2_SIZE off = start;
-        while (off < end) {
-            // UTF-8 validity is checked once per segment, not again on every match (that would be quadratic)
-            int rc = pcre2_match(regex_->code, reinterpret_cast<PCRE2_SPTR>(text.data()), end, off,
-                                 off == start ? 0 : PCRE2_NO_UTF_CHECK, regex_->match, nullptr);
-            if (rc == PCRE2_ERROR_NOMATCH) break;
-            if (rc < 0) {
-                PCRE2_UCHAR msg[256];
-                pcre2_get_error_message(rc, msg, sizeof msg);
-                throw std::runtime_error("the text is not valid UTF-8 (" + std::string(reinterpret_cast<char*>(msg)) +
-                                         ", near byte " + std::to_string(off) + ")");
-            }
-            PCRE2_SIZE* ov = pcre2_get_ovector_pointer(regex_->match);
-            if (ov[1] == ov[0]) break;
-            bpe(text.substr(ov[0], ov[1] - ov[0]), out);
-            off = ov[1];
-        }
+        std::string segment = text.substr(start, end - start);
+        for (auto [a, b] : g_pretokenize(segment)) bpe(segment.substr(a, b - a), out);
         if (eot == std::string::npos) break;
         if (eot_ < 0) throw std::runtime_error("the text has <|endoftext|> but the vocabulary does not");
         out.push_back(eot_);

@@ -1,5 +1,6 @@
 // model/tokenizer.h — GPT-2's byte-level BPE, exact: the pre-tokenizer regex with Unicode letter and number
-// classes (PCRE2, UTF + UCP), the byte <-> unicode map, merges applied by rank, and <|endoftext|> as one token.
+// classes (natively PCRE2 with UTF + UCP; in the browser its own RegExp with the u flag), the byte <-> unicode map,
+// merges applied by rank, and <|endoftext|> as one token.
 // Reads vocab.json + merges.txt (HF) or encoder.json + vocab.bpe (OpenAI); llm.c's tokenizer .bin decodes only.
 #pragma once
 #include <memory>
@@ -8,6 +9,13 @@
 #include <vector>
 
 namespace gpt2gl {
+
+// GPT-2's pre-tokenizer pattern (openai/gpt-2 encoder.py; tiktoken r50k_base).
+extern const char* const kGpt2Pattern;
+// Splits text into the [begin, end) byte ranges that BPE encodes one by one; throws std::runtime_error on invalid
+// UTF-8. Native builds use PCRE2; the web build installs one over the browser's RegExp.
+using Pretokenizer = std::vector<std::pair<size_t, size_t>> (*)(const std::string& text);
+void set_pretokenizer(Pretokenizer p);
 
 class Tokenizer {
 public:
@@ -23,7 +31,7 @@ public:
     static Tokenizer from_llmc(const std::string& path);                                 // decode only
     static Tokenizer from_llmc_bytes(const std::string& bytes, const std::string& path);
 
-    bool can_encode() const { return !ranks_.empty() || !encoder_.empty(); }
+    bool can_encode() const { return bpe_; }
     std::vector<int> encode(const std::string& text) const;  // throws std::runtime_error on invalid UTF-8
     std::string decode(const std::vector<int>& ids) const;
     std::string token(int id) const;  // the raw bytes of one token ("" if out of range)
@@ -38,8 +46,7 @@ private:
     std::unordered_map<std::string, int> ranks_;    // "a b" (byte-unicode) -> merge rank
     std::string byte_to_unicode_[256];
     int eot_ = -1;
-    struct Regex;
-    std::unique_ptr<Regex> regex_;
+    bool bpe_ = false;  // has merges: can encode
     mutable std::unordered_map<std::string, std::vector<int>> cache_;
 };
 

@@ -70,6 +70,12 @@ struct SavedState {
 };
 
 void Display::draw(const Heatmap& h, ViewTexture& target) {
+    render(h, &target.framebuffer(), 0, 0, target.width(), target.height());
+}
+
+void Display::draw_to_screen(const Heatmap& h, int x, int y, int w, int height) { render(h, nullptr, x, y, w, height); }
+
+void Display::render(const Heatmap& h, const gl::Framebuffer* target, int x, int y, int w, int height) {
     if (!h.tensor || h.rows <= 0 || h.cols <= 0) return;
     std::string defines;
     if (h.minus) defines += "#define DIFF\n";
@@ -81,8 +87,9 @@ void Display::draw(const Heatmap& h, ViewTexture& target) {
     SavedState saved;
     glDisable(GL_BLEND);
     glDisable(GL_SCISSOR_TEST);
-    target.framebuffer().bind();
-    glViewport(0, 0, target.width(), target.height());
+    if (target) target->bind();
+    else glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    glViewport(x, y, w, height);
     prog->use();
     int unit = 0;
     for (auto [name, t] : {std::pair<const char*, const Tensor*>{"A", h.tensor}, {"B", h.minus}}) {
@@ -93,8 +100,8 @@ void Display::draw(const Heatmap& h, ViewTexture& target) {
         prog->set(std::string(name) + "_geo", float(l.rows), float(l.seg_w), float(l.band_h), float(l.cols));
         prog->set(std::string(name) + "_inv", 1.0f / float(l.width), 1.0f / float(l.height));
     }
-    prog->set("u_rect", 0.0f, 0.0f, float(target.width()), float(target.height()));
-    prog->set("u_view", 0.0f, 0.0f, float(target.width()), float(target.height()));
+    prog->set("u_rect", float(x), float(y), float(w), float(height));
+    prog->set("u_view", float(x), float(y), float(w), float(height));
     prog->set("u_region", float(h.row0), float(h.col0), float(h.rows), float(h.cols));
     prog->set("u_map", h.scale, h.sequential ? 1.0f : 0.0f, h.causal ? 1.0f : 0.0f, 0.0f);
     quad_.draw();

