@@ -1,28 +1,34 @@
 #!/usr/bin/env bash
 # scripts/test.sh — sets up, builds and runs every test (what .ci/run calls):
-#   1. the release build and the whole suite (ctest; includes the suite again on a true ES 2.0 context);
-#   2. the whole suite built with AddressSanitizer + UndefinedBehaviorSanitizer (LeakSanitizer on);
-#   3. a bounded libFuzzer run (about a minute in all) of the parsers, from the seed corpus in tests/fuzz/corpus.
+#   1. the release build and the whole suite (ctest; includes the suite again on a true ES 2.0 context, and the
+#      viewer under Xvfb);
+#   2. the browser build (Emscripten, WebGL 1.0) and its tests in headless Chromium (node --test web/test/);
+#   3. the whole suite built with AddressSanitizer + UndefinedBehaviorSanitizer (LeakSanitizer on);
+#   4. a bounded libFuzzer run (about a minute in all) of the parsers, from the seed corpus in tests/fuzz/corpus.
 # `scripts/test.sh --quick` runs only stage 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 scripts/setup.sh
 
-echo "== 1/3 release build and tests"
+echo "== 1/4 release build and tests"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j2
 (cd build && ctest --output-on-failure -j2)
 [ "${1:-}" = "--quick" ] && exit 0
 
-echo "== 2/3 ASan + UBSan build and tests"
+echo "== 2/4 browser build and tests"
+scripts/build_web.sh
+node --test web/test/
+
+echo "== 3/4 ASan + UBSan build and tests"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGPT2GL_SANITIZE=ON
 cmake --build build-asan -j2
 # Mesa and LLVM keep some allocations until exit: tests/lsan.supp names those libraries, nothing of gpt2gl's.
 (cd build-asan && LSAN_OPTIONS="suppressions=$root/tests/lsan.supp" ASAN_OPTIONS=detect_leaks=1 \
   UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j2)
 
-echo "== 3/3 fuzzing the parsers"
+echo "== 4/4 fuzzing the parsers"
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
   -DGPT2GL_FUZZ=ON -DGPT2GL_TESTS=OFF
 cmake --build build-fuzz -j2
