@@ -127,3 +127,19 @@ test("the page's tokenizer equals the native one", async () => {
   }
   await page.close();
 });
+
+test("a model loaded from disk with the file picker", async (t) => {
+  const dir = path.resolve(root, "../shared/data/models/shakespeare-char-gpt2");
+  if (!fs.existsSync(dir)) return t.skip("../shared/data is absent");
+  const page = await openPage("auto");
+  const files = ["config.json", "model.safetensors", "encoder.json", "vocab.bpe"].map((f) => path.join(dir, f));
+  await page.setInputFiles("#files", files);
+  await page.waitForFunction(() => /65/.test(document.getElementById("model").textContent), null, { timeout: 60000 });
+  assert.strictEqual(await page.textContent("#error"), "");
+  const run = { prompt: "ROMEO:", n: 40, temp: 0, topk: 0, topp: 1, seed: 1 };
+  const web = await generate(page, run);
+  const out = execFileSync(native, ["generate", "-m", dir, "-p", run.prompt, "-n", String(run.n), "--temp", "0", "--ctx", "128",
+    "--print-ids"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  assert.deepStrictEqual(web, JSON.parse(out.trim().split("\n").pop()));
+  await page.close();
+});
