@@ -31,7 +31,7 @@ cmake --build build-asan -j2
 echo "== 4/4 fuzzing the parsers"
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
   -DGPT2GL_FUZZ=ON -DGPT2GL_TESTS=OFF
-cmake --build build-fuzz -j2
+cmake --build build-fuzz -j2 --target fuzz_safetensors fuzz_llmc fuzz_config fuzz_tokenizer
 for target in safetensors llmc config tokenizer; do
   corpus=$(mktemp -d)  # new inputs go here, never into the repository's seeds
   rc=0

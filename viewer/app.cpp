@@ -56,7 +56,7 @@ struct Step {  // one generated token and the logits that produced it (top entri
 class App {
 public:
     App(const ViewerOptions& o, gl::WindowContext& win)
-        : o_(o), win_(win), caps_(gl::probe_caps(win.backend())), engine_(caps_, o.engine), display_(engine_),
+        : o_(o), caps_(gl::probe_caps(win.backend())), engine_(caps_, o.engine), display_(engine_),
           sampler_(o.sampling), sampling_(o.sampling) {
         std::string warn;
         weights_ = load_weights(o.model, &warn);
@@ -567,7 +567,6 @@ public:
 
 private:
     ViewerOptions o_;
-    gl::WindowContext& win_;
     gl::Caps caps_;
     Engine engine_;
     Display display_;
