@@ -37,6 +37,12 @@ std::string case_name(const ::testing::TestParamInfo<TierCase>& i) {
     return std::string(tier_name(i.param.tier)) + (i.param.max_size ? "_max" + std::to_string(i.param.max_size) : "");
 }
 
+void TierTest::SetUp() {
+    std::string why;
+    e = test_engine(GetParam().tier, GetParam().max_size, &why);
+    if (!e) GTEST_SKIP() << tier_name(GetParam().tier) << " unavailable here: " << why;
+}
+
 double rms(const std::vector<float>& v) {
     double s = 0;
     for (float x : v) s += double(x) * x;

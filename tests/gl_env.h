@@ -23,6 +23,14 @@ struct TierCase {
 };
 std::string case_name(const ::testing::TestParamInfo<TierCase>& info);  // e.g. "rgba8_max256"
 double rms(const std::vector<float>& v);
+
+// A test run once per TierCase, with the engine for it in `e` (skipped, saying why, when the tier is unavailable).
+class TierTest : public ::testing::TestWithParam<TierCase> {
+protected:
+    void SetUp() override;
+    Tier tier() const { return GetParam().tier; }
+    Engine* e = nullptr;
+};
 // The engine for a tier and texture limit (0: the driver's), or null with *why set when the tier is unavailable.
 Engine* test_engine(Tier tier, int max_size, std::string* why);
 

@@ -85,13 +85,8 @@ std::map<std::string, std::vector<float>> record(Gpt2& m, const std::vector<int>
     return got;
 }
 
-class Model : public ::testing::TestWithParam<TierCase> {
+class Model : public TierTest {
 protected:
-    void SetUp() override {
-        std::string why;
-        e = test_engine(GetParam().tier, GetParam().max_size, &why);
-        if (!e) GTEST_SKIP() << tier_name(GetParam().tier) << " unavailable here: " << why;
-    }
     double tol() const { return e->tier() == Tier::fp16 ? kTol16 : kTol32; }
     ::testing::AssertionResult matches(const std::vector<float>& got, const std::vector<float>& want) {
         return close(got, want, tol(), tol() * rms(want));
@@ -107,18 +102,19 @@ protected:
         }
         EXPECT_GT(n, 8);
     }
-    Engine* e = nullptr;
+    // The model in `dir` against the NumPy reference, every stage, for one prefill of `ids`.
+    void layer_by_layer(const std::string& dir, const std::vector<int>& ids, int n_ctx) {
+        Reference ref = run_reference(dir, ids, 0);
+        ASSERT_FALSE(ref.data.empty());
+        Gpt2Weights w = load_weights(dir);
+        Gpt2 m(*e, w, n_ctx);
+        compare_all(record(m, ids), ref);
+    }
 };
 
 const std::vector<int> kPrompt = {33676, 4720, 25, 887, 2705, 11, 644, 1657, 832, 331, 8623, 4324, 9457, 30};
 
-TEST_P(Model, DefaultModelLayerByLayer) {
-    Reference ref = run_reference(kDefault, kPrompt, 0);
-    ASSERT_FALSE(ref.data.empty());
-    Gpt2Weights w = load_weights(kDefault);
-    Gpt2 m(*e, w, 32);
-    compare_all(record(m, kPrompt), ref);
-}
+TEST_P(Model, DefaultModelLayerByLayer) { layer_by_layer(kDefault, kPrompt, 32); }
 
 TEST_P(Model, DefaultModelGreedyContinuation) {
     // 16 greedy tokens through the KV cache (one prefill, then one token at a time) against the NumPy reference,
@@ -215,12 +211,7 @@ TEST_P(Model, LmbuddyFullVocabLayerByLayer) {
     std::string data = shared_data();
     if (data.empty()) GTEST_SKIP() << "../shared/data is absent";
     std::string dir = data + "/models/lmbuddy-fake-gpt2";  // vocab 50257 with n_embd 2: the full-vocab path
-    std::vector<int> ids = {50256, 464, 2068, 7586, 21831, 0, 50000};
-    Reference ref = run_reference(dir, ids, 0);
-    ASSERT_FALSE(ref.data.empty());
-    Gpt2Weights w = load_weights(dir);
-    Gpt2 m(*e, w, 16);
-    compare_all(record(m, ids), ref);
+    layer_by_layer(dir, {50256, 464, 2068, 7586, 21831, 0, 50000}, 16);
 }
 
 // llm-viz's trained minGPT "gpt-nano" that sorts 6 digits from {0, 1, 2}: untied, bias-free head; its activations

@@ -25,14 +25,8 @@ constexpr float kSentinel = -777.0f;  // exactly representable in every tier
 constexpr double kTol32 = 2e-5;
 constexpr double kHalfRounding = 9.8e-4;  // 2^-10: see above
 
-class Ops : public ::testing::TestWithParam<TierCase> {
+class Ops : public TierTest {
 protected:
-    void SetUp() override {
-        std::string why;
-        e = test_engine(GetParam().tier, GetParam().max_size, &why);
-        if (!e) GTEST_SKIP() << tier_name(GetParam().tier) << " unavailable here: " << why;
-    }
-    Tier tier() const { return GetParam().tier; }
     std::vector<float> in(size_t n, unsigned seed, float scale = 1.0f) { return stored(tier(), randn(n, seed, scale)); }
     Tensor upload(const std::string& name, int rows, int cols, const std::vector<float>& v) {
         Tensor t = e->tensor(name, rows, cols);
@@ -56,7 +50,6 @@ protected:
         double rtol = tol32 + (tier() == Tier::fp16 ? kHalfRounding : 0.0);
         return close(got, want, rtol, tol32 * rms(want) + 1e-30);
     }
-    Engine* e = nullptr;
 };
 
 // [SECTION] embed

@@ -9,14 +9,8 @@
 using namespace gpt2gl;
 
 namespace {
-class TensorTier : public ::testing::TestWithParam<TierCase> {
+class TensorTier : public TierTest {
 protected:
-    void SetUp() override {
-        std::string why;
-        e = test_engine(GetParam().tier, GetParam().max_size, &why);
-        if (!e) GTEST_SKIP() << tier_name(GetParam().tier) << " unavailable here: " << why;
-    }
-    Engine* e = nullptr;
 };
 }  // namespace
 
