@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <unistd.h>
 
 #include "bench/bench.h"
 #include "gl/caps.h"
@@ -79,11 +80,17 @@ struct Session {
         if (!load_model) return;
         auto t0 = Clock::now();
         std::string warn;
-        weights = load_weights(model_path, &warn);
+        // progress on a terminal only: "what: 42%" rewritten in place
+        Progress progress = nullptr;
+        if (isatty(2))
+            progress = [](const std::string& what, double done, double total) {
+                std::fprintf(stderr, "\r%s: %3.0f%%%s", what.c_str(), 100.0 * done / total, done >= total ? "\n" : "");
+            };
+        weights = load_weights(model_path, &warn, progress);
         if (!warn.empty()) std::fprintf(stderr, "%s", warn.c_str());
         std::fprintf(stderr, "model: %s (%s, %.1f M params)\n", model_path.c_str(), weights.cfg.describe().c_str(),
                      double(weights.count_params()) / 1e6);
-        model = std::make_unique<Gpt2>(*engine, weights, n_ctx);
+        model = std::make_unique<Gpt2>(*engine, weights, n_ctx, false, progress);
         std::fprintf(stderr, "loaded in %.0f ms; tier %s\n", ms_since(t0), tier_name(engine->tier()));
     }
 };

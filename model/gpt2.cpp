@@ -6,7 +6,8 @@
 
 namespace gpt2gl {
 
-Gpt2::Gpt2(Engine& e, const Gpt2Weights& w, int n_ctx, bool inspect) : e_(e), cfg_(w.cfg), inspect_(inspect) {
+Gpt2::Gpt2(Engine& e, const Gpt2Weights& w, int n_ctx, bool inspect, const Progress& progress)
+    : e_(e), cfg_(w.cfg), inspect_(inspect) {
     const int C = cfg_.n_embd, V = cfg_.vocab_size, I = cfg_.n_inner, H = cfg_.n_head;
     n_ctx_ = n_ctx > 0 ? std::min(n_ctx, cfg_.n_positions) : cfg_.n_positions;
     auto vec = [&](const std::string& name, const float* data, int n) {
@@ -43,6 +44,7 @@ Gpt2::Gpt2(Engine& e, const Gpt2Weights& w, int n_ctx, bool inspect) : e_(e), cf
         L.k_cache = e.tensor(p + "k_cache", n_ctx_, C);
         L.v_cache = e.tensor(p + "v_cache", n_ctx_, C);
         layers_.push_back(std::move(L));
+        if (progress) progress("uploading layers to the GPU", l + 1, cfg_.n_layer);
     }
     // Activations for up to n_ctx new tokens at once (a whole prompt in one prefill).
     ids_ = TokenIds(e.storage(), n_ctx_);

@@ -21,7 +21,8 @@ public:
     // n_ctx: the longest sequence (0: the model's n_positions). Throws gl::Error if a tensor cannot fit.
     // inspect: keep every layer's attention probabilities and copies of the residual stream after each block's
     // attention and MLP (2 more draws per layer), for the viewer. What is computed is the same either way.
-    Gpt2(Engine& engine, const Gpt2Weights& w, int n_ctx = 0, bool inspect = false);
+    // progress: called after each layer's weights are in textures.
+    Gpt2(Engine& engine, const Gpt2Weights& w, int n_ctx = 0, bool inspect = false, const Progress& progress = nullptr);
 
     // Runs T new tokens after the `pos()` already in the KV cache. Throws std::runtime_error past n_ctx.
     void forward(const int* ids, int T);

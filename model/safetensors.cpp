@@ -20,19 +20,19 @@ int64_t SafeTensor::numel() const {
 
 static int dtype_size(const std::string& d) { return d == "F32" ? 4 : d == "F16" || d == "BF16" ? 2 : 0; }
 
-SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
+SafetensorsFile::SafetensorsFile(const std::string& path, const Progress& progress) : path_(path) {
     std::ifstream f(path, std::ios::binary | std::ios::ate);
     if (!f) throw LoadError(path, "cannot open the file");
     uint64_t size = uint64_t(f.tellg());
     f.seekg(0);
-    parse(f, size);
+    parse(f, size, progress);
 }
 
 SafetensorsFile::SafetensorsFile(std::istream& in, uint64_t size, const std::string& path) : path_(path) {
     parse(in, size);
 }
 
-void SafetensorsFile::parse(std::istream& f, uint64_t size) {
+void SafetensorsFile::parse(std::istream& f, uint64_t size, const Progress& progress) {
     const std::string& path = path_;
     if (size < 8) throw LoadError(path, "file of " + std::to_string(size) + " bytes is too short for a safetensors header");
     uint8_t len_bytes[8];
@@ -88,8 +88,12 @@ void SafetensorsFile::parse(std::istream& f, uint64_t size) {
     for (size_t i = 1; i < spans.size(); ++i)
         if (spans[i].first < spans[i - 1].second) throw LoadError(path, "two tensors' data overlap");
     data_.resize(data_size);
-    f.read(reinterpret_cast<char*>(data_.data()), std::streamsize(data_size));
-    if (!f) throw LoadError(path, "could not read the data section");
+    const uint64_t chunk = 64u << 20;  // read in 64 MiB pieces, reporting progress
+    for (uint64_t at = 0; at < data_size; at += chunk) {
+        f.read(reinterpret_cast<char*>(data_.data() + at), std::streamsize(std::min(chunk, data_size - at)));
+        if (!f) throw LoadError(path, "could not read the data section");
+        if (progress) progress("reading " + path, double(std::min(at + chunk, data_size)), double(data_size));
+    }
 }
 
 const SafeTensor& SafetensorsFile::info(const std::string& name) const {

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "model/load_error.h"
+
 namespace gpt2gl {
 
 struct SafeTensor {
@@ -19,7 +21,7 @@ struct SafeTensor {
 
 class SafetensorsFile {
 public:
-    explicit SafetensorsFile(const std::string& path);  // throws LoadError
+    explicit SafetensorsFile(const std::string& path, const Progress& progress = nullptr);  // throws LoadError
     // The same from a stream of `size` bytes; `path` only names it in errors (the fuzz target uses this).
     SafetensorsFile(std::istream& in, uint64_t size, const std::string& path);
     bool has(const std::string& name) const { return tensors_.count(name) != 0; }
@@ -29,7 +31,7 @@ public:
     const std::string& path() const { return path_; }
 
 private:
-    void parse(std::istream& in, uint64_t size);
+    void parse(std::istream& in, uint64_t size, const Progress& progress = nullptr);
     std::string path_;
     std::vector<uint8_t> data_;  // the data section
     std::map<std::string, SafeTensor> tensors_;

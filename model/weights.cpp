@@ -103,13 +103,13 @@ Gpt2Config parse_config(const std::string& text, const std::string& path) {
     return c;
 }
 
-Gpt2Weights load_hf(const std::string& dir, std::string* warn) {
+Gpt2Weights load_hf(const std::string& dir, std::string* warn, const Progress& progress) {
     Gpt2Weights w;
     w.cfg = read_config(dir + "/config.json");
     std::string st_path = dir + "/model.safetensors";
     if (!exists(st_path))
         throw LoadError(st_path, "not found", "sharded or .bin (pickle) checkpoints are not read; save with safetensors");
-    SafetensorsFile st(st_path);
+    SafetensorsFile st(st_path, progress);
     w.source = dir;
     const Gpt2Config& c = w.cfg;
     const int C = c.n_embd;
@@ -345,14 +345,14 @@ Gpt2Weights load_mingpt_json(const std::string& path, std::string* warn) {
     return w;
 }
 
-Gpt2Weights load_weights(const std::string& model, std::string* warn) {
-    if (is_dir(model)) return load_hf(model, warn);
+Gpt2Weights load_weights(const std::string& model, std::string* warn, const Progress& progress) {
+    if (is_dir(model)) return load_hf(model, warn, progress);
     if (!exists(model)) throw LoadError(model, "no such file or directory");
     if (model.size() > 4 && model.substr(model.size() - 4) == ".bin") return load_llmc(model, warn);
     if (model.size() > 5 && model.substr(model.size() - 5) == ".json") return load_mingpt_json(model, warn);
     if (model.size() > 12 && model.substr(model.size() - 12) == ".safetensors") {
         std::string dir = model.substr(0, model.find_last_of('/') == std::string::npos ? 0 : model.find_last_of('/'));
-        return load_hf(dir.empty() ? "." : dir, warn);
+        return load_hf(dir.empty() ? "." : dir, warn, progress);
     }
     throw LoadError(model, "not a model: expected a HF directory, a .safetensors file, an llm.c .bin or a minGPT .json");
 }

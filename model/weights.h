@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "model/load_error.h"
+
 namespace gpt2gl {
 
 struct Gpt2Config {
@@ -39,8 +41,8 @@ struct Gpt2Weights {
 // MODEL is a directory (config.json + model.safetensors) or a file (.safetensors beside a config.json, an llm.c .bin,
 // or a minGPT .json).
 // Throws LoadError naming the file and the problem. `warn` receives non-fatal findings (NaN or Inf in weights).
-Gpt2Weights load_weights(const std::string& model, std::string* warn = nullptr);
-Gpt2Weights load_hf(const std::string& dir, std::string* warn = nullptr);
+Gpt2Weights load_weights(const std::string& model, std::string* warn = nullptr, const Progress& progress = nullptr);
+Gpt2Weights load_hf(const std::string& dir, std::string* warn = nullptr, const Progress& progress = nullptr);
 Gpt2Weights load_llmc(const std::string& path, std::string* warn = nullptr);
 // The parsers behind them, on bytes in memory; `path` only names the source in errors (fuzz targets use these).
 Gpt2Config parse_config(const std::string& json_text, const std::string& path);
