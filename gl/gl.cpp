@@ -191,7 +191,7 @@ static GLuint compile(GLenum type, const std::string& src, const std::string& la
     return s;
 }
 
-Program::Program(const ProgramDesc& d) : label_(d.label), fragment_source_(d.fragment_source) {
+Program::Program(const ProgramDesc& d) : label_(d.label) {
     GLuint vs = compile(GL_VERTEX_SHADER, d.vertex_source, d.label);
     GLuint fs = 0;
     try {
@@ -237,7 +237,6 @@ Program& Program::operator=(Program&& o) noexcept {
         }
         id_ = std::exchange(o.id_, 0);
         label_ = std::move(o.label_);
-        fragment_source_ = std::move(o.fragment_source_);
         uniforms_ = std::move(o.uniforms_);
     }
     return *this;

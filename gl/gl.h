@@ -119,12 +119,11 @@ public:
     void set(const std::string& name, float x, float y, float z, float w) const;
     void set_int(const std::string& name, int v) const;
     const std::string& label() const { return label_; }
-    const std::string& fragment_source() const { return fragment_source_; }
     explicit operator bool() const { return id_ != 0; }
 
 private:
     GLuint id_ = 0;
-    std::string label_, fragment_source_;
+    std::string label_;
     mutable std::map<std::string, GLint> uniforms_;
 };
 

@@ -9,6 +9,17 @@ namespace gpt2gl {
 
 int argmax(const std::vector<float>& v) { return int(std::max_element(v.begin(), v.end()) - v.begin()); }
 
+std::vector<int> top_ids(const std::vector<float>& logits, int k) {
+    std::vector<int> idx(logits.size());
+    std::iota(idx.begin(), idx.end(), 0);
+    size_t n = std::min(size_t(std::max(k, 0)), idx.size());
+    std::partial_sort(idx.begin(), idx.begin() + long(n), idx.end(), [&](int a, int b) {
+        return logits[size_t(a)] > logits[size_t(b)] || (logits[size_t(a)] == logits[size_t(b)] && a < b);
+    });
+    idx.resize(n);
+    return idx;
+}
+
 double Sampler::uniform() { return double(rng_() >> 11) * (1.0 / 9007199254740992.0); }
 
 std::vector<float> Sampler::probabilities(const std::vector<float>& logits, float temperature) {
@@ -24,12 +35,8 @@ std::vector<float> Sampler::probabilities(const std::vector<float>& logits, floa
 int Sampler::sample(const std::vector<float>& logits) {
     if (o_.temperature <= 0) return argmax(logits);
     // candidates sorted by logit (ties by id, so the order is deterministic)
-    std::vector<int> idx(logits.size());
-    std::iota(idx.begin(), idx.end(), 0);
-    size_t k = o_.top_k > 0 ? std::min(size_t(o_.top_k), idx.size()) : idx.size();
-    auto by_logit = [&](int a, int b) { return logits[size_t(a)] > logits[size_t(b)] || (logits[size_t(a)] == logits[size_t(b)] && a < b); };
-    std::partial_sort(idx.begin(), idx.begin() + long(k), idx.end(), by_logit);
-    idx.resize(k);
+    std::vector<int> idx = top_ids(logits, o_.top_k > 0 ? o_.top_k : int(logits.size()));
+    size_t k = idx.size();
     std::vector<double> p(k);
     double m = logits[size_t(idx[0])], sum = 0;
     for (size_t i = 0; i < k; ++i) sum += p[i] = std::exp(double(logits[size_t(idx[i])] - m) / o_.temperature);

@@ -29,5 +29,7 @@ private:
 };
 
 int argmax(const std::vector<float>& v);
+// The ids of the k largest logits, largest first (ties: lower id first).
+std::vector<int> top_ids(const std::vector<float>& logits, int k);
 
 }  // namespace gpt2gl

@@ -80,7 +80,6 @@ public:
     std::string fragment_source(const std::string& op, const std::string& defines) const;  // as compiled
 
     long draw_calls() const { return draw_calls_; }
-    int programs_compiled() const { return int(programs_.size()); }
     void invalidate_state() { state_ok_ = false; }  // after foreign GL code (the viewer) touched GL state
     std::function<void(const Pass&)> on_pass;      // observer after each draw (pass lists, profiling); see scope()
 

@@ -154,12 +154,8 @@ public:
     }
 
     std::vector<std::pair<int, float>> top_logits(const std::vector<float>& l, int k) const {
-        std::vector<int> idx(l.size());
-        for (size_t i = 0; i < idx.size(); ++i) idx[i] = int(i);
-        k = std::min<int>(k, int(idx.size()));
-        std::partial_sort(idx.begin(), idx.begin() + k, idx.end(), [&](int a, int b) { return l[size_t(a)] > l[size_t(b)]; });
         std::vector<std::pair<int, float>> out;
-        for (int i = 0; i < k; ++i) out.push_back({idx[size_t(i)], l[size_t(idx[size_t(i)])]});
+        for (int id : top_ids(l, k)) out.push_back({id, l[size_t(id)]});
         return out;
     }
 

@@ -193,12 +193,8 @@ EMSCRIPTEN_KEEPALIVE int gpt2gl_heads() { return g.model ? g.weights.cfg.n_head 
 EMSCRIPTEN_KEEPALIVE const char* gpt2gl_top_logits(int k, float temperature) {
     if (g.logits.empty()) return hand("[]");
     auto p = Sampler::probabilities(g.logits, temperature);
-    std::vector<int> idx(g.logits.size());
-    for (size_t i = 0; i < idx.size(); ++i) idx[i] = int(i);
-    k = std::min<int>(k, int(idx.size()));
-    std::partial_sort(idx.begin(), idx.begin() + k, idx.end(), [](int a, int b) { return g.logits[size_t(a)] > g.logits[size_t(b)]; });
     nlohmann::json out = nlohmann::json::array();
-    for (int i = 0; i < k; ++i) out.push_back({idx[size_t(i)], g.logits[size_t(idx[size_t(i)])], p[size_t(idx[size_t(i)])]});
+    for (int id : top_ids(g.logits, k)) out.push_back({id, g.logits[size_t(id)], p[size_t(id)]});
     return hand(out.dump());
 }
 
