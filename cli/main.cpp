@@ -59,6 +59,8 @@ static void print_caps(const gl::Caps& c, const Engine& e) {
     std::printf("highp          float %d bits, int %d bits\n", c.highp_float_bits, c.highp_int_bits);
     std::printf("fp32 target    %s: %s\n", c.fp32.ok ? "yes" : "no", c.fp32.why.c_str());
     std::printf("fp16 target    %s: %s\n", c.fp16.ok ? "yes" : "no", c.fp16.why.c_str());
+    for (auto [name, f] : {std::pair<const char*, const gl::FloatSupport*>{"fp32", &c.fp32}, {"fp16", &c.fp16}})
+        if (f->ok) std::printf("%s blending  %s: %s\n", name, f->blend ? "yes" : "no", f->blend_why.c_str());
     std::printf("timer query    %s\n", c.timer_query ? "yes" : "no");
     std::printf("tier           %s (%s; texels %s)\n", tier_name(e.tier()), e.tier_reason().c_str(),
                 e.storage().format.name);

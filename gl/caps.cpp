@@ -13,13 +13,16 @@ const char* quad_vertex_source() {
     // v_texel: absolute texel coordinates of the drawn rect u_rect = (x, y, w, h), x + 0.5 at texel centres.
     // Fragment shaders use it instead of gl_FragCoord, which GLSL ES 1.00 makes mediump: at half precision
     // (llvmpipe, many mobile GPUs) it cannot address texels past 1024.
+    // v_layer: the quad layer (Quad::draw(layers)), the same at every vertex; shaders round it.
     return "#version 100\n"
-           "attribute vec2 a_pos;\n"
+           "attribute vec3 a_pos;\n"
            "uniform vec4 u_rect;\n"
            "varying highp vec2 v_texel;\n"
+           "varying highp float v_layer;\n"
            "void main() {\n"
-           "    v_texel = u_rect.xy + (a_pos * 0.5 + 0.5) * u_rect.zw;\n"
-           "    gl_Position = vec4(a_pos, 0.0, 1.0);\n"
+           "    v_texel = u_rect.xy + (a_pos.xy * 0.5 + 0.5) * u_rect.zw;\n"
+           "    v_layer = a_pos.z;\n"
+           "    gl_Position = vec4(a_pos.xy, 0.0, 1.0);\n"
            "}\n";
 }
 
@@ -41,47 +44,79 @@ static const char* kCopyFragment =
     "uniform sampler2D u_src;\n"
     "void main() { gl_FragColor = texture2D(u_src, vec2((gl_FragCoord.x) / 4.0, 0.5)); }\n";
 
-// Renders src -> dst through a copy shader and reads dst back as floats. Empty string on success.
-static std::string try_format(const TexFormat& f, const float* values16, const Program& copy, const Quad& quad) {
+// Renders src -> dst through a copy shader (with additive blending onto dst's initial values if `initial` is set)
+// and reads dst back as floats into out16. Empty string on success.
+static std::string render_read(const TexFormat& f, const float* src16, const float* initial, const Program& copy,
+                               const Quad& quad, float* out16) {
     while (glGetError() != GL_NO_ERROR) {}
+    auto texels = [&](const float* v, std::vector<unsigned short>& halves) -> const void* {
+        if (!v || f.type == GL_FLOAT) return v;
+        halves.resize(16);
+        for (int i = 0; i < 16; ++i) halves[size_t(i)] = glm::packHalf1x16(v[i]);
+        return halves.data();
+    };
     try {
-        std::vector<unsigned short> halves(16);
-        const void* data = values16;
-        if (f.type != GL_FLOAT) {
-            for (int i = 0; i < 16; ++i) halves[i] = glm::packHalf1x16(values16[i]);
-            data = halves.data();
-        }
-        Texture src({4, 1, f, data, "probe source"});
-        Texture dst({4, 1, f, nullptr, "probe target"});
+        std::vector<unsigned short> h_src, h_dst;
+        Texture src({4, 1, f, texels(src16, h_src), "probe source"});
+        Texture dst({4, 1, f, texels(initial, h_dst), "probe target"});
         Framebuffer fb(dst, "probe framebuffer");
         fb.bind();
         glViewport(0, 0, 4, 1);
         copy.use();
         src.bind(0);
         copy.set_int("u_src", 0);
+        quad.bind();
+        blend_add(initial != nullptr);
         quad.draw();
-        float out[16];
-        std::memset(out, 0, sizeof out);
-        glReadPixels(0, 0, 4, 1, GL_RGBA, f.read_type, out);
+        blend_add(false);
+        std::memset(out16, 0, 16 * sizeof(float));
+        glReadPixels(0, 0, 4, 1, GL_RGBA, f.read_type, out16);
         GLenum err = glGetError();
-        glBindFramebuffer(GL_FRAMEBUFFER, 0);
+        bind_framebuffer(0);
         if (err != GL_NO_ERROR) return std::string("glReadPixels(RGBA, ") + (f.read_type == GL_FLOAT ? "FLOAT" : "HALF") +
                                        "): " + error_name(err);
         if (f.read_type != GL_FLOAT) {  // halves came back: widen in place, from the end
-            const unsigned short* h = reinterpret_cast<const unsigned short*>(out);
-            for (int i = 15; i >= 0; --i) out[i] = glm::unpackHalf1x16(h[i]);
+            const unsigned short* h = reinterpret_cast<const unsigned short*>(out16);
+            for (int i = 15; i >= 0; --i) out16[i] = glm::unpackHalf1x16(h[i]);
         }
-        for (int i = 0; i < 16; ++i)
-            if (out[i] != values16[i]) {
-                std::ostringstream s;
-                s << "read back " << out[i] << " for " << values16[i] << " (value " << i << ")";
-                return s.str();
-            }
         return "";
     } catch (const Error& e) {
-        glBindFramebuffer(GL_FRAMEBUFFER, 0);
+        blend_add(false);
+        bind_framebuffer(0);
         return e.what();
     }
+}
+
+static std::string compare(const float* got, const float* want) {
+    for (int i = 0; i < 16; ++i)
+        if (got[i] != want[i]) {
+            std::ostringstream s;
+            s << "read back " << got[i] << " for " << want[i] << " (value " << i << ")";
+            return s.str();
+        }
+    return "";
+}
+
+static std::string try_format(const TexFormat& f, const float* values16, const Program& copy, const Quad& quad) {
+    float out[16];
+    std::string err = render_read(f, values16, nullptr, copy, quad, out);
+    return err.empty() ? compare(out, values16) : err;
+}
+
+// Additive blending onto a float target at the format's own precision, with no clamping: what split-K matmuls need.
+// The sums are exact in the format; fp32's include 1 + 2^-20 (not a half) and values outside [0, 1].
+static std::string try_blend(const TexFormat& f, const Program& copy, const Quad& quad) {
+    bool full = f.type == GL_FLOAT;
+    float a[16], b[16], sum[16];
+    for (int i = 0; i < 16; ++i) {
+        a[i] = float(i) - 7.5f;
+        b[i] = 100.25f * float(i % 3 == 0 ? -1 : 1);
+        if (full && i == 5) a[i] = 1.0f, b[i] = 9.5367431640625e-07f;  // 2^-20
+        sum[i] = a[i] + b[i];
+    }
+    float out[16];
+    std::string err = render_read(f, b, a, copy, quad, out);
+    return err.empty() ? compare(out, sum) : err;
 }
 
 static FloatSupport probe_float(const std::vector<TexFormat>& candidates, const float* values, const Program& copy,
@@ -102,6 +137,7 @@ static FloatSupport probe_float(const std::vector<TexFormat>& candidates, const 
 }
 
 Caps probe_caps(const std::string& backend) {
+    forget_bindings();  // a new context may be current
     Caps c;
     c.backend = backend;
     c.version = str(GL_VERSION);
@@ -148,6 +184,12 @@ Caps probe_caps(const std::string& backend) {
     }
     c.fp32 = probe_float(f32_candidates, f32, copy, quad);
     c.fp16 = probe_float(f16_candidates, f16, copy, quad);
+    for (FloatSupport* fs : {&c.fp32, &c.fp16})
+        if (fs->ok) {
+            std::string err = try_blend(fs->format, copy, quad);
+            fs->blend = err.empty();
+            fs->blend_why = fs->blend ? "additive blending exact" : err;
+        }
     while (glGetError() != GL_NO_ERROR) {}
     return c;
 }

@@ -13,6 +13,8 @@ struct FloatSupport {
     bool ok = false;
     TexFormat format;
     std::string why;  // how it was found, or why it failed
+    bool blend = false;     // additive blending into it is exact and unclamped (split-K passes accumulate this way)
+    std::string blend_why;  // or why not
 };
 
 struct Caps {

@@ -46,7 +46,7 @@ public:
     }
 
     std::string backend() const override { return backend_; }
-    void make_current() override { eglMakeCurrent(display_, surface_, surface_, context_); }
+    void make_current() override { eglMakeCurrent(display_, surface_, surface_, context_); gl::forget_bindings(); }
 
 private:
     bool try_init(const std::string& name, std::string& tried) {

@@ -42,7 +42,7 @@ public:
         glfwTerminate();
     }
     std::string backend() const override { return backend_; }
-    void make_current() override { glfwMakeContextCurrent(window_); }
+    void make_current() override { glfwMakeContextCurrent(window_); gl::forget_bindings(); }
     GLFWwindow* window() const override { return window_; }
     bool should_close() const override { return glfwWindowShouldClose(window_); }
     void swap() override { glfwSwapBuffers(window_); }

@@ -31,7 +31,7 @@ public:
     }
     ~WebContext() override { emscripten_webgl_destroy_context(ctx_); }
     std::string backend() const override { return "WebGL 1.0 (Emscripten)"; }
-    void make_current() override { emscripten_webgl_make_context_current(ctx_); }
+    void make_current() override { emscripten_webgl_make_context_current(ctx_); gl::forget_bindings(); }
 
 private:
     EMSCRIPTEN_WEBGL_CONTEXT_HANDLE ctx_ = 0;

@@ -2,6 +2,7 @@
 #include "gl/gl.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <sstream>
 #include <vector>
 
@@ -51,6 +52,59 @@ void check(const char* what) {
     throw Error(msg);
 }
 
+// [SECTION] Binding cache
+// What this thread's current context has bound, so that binding it again costs no GL call. kUnknown after
+// forget_bindings(): code outside gl/ (ImGui, the viewer's state saving, context switches) may have changed it.
+
+namespace {
+constexpr GLuint kUnknown = ~0u;
+constexpr int kUnits = 32;
+struct Bindings {
+    GLuint program = kUnknown, framebuffer = kUnknown, quad = kUnknown;  // quad: the VBO behind attribute 0
+    GLuint texture[kUnits];
+    int active_unit = -1;
+    int blend = -1;  // -1 unknown, 0 off, 1 additive
+    Bindings() { forget(); }
+    void forget() {
+        program = framebuffer = quad = kUnknown;
+        for (GLuint& t : texture) t = kUnknown;
+        active_unit = -1;
+        blend = -1;
+    }
+};
+thread_local Bindings g_bound;
+
+void bind_texture(int unit, GLuint id) {
+    if (unit < kUnits && g_bound.texture[unit] == id) return;
+    if (g_bound.active_unit != unit) {
+        glActiveTexture(GLenum(GL_TEXTURE0 + unit));
+        g_bound.active_unit = unit;
+    }
+    glBindTexture(GL_TEXTURE_2D, id);
+    if (unit < kUnits) g_bound.texture[unit] = id;
+}
+}  // namespace
+
+void forget_bindings() { g_bound.forget(); }
+
+void blend_add(bool on) {
+    if (g_bound.blend == int(on)) return;
+    if (on) {
+        glEnable(GL_BLEND);
+        glBlendEquation(GL_FUNC_ADD);
+        glBlendFunc(GL_ONE, GL_ONE);
+    } else {
+        glDisable(GL_BLEND);
+    }
+    g_bound.blend = int(on);
+}
+
+void bind_framebuffer(GLuint id) {
+    if (g_bound.framebuffer == id) return;
+    glBindFramebuffer(GL_FRAMEBUFFER, id);
+    g_bound.framebuffer = id;
+}
+
 // [SECTION] Texture
 
 Texture::Texture(const TextureDesc& d) : width_(d.width), height_(d.height), format_(d.format) {
@@ -60,7 +114,7 @@ Texture::Texture(const TextureDesc& d) : width_(d.width), height_(d.height), for
     while (glGetError() != GL_NO_ERROR) {}
     glGenTextures(1, &id_);
     ++g_counts.textures;
-    glBindTexture(GL_TEXTURE_2D, id_);
+    bind_texture(0, id_);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
@@ -78,27 +132,27 @@ Texture::Texture(const TextureDesc& d) : width_(d.width), height_(d.height), for
     if (err != GL_NO_ERROR) {
         std::string msg = std::string(d.label) + ": glTexImage2D " + std::to_string(d.width) + "x" +
                           std::to_string(d.height) + " " + d.format.name + " failed: " + error_name(err);
-        glDeleteTextures(1, &id_);
-        --g_counts.textures;
-        id_ = 0;
+        release();
         if (err == GL_OUT_OF_MEMORY) msg += "\nHINT: the GPU ran out of memory; try a smaller model or --precision fp16";
         throw Error(msg);
     }
 }
 
-Texture::~Texture() {
-    if (id_) {
-        glDeleteTextures(1, &id_);
-        --g_counts.textures;
-    }
+// A deleted texture is unbound from every unit (and GL may hand its name out again).
+void Texture::release() {
+    if (!id_) return;
+    glDeleteTextures(1, &id_);
+    --g_counts.textures;
+    for (GLuint& t : g_bound.texture)
+        if (t == id_) t = 0;
+    id_ = 0;
 }
+
+Texture::~Texture() { release(); }
 
 Texture& Texture::operator=(Texture&& o) noexcept {
     if (this != &o) {
-        if (id_) {
-            glDeleteTextures(1, &id_);
-            --g_counts.textures;
-        }
+        release();
         id_ = std::exchange(o.id_, 0);
         width_ = o.width_;
         height_ = o.height_;
@@ -108,56 +162,52 @@ Texture& Texture::operator=(Texture&& o) noexcept {
 }
 
 void Texture::upload(const void* data) {
-    glBindTexture(GL_TEXTURE_2D, id_);
+    bind_texture(0, id_);
     glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
     glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, width_, height_, format_.format, format_.type, data);
 }
 
-void Texture::bind(int unit) const {
-    glActiveTexture(GL_TEXTURE0 + unit);
-    glBindTexture(GL_TEXTURE_2D, id_);
-}
+void Texture::bind(int unit) const { bind_texture(unit, id_); }
 
 // [SECTION] Framebuffer
 
 Framebuffer::Framebuffer(const Texture& color, const char* label) {
     glGenFramebuffers(1, &id_);
     ++g_counts.framebuffers;
-    glBindFramebuffer(GL_FRAMEBUFFER, id_);
+    bind_framebuffer(id_);
     glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, color.id(), 0);
     GLenum s = status();
     if (s != GL_FRAMEBUFFER_COMPLETE) {
-        glDeleteFramebuffers(1, &id_);
-        --g_counts.framebuffers;
-        id_ = 0;
+        release();
         throw Error(std::string(label) + ": framebuffer over a " + std::to_string(color.width()) + "x" +
                     std::to_string(color.height()) + " " + color.format().name + " texture is incomplete: " +
                     framebuffer_status_name(s));
     }
 }
 
-Framebuffer::~Framebuffer() {
-    if (id_) {
-        glDeleteFramebuffers(1, &id_);
-        --g_counts.framebuffers;
-    }
+// Deleting the bound framebuffer binds the default one.
+void Framebuffer::release() {
+    if (!id_) return;
+    glDeleteFramebuffers(1, &id_);
+    --g_counts.framebuffers;
+    if (g_bound.framebuffer == id_) g_bound.framebuffer = 0;
+    id_ = 0;
 }
+
+Framebuffer::~Framebuffer() { release(); }
 
 Framebuffer& Framebuffer::operator=(Framebuffer&& o) noexcept {
     if (this != &o) {
-        if (id_) {
-            glDeleteFramebuffers(1, &id_);
-            --g_counts.framebuffers;
-        }
+        release();
         id_ = std::exchange(o.id_, 0);
     }
     return *this;
 }
 
-void Framebuffer::bind() const { glBindFramebuffer(GL_FRAMEBUFFER, id_); }
+void Framebuffer::bind() const { bind_framebuffer(id_); }
 
 GLenum Framebuffer::status() const {
-    glBindFramebuffer(GL_FRAMEBUFFER, id_);
+    bind_framebuffer(id_);
     return glCheckFramebufferStatus(GL_FRAMEBUFFER);
 }
 
@@ -222,27 +272,33 @@ Program::Program(const ProgramDesc& d) : label_(d.label) {
     }
 }
 
-Program::~Program() {
-    if (id_) {
-        glDeleteProgram(id_);
-        --g_counts.programs;
-    }
+// A deleted program stays in use until another is used, under a name GL may give out again: forget it.
+void Program::release() {
+    if (!id_) return;
+    glDeleteProgram(id_);
+    --g_counts.programs;
+    if (g_bound.program == id_) g_bound.program = kUnknown;
+    id_ = 0;
 }
+
+Program::~Program() { release(); }
 
 Program& Program::operator=(Program&& o) noexcept {
     if (this != &o) {
-        if (id_) {
-            glDeleteProgram(id_);
-            --g_counts.programs;
-        }
+        release();
         id_ = std::exchange(o.id_, 0);
         label_ = std::move(o.label_);
         uniforms_ = std::move(o.uniforms_);
+        values_ = std::move(o.values_);
     }
     return *this;
 }
 
-void Program::use() const { glUseProgram(id_); }
+void Program::use() const {
+    if (g_bound.program == id_) return;
+    glUseProgram(id_);
+    g_bound.program = id_;
+}
 
 GLint Program::uniform(const std::string& name) const {
     auto it = uniforms_.find(name);
@@ -252,27 +308,58 @@ GLint Program::uniform(const std::string& name) const {
     return loc;
 }
 
-void Program::set(const std::string& n, float x) const { glUniform1f(uniform(n), x); }
-void Program::set(const std::string& n, float x, float y) const { glUniform2f(uniform(n), x, y); }
-void Program::set(const std::string& n, float x, float y, float z, float w) const {
-    glUniform4f(uniform(n), x, y, z, w);
+void Program::set(const std::string& n, float x) const { set(uniform(n), 1, &x); }
+void Program::set(const std::string& n, float x, float y) const {
+    const float v[2] = {x, y};
+    set(uniform(n), 2, v);
 }
-void Program::set_int(const std::string& n, int v) const { glUniform1i(uniform(n), v); }
+void Program::set(const std::string& n, float x, float y, float z, float w) const {
+    const float v[4] = {x, y, z, w};
+    set(uniform(n), 4, v);
+}
+void Program::set_int(const std::string& n, int v) const { set_int(uniform(n), v); }
+
+// Needs this program in use. Values are compared bitwise (NaN-safe); a sampler's unit is kept as a float.
+void Program::set(GLint loc, int n, const float* v) const {
+    if (loc < 0) return;
+    std::array<float, 4> a{0, 0, 0, 0};
+    std::memcpy(a.data(), v, sizeof(float) * size_t(n));
+    auto it = values_.find(loc);
+    if (it != values_.end() && std::memcmp(it->second.data(), a.data(), sizeof a) == 0) return;
+    values_[loc] = a;
+    if (n == 1) glUniform1f(loc, a[0]);
+    else if (n == 2) glUniform2f(loc, a[0], a[1]);
+    else if (n == 3) glUniform3f(loc, a[0], a[1], a[2]);
+    else glUniform4f(loc, a[0], a[1], a[2], a[3]);
+}
+
+void Program::set_int(GLint loc, int v) const {
+    if (loc < 0) return;
+    std::array<float, 4> a{float(v), -1, -1, -1};  // never equal to a float uniform's cached value at this location
+    auto it = values_.find(loc);
+    if (it != values_.end() && it->second == a) return;
+    values_[loc] = a;
+    glUniform1i(loc, v);
+}
 
 // [SECTION] Quad
 
 Quad::Quad() {
-    const float corners[8] = {-1, -1, 1, -1, -1, 1, 1, 1};
+    const float corners[6][2] = {{-1, -1}, {1, -1}, {-1, 1}, {-1, 1}, {1, -1}, {1, 1}};
+    std::vector<float> v;
+    for (int layer = 0; layer < kMaxLayers; ++layer)
+        for (auto& c : corners) v.insert(v.end(), {c[0], c[1], float(layer)});
     glGenBuffers(1, &vbo_);
     ++g_counts.buffers;
     glBindBuffer(GL_ARRAY_BUFFER, vbo_);
-    glBufferData(GL_ARRAY_BUFFER, sizeof corners, corners, GL_STATIC_DRAW);
+    glBufferData(GL_ARRAY_BUFFER, GLsizeiptr(v.size() * sizeof(float)), v.data(), GL_STATIC_DRAW);
 }
 
 Quad::~Quad() {
     if (vbo_) {
         glDeleteBuffers(1, &vbo_);
         --g_counts.buffers;
+        if (g_bound.quad == vbo_) g_bound.quad = kUnknown;
     }
 }
 
@@ -281,17 +368,21 @@ Quad& Quad::operator=(Quad&& o) noexcept {
         if (vbo_) {
             glDeleteBuffers(1, &vbo_);
             --g_counts.buffers;
+            if (g_bound.quad == vbo_) g_bound.quad = kUnknown;
         }
         vbo_ = std::exchange(o.vbo_, 0);
     }
     return *this;
 }
 
-void Quad::draw() const {
+void Quad::bind() const {
+    if (g_bound.quad == vbo_) return;
+    g_bound.quad = vbo_;
     glBindBuffer(GL_ARRAY_BUFFER, vbo_);
     glEnableVertexAttribArray(0);
-    glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, nullptr);
-    glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
+    glVertexAttribPointer(0, 3, GL_FLOAT, GL_FALSE, 0, nullptr);
 }
+
+void Quad::draw(int layers) const { glDrawArrays(GL_TRIANGLES, 0, 6 * layers); }
 
 }  // namespace gl

@@ -4,6 +4,7 @@
 #include <GLES2/gl2.h>
 #include <GLES2/gl2ext.h>
 
+#include <array>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -31,6 +32,13 @@ struct Error : std::runtime_error {
 void check(const char* what);
 const char* error_name(GLenum err);
 const char* framebuffer_status_name(GLenum status);
+
+// Bindings made through this layer (program, framebuffer, texture per unit) are cached per thread, so binding what
+// is already bound costs no GL call. Code that binds through raw GL calls or switches contexts calls
+// forget_bindings() afterwards. bind_framebuffer(0) binds the default framebuffer.
+void forget_bindings();
+void bind_framebuffer(GLuint id);
+void blend_add(bool on);  // additive blending (ONE, ONE) on or off; cached like the bindings
 
 // Debug switch: when on, Engine checks glGetError after every pass (GPT2GL_GL_DEBUG=1).
 bool debug_enabled();
@@ -71,6 +79,7 @@ public:
     explicit operator bool() const { return id_ != 0; }
 
 private:
+    void release();
     GLuint id_ = 0;
     int width_ = 0, height_ = 0;
     TexFormat format_;
@@ -92,6 +101,7 @@ public:
     explicit operator bool() const { return id_ != 0; }
 
 private:
+    void release();
     GLuint id_ = 0;
 };
 
@@ -118,28 +128,37 @@ public:
     void set(const std::string& name, float x, float y) const;
     void set(const std::string& name, float x, float y, float z, float w) const;
     void set_int(const std::string& name, int v) const;
+    // By location, skipping the GL call when the uniform already holds these values (no driver revalidation).
+    void set(GLint loc, int n, const float* v) const;
+    void set_int(GLint loc, int v) const;
     const std::string& label() const { return label_; }
     explicit operator bool() const { return id_ != 0; }
 
 private:
+    void release();
     GLuint id_ = 0;
     std::string label_;
     mutable std::map<std::string, GLint> uniforms_;
+    mutable std::map<GLint, std::array<float, 4>> values_;  // last values set, per location
 };
 
 // Source with line numbers, for compile errors.
 std::string numbered(const std::string& source);
 
-// The full-screen quad: two triangles covering NDC [-1,1]², drawn as a triangle strip from a static VBO.
+// The full-screen quad as `kMaxLayers` identical layers from one static VBO: vertex (x, y, layer), two triangles
+// covering NDC [-1,1]² per layer. draw(n) draws layers 0..n-1 in order: with additive blending, n partial results
+// of one pass land on the same texels in one draw call (split-K matmul).
 class Quad {
 public:
+    static constexpr int kMaxLayers = 64;
     Quad();
     ~Quad();
     Quad(Quad&& o) noexcept { *this = std::move(o); }
     Quad& operator=(Quad&& o) noexcept;
     Quad(const Quad&) = delete;
     Quad& operator=(const Quad&) = delete;
-    void draw() const;
+    void bind() const;             // the VBO as vertex attribute 0 (vec3 a_pos); draw() needs it bound
+    void draw(int layers = 1) const;
 
 private:
     GLuint vbo_ = 0;

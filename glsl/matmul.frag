@@ -1,7 +1,10 @@
-// glsl/matmul.frag — y[r, n] = sum_k x[r + u_xrow, k] * W[n - u_n0, k]  (+ bias[n]) (-> gelu) (+ res[r, n])
+// glsl/matmul.frag — y[r, n] = sum_k f(x[r + u_xrow, k]) * W[n - u_n0, k]  (+ bias[n]) (-> gelu) (+ res[r, n])
 //   x: (T, K)   W: one part of an (N, K) weight, out x in, rows [u_n0, u_n0 + part rows)   y, res: (T, N)
 // Each fragment makes 4 outputs: per texel of K it loads x once and 4 rows of W (dot products of vec4s).
-// Defines: K4 = texels per row of x (constant); HAS_BIAS, GELU (tanh form, HF gelu_new), HAS_RESIDUAL.
+// Defines: K4 = texels per row of x (constant); HAS_BIAS, GELU (tanh form, HF gelu_new), HAS_RESIDUAL;
+//   GELU_X: f = gelu (the MLP's activation, applied by its consumer when the producer was split), else f = identity;
+//   KSLICE: this fragment sums only K texels [s*KSLICE, s*KSLICE + KSLICE) for quad layer s = v_layer; the engine
+//   adds the layers up by blending (split-K), the bias comes with layer 0. GELU and HAS_RESIDUAL need the whole sum.
 uniform sampler2D X;
 uniform vec4 X_geo;
 uniform vec2 X_inv;
@@ -20,8 +23,11 @@ uniform vec2 RES_inv;
 #endif
 uniform float u_xrow;
 uniform float u_n0;
+#ifdef KSLICE
+varying highp float v_layer;
+#endif
 
-#ifdef GELU
+#if defined(GELU) || defined(GELU_X)
 // tanh(y) = 1 - 2 / (exp(2y) + 1): GLSL ES 1.00 has no tanh; saturates cleanly at both ends.
 vec4 gelu(vec4 x) {
     vec4 y = 0.7978845608 * (x + 0.044715 * x * x * x);
@@ -34,13 +40,26 @@ vec4 compute(float row, float c4) {
     float n = 4.0 * c4 - u_n0;
     float xr = row + u_xrow;
     vec4 acc = vec4(0.0);
+#ifdef KSLICE
+    float slice = floor(v_layer + 0.5);
+    for (int i = 0; i < KSLICE; i++) {
+        float k4 = slice * float(KSLICE) + float(i);
+        if (k4 >= float(K4)) break;
+#else
     for (int i = 0; i < K4; i++) {
         float k4 = float(i);
+#endif
         vec4 x = load4(X, X_geo, X_inv, xr, k4);
+#ifdef GELU_X
+        x = gelu(x);
+#endif
         acc += vec4(dot(x, load4(W, W_geo, W_inv, n, k4)), dot(x, load4(W, W_geo, W_inv, n + 1.0, k4)),
                     dot(x, load4(W, W_geo, W_inv, n + 2.0, k4)), dot(x, load4(W, W_geo, W_inv, n + 3.0, k4)));
     }
 #ifdef HAS_BIAS
+#ifdef KSLICE
+    if (slice < 0.5)
+#endif
     acc += load4(BIAS, BIAS_geo, BIAS_inv, 0.0, c4);
 #endif
 #ifdef GELU

@@ -49,7 +49,7 @@ Gpt2::Gpt2(Engine& e, const Gpt2Weights& w, int n_ctx, bool inspect, const Progr
     // Activations for up to n_ctx new tokens at once (a whole prompt in one prefill).
     ids_ = TokenIds(e.storage(), n_ctx_);
     x_ = e.tensor("x", n_ctx_, C);
-    y_ = e.tensor("y", n_ctx_, C);
+    if (!e.can_accumulate()) y_ = e.tensor("y", n_ctx_, C);  // the residual's ping-pong partner
     ln_ = e.tensor("ln", n_ctx_, C);
     q_ = e.tensor("q", n_ctx_, C);
     attn_ = e.tensor("attn", n_ctx_, C);
@@ -110,24 +110,21 @@ void Gpt2::forward(const int* ids, int T) {
         stage(l, "probs", probs);
         attn_values(e_, probs, L.v_cache, H, T, pos, attn_, rows);
         stage(l, "attn", attn_);
-        a.bias = &L.attn_proj_b;
-        a.residual = &x_;
-        matmul(e_, attn_, L.attn_proj_w, y_, a);
-        stage(l, "res", y_);
-        if (inspect_) copy(e_, y_, T, res_l_[size_t(l)], pos);
-        layernorm(e_, y_, L.ln_2_w, L.ln_2_b, eps, T, ln_);
+        add_to_residual(attn_, L.attn_proj_w, L.attn_proj_b, T, false);
+        stage(l, "res", x_);
+        if (inspect_) copy(e_, x_, T, res_l_[size_t(l)], pos);
+        layernorm(e_, x_, L.ln_2_w, L.ln_2_b, eps, T, ln_);
         stage(l, "ln_2", ln_);
+        // A split c_fc cannot apply GELU to its partial sums: then c_proj applies it as it reads h.
+        const int C4 = (cfg_.n_embd + 3) / 4, I4 = (cfg_.n_inner + 3) / 4;
+        bool defer_gelu = e_.split_k(T, I4, C4) > 1;
         MatmulArgs fc;
         fc.rows = T;
         fc.bias = &L.c_fc_b;
-        fc.gelu = true;
+        fc.gelu = !defer_gelu;
         matmul(e_, ln_, L.c_fc_w, h_, fc);
-        stage(l, "mlp", h_);
-        MatmulArgs pr;
-        pr.rows = T;
-        pr.bias = &L.mlp_proj_b;
-        pr.residual = &y_;
-        matmul(e_, h_, L.mlp_proj_w, x_, pr);
+        stage(l, defer_gelu ? "fc" : "mlp", h_);
+        add_to_residual(h_, L.mlp_proj_w, L.mlp_proj_b, T, defer_gelu);
         stage(l, "out", x_);
         if (inspect_) copy(e_, x_, T, out_l_[size_t(l)], pos);
     }
@@ -136,6 +133,22 @@ void Gpt2::forward(const int* ids, int T) {
     stage("ln_f", ln_);
     pos_ += T;
     last_T_ = T;
+}
+
+// x += f(a) . w^T + b: in place by blending where the tier can, else into y_ and the two swap (ping-pong).
+void Gpt2::add_to_residual(const Tensor& a, const SplitTensor& w, const Tensor& b, int T, bool gelu_a) {
+    MatmulArgs m;
+    m.rows = T;
+    m.bias = &b;
+    m.gelu_x = gelu_a;
+    if (e_.can_accumulate()) {
+        m.accumulate = true;
+        matmul(e_, a, w, x_, m);
+        return;
+    }
+    m.residual = &x_;
+    matmul(e_, a, w, y_, m);
+    std::swap(x_, y_);
 }
 
 void Gpt2::lm_head(int row0, int rows, Tensor& out) {
@@ -208,7 +221,8 @@ std::vector<Gpt2::TensorInfo> Gpt2::tensors() const {
         add(L.k_cache, TensorInfo::cache);
         add(L.v_cache, TensorInfo::cache);
     }
-    for (const Tensor* t : {&x_, &y_, &ln_, &q_, &attn_, &h_, &scores_, &probs_, &logits_}) add(*t, TensorInfo::activation);
+    for (const Tensor* t : {&x_, &y_, &ln_, &q_, &attn_, &h_, &scores_, &probs_, &logits_})
+        if (*t) add(*t, TensorInfo::activation);
     return out;
 }
 

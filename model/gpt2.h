@@ -37,7 +37,8 @@ public:
 
     // Called after each stage of a forward with its name and output (rows [0, T) hold the new tokens, except the
     // K/V caches whose rows [pos, pos + T) were written). Names: embed, h.L.ln_1, h.L.q, h.L.k, h.L.v, h.L.probs,
-    // h.L.attn, h.L.res, h.L.ln_2, h.L.mlp, h.L.out, ln_f.
+    // h.L.attn, h.L.res, h.L.ln_2, h.L.mlp (after GELU) or h.L.fc (before it, when c_proj applies GELU as it
+    // reads: split-K), h.L.out, ln_f.
     std::function<void(const std::string& name, const Tensor& t)> on_stage;
 
     // Every texture the model holds, for `info` (name, shape, bytes).
@@ -66,6 +67,7 @@ private:
         SplitTensor wq, wk, wv, attn_proj_w, c_fc_w, mlp_proj_w;
         Tensor k_cache, v_cache;  // (n_ctx, C)
     };
+    void add_to_residual(const Tensor& a, const SplitTensor& w, const Tensor& b, int T, bool gelu_a);
     void stage(const char* name, const Tensor& t) {
         if (on_stage) on_stage(name, t);
     }

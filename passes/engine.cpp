@@ -52,9 +52,19 @@ Pass& Pass::out(Tensor& t, int r0, int r1, int c0, int c1) {
     return *this;
 }
 
+Pass& Pass::sum_layers(int n) {
+    layers = n;
+    return *this;
+}
+Pass& Pass::add_to_output() {
+    accumulate = true;
+    return *this;
+}
+
 // [SECTION] Engine
 
-Engine::Engine(const gl::Caps& caps, const EngineOptions& opt) : caps_(caps) {
+Engine::Engine(const gl::Caps& caps, const EngineOptions& opt) : caps_(caps), options_(opt) {
+    gl::forget_bindings();
     if (!caps.highp())
         throw gl::Error("this GPU's fragment shaders have no highp float/int (highp float mantissa " +
                         std::to_string(caps.highp_float_bits) + " bits): gpt2gl's shaders need highp for exact "
@@ -125,13 +135,33 @@ std::string Engine::fragment_source(const std::string& op, const std::string& de
     return compose_fragment(storage_.tier, op, defines);
 }
 
+Engine::Compiled& Engine::compiled(const std::string& op, const std::string& defines) {
+    Compiled& c = programs_[op][defines];
+    if (!c.program)
+        c.program = std::make_unique<gl::Program>(
+            gl::ProgramDesc{gl::quad_vertex_source(), fragment_source(op, defines), "glsl/" + op + ".frag"});
+    return c;
+}
+
 const gl::Program& Engine::program(const std::string& op, const std::string& defines) {
-    std::string key = op + "\n" + defines;
-    auto it = programs_.find(key);
-    if (it != programs_.end()) return *it->second;
-    auto p = std::make_unique<gl::Program>(
-        gl::ProgramDesc{gl::quad_vertex_source(), fragment_source(op, defines), "glsl/" + op + ".frag"});
-    return *programs_.emplace(key, std::move(p)).first->second;
+    return *compiled(op, defines).program;
+}
+
+bool Engine::can_accumulate() const {
+    return (storage_.tier == Tier::fp32 && caps_.fp32.blend) || (storage_.tier == Tier::fp16 && caps_.fp16.blend);
+}
+
+// Decode (a few rows) gives a matmul only n4 fragments of k4 steps each: too few to fill a big GPU, each waiting on
+// a long chain of texture fetches. Cutting K into slices makes `slices` times more fragments of k4/slices steps.
+// Auto: fp32 only (an fp16 target would round every partial sum), aiming at ~64k fragments, slices of >= 8 texels.
+int Engine::split_k(int rows, int n4, int k4) const {
+    if (!can_accumulate() || options_.split_k == 0 || options_.split_k == 1) return 1;
+    int most = std::min(gl::Quad::kMaxLayers, k4);
+    if (options_.split_k > 1) return std::min(options_.split_k, most);
+    if (storage_.tier != Tier::fp32) return 1;
+    long fragments = long(rows) * n4;
+    int want = int(std::min<long>(most, (65536 + fragments - 1) / fragments));
+    return std::max(1, std::min(want, k4 / 8));
 }
 
 void Engine::run(const Pass& p) {
@@ -143,12 +173,46 @@ void Engine::run(const Pass& p) {
     replay(p);
 }
 
+// Slots are found by name once per program; a pass that names its inputs differently (never, in practice) rebinds.
+void Engine::bind_slots(Compiled& c, const Pass& p) {
+    size_t n = p.inputs.size() + p.textures.size() + p.uniforms.size();
+    bool same = c.names.size() == n;
+    for (size_t i = 0; same && i < p.inputs.size(); ++i) same = c.names[i] == p.inputs[i].name;
+    for (size_t i = 0; same && i < p.textures.size(); ++i) same = c.names[p.inputs.size() + i] == p.textures[i].name;
+    for (size_t i = 0; same && i < p.uniforms.size(); ++i)
+        same = c.names[p.inputs.size() + p.textures.size() + i] == p.uniforms[i].name;
+    if (same) return;
+    const gl::Program& prog = *c.program;
+    c.names.clear();
+    c.slots.clear();
+    for (auto& in : p.inputs) {
+        c.names.push_back(in.name);
+        c.slots.insert(c.slots.end(), {prog.uniform(in.name), prog.uniform(in.name + "_geo"), prog.uniform(in.name + "_inv")});
+    }
+    for (auto& t : p.textures) {
+        c.names.push_back(t.name);
+        c.slots.push_back(prog.uniform(t.name));
+    }
+    for (auto& u : p.uniforms) {
+        c.names.push_back(u.name);
+        c.slots.push_back(prog.uniform(u.name));
+    }
+    c.out_geo = prog.uniform("u_out_geo");
+    c.rect = prog.uniform("u_rect");
+}
+
 void Engine::replay(const Pass& p) {
     if (!p.scope.empty()) scope_ = p.scope;  // a recorded pass carries the scope it was made in
-    const gl::Program& prog = program(p.op, p.defines);
+    if ((p.layers > 1 || p.accumulate) && !can_accumulate())
+        throw gl::Error("pass " + p.op + " -> " + p.output->name() + " sums by blending, which the " +
+                        tier_name(storage_.tier) + " tier cannot do here");
+    if (p.layers < 1 || p.layers > gl::Quad::kMaxLayers)
+        throw gl::Error("pass " + p.op + ": " + std::to_string(p.layers) + " layers (1 to " +
+                        std::to_string(gl::Quad::kMaxLayers) + ")");
+    Compiled& c = compiled(p.op, p.defines);
+    const gl::Program& prog = *c.program;
     prog.use();
     if (!state_ok_) {  // the only fixed-function state passes rely on; dithering would alter RGBA8 bytes
-        glDisable(GL_BLEND);
         glDisable(GL_DEPTH_TEST);
         glDisable(GL_STENCIL_TEST);
         glDisable(GL_SCISSOR_TEST);
@@ -157,34 +221,42 @@ void Engine::replay(const Pass& p) {
         glColorMask(GL_TRUE, GL_TRUE, GL_TRUE, GL_TRUE);
         state_ok_ = true;
     }
+    bind_slots(c, p);
+    size_t slot = 0;
     int unit = 0;
     for (auto& in : p.inputs) {
         const Layout& l = in.tensor->layout();
         in.tensor->texture().bind(unit);
-        prog.set_int(in.name, unit++);
-        prog.set(in.name + "_geo", float(l.rows), float(l.seg_w), float(l.band_h), float(l.cols));
-        prog.set(in.name + "_inv", 1.0f / float(l.width), 1.0f / float(l.height));
+        prog.set_int(c.slots[slot++], unit++);
+        const float geo[4] = {float(l.rows), float(l.seg_w), float(l.band_h), float(l.cols)};
+        const float inv[2] = {1.0f / float(l.width), 1.0f / float(l.height)};
+        prog.set(c.slots[slot++], 4, geo);
+        prog.set(c.slots[slot++], 2, inv);
     }
     for (auto& t : p.textures) {
         t.texture->bind(unit);
-        prog.set_int(t.name, unit++);
+        prog.set_int(c.slots[slot++], unit++);
     }
-    for (auto& u : p.uniforms) {
-        GLint loc = prog.uniform(u.name);
-        if (u.n == 1) glUniform1f(loc, u.v[0]);
-        else if (u.n == 2) glUniform2f(loc, u.v[0], u.v[1]);
-        else if (u.n == 3) glUniform3f(loc, u.v[0], u.v[1], u.v[2]);
-        else glUniform4f(loc, u.v[0], u.v[1], u.v[2], u.v[3]);
-    }
+    for (auto& u : p.uniforms) prog.set(c.slots[slot++], u.n, u.v);
     const Layout& o = p.output->layout();
-    prog.set("u_out_geo", float(o.rows), float(o.seg_w), float(o.band_h), float(o.cols));
+    const float out_geo[4] = {float(o.rows), float(o.seg_w), float(o.band_h), float(o.cols)};
+    prog.set(c.out_geo, 4, out_geo);
     p.output->framebuffer().bind();
+    quad_.bind();
+    gl::blend_add(p.layers > 1 || p.accumulate);
     int tc0 = p.col0 / o.texel_elems, tc1 = (p.col1 + o.texel_elems - 1) / o.texel_elems;
-    GLint rect = prog.uniform("u_rect");
     for (const Rect& r : o.rects(p.row0, p.row1, tc0, tc1)) {
         glViewport(r.x, r.y, r.w, r.h);
-        glUniform4f(rect, float(r.x), float(r.y), float(r.w), float(r.h));
-        quad_.draw();
+        if (p.layers > 1 && !p.accumulate) {  // the layers sum onto zeros
+            glEnable(GL_SCISSOR_TEST);
+            glScissor(r.x, r.y, r.w, r.h);
+            glClearColor(0, 0, 0, 0);
+            glClear(GL_COLOR_BUFFER_BIT);
+            glDisable(GL_SCISSOR_TEST);
+        }
+        const float rect[4] = {float(r.x), float(r.y), float(r.w), float(r.h)};
+        prog.set(c.rect, 4, rect);
+        quad_.draw(p.layers);
         ++draw_calls_;
     }
     if (gl::debug_enabled()) gl::check(("pass " + p.op + " -> " + p.output->name()).c_str());

@@ -16,6 +16,7 @@ namespace gpt2gl {
 struct EngineOptions {
     std::string precision = "auto";  // auto | fp32 | fp16 | rgba8
     int max_texture_size = 0;        // 0: the driver's; else a lower limit (tests force 256)
+    int split_k = -1;                // matmul K splits: -1 auto (fp32 with exact blending), 0/1 never, n: up to n
 };
 
 // One draw: a declarative description of a fragment-shader pass (TF.js GPGPUProgram; sokol desc structs).
@@ -40,6 +41,11 @@ struct Pass {
     std::vector<Uniform> uniforms;
     Tensor* output = nullptr;
     int row0 = 0, row1 = 0, col0 = 0, col1 = 0;  // output region: rows [row0, row1) x cols [col0, col1), col0 % 4 == 0
+    // Summing passes (need Engine::can_accumulate): `layers` > 1 draws the quad that many times in one draw call,
+    // the shader telling layers apart by v_layer, and adds them up by blending, onto zeros; `accumulate` adds the
+    // pass onto what the output region holds instead (y += ..., in place).
+    int layers = 1;
+    bool accumulate = false;
     std::string scope;                           // the engine's scope when it ran (pass lists group by it)
 
     Pass(std::string op_name) : op(std::move(op_name)) {}
@@ -52,6 +58,8 @@ struct Pass {
     Pass& set(const std::string& name, float x, float y, float z);
     Pass& set(const std::string& name, float x, float y, float z, float w);
     Pass& out(Tensor& t, int r0, int r1, int c0, int c1);
+    Pass& sum_layers(int n);
+    Pass& add_to_output();
 };
 
 class Engine {
@@ -63,6 +71,10 @@ public:
     const Storage& storage() const { return storage_; }
     Tier tier() const { return storage_.tier; }
     const std::string& tier_reason() const { return tier_reason_; }
+    // Whether the tier's render target blends additively and exactly (Pass::layers, Pass::accumulate).
+    bool can_accumulate() const;
+    // How many K slices a matmul of `rows` x `n4` output texels over `k4` input texels is cut into (1: no split).
+    int split_k(int rows, int n4, int k4) const;
 
     Tensor tensor(const std::string& name, int rows, int cols) const { return Tensor(storage_, name, rows, cols); }
     SplitTensor split(const std::string& name, int rows, int cols, const float* data) const {
@@ -80,17 +92,31 @@ public:
     std::string fragment_source(const std::string& op, const std::string& defines) const;  // as compiled
 
     long draw_calls() const { return draw_calls_; }
-    void invalidate_state() { state_ok_ = false; }  // after foreign GL code (the viewer) touched GL state
+    // After foreign GL code (the viewer, ImGui) touched GL state or bindings.
+    void invalidate_state() {
+        state_ok_ = false;
+        gl::forget_bindings();
+    }
     std::function<void(const Pass&)> on_pass;      // observer after each draw (pass lists, profiling); see scope()
 
 private:
+    // A compiled program and where its pass's inputs and uniforms live, looked up on first use.
+    struct Compiled {
+        std::unique_ptr<gl::Program> program;
+        std::vector<std::string> names;  // inputs, textures, uniforms in pass order: the slots below belong to them
+        std::vector<GLint> slots;        // per input: sampler, _geo, _inv; per texture: sampler; per uniform: one
+        GLint out_geo = -1, rect = -1;
+    };
+    Compiled& compiled(const std::string& op, const std::string& defines);
+    void bind_slots(Compiled& c, const Pass& p);
     void check_rgba8_codec();
 
     gl::Caps caps_;
+    EngineOptions options_;
     Storage storage_;
     std::string tier_reason_;
     gl::Quad quad_;
-    std::map<std::string, std::unique_ptr<gl::Program>> programs_;
+    std::map<std::string, std::map<std::string, Compiled>> programs_;  // op -> defines -> program
     long draw_calls_ = 0;
     bool state_ok_ = false;
     std::string scope_;

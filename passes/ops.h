@@ -35,9 +35,12 @@ struct MatmulArgs {
     int y_row0 = 0;                   // first output row (the K/V caches take rows at pos0)
     const Tensor* bias = nullptr;     // (1, N)
     bool gelu = false;                // tanh-form GELU after the bias
+    bool gelu_x = false;              // GELU of x as it is read (the activation of a split producer)
     const Tensor* residual = nullptr; // (>= y_row0 + rows, N), added last, read at the output row
+    bool accumulate = false;          // y += ... in place (needs Engine::can_accumulate; no residual then)
 };
-// y[y_row0 + i, n] <- sum_k x[x_row0 + i, k] * w[n, k] (+ bias)(gelu)(+ residual); w is (N, K), out x in.
+// y[y_row0 + i, n] <- sum_k f(x[x_row0 + i, k]) * w[n, k] (+ bias)(gelu)(+ residual); w is (N, K), out x in.
+// Split-K (Engine::split_k) when neither gelu nor residual needs the whole sum first.
 void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const MatmulArgs& a);
 
 // The attention passes keep query t of head h in row h*R + q0 + t of scores and probs: compact with R = T, q0 = 0

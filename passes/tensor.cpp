@@ -143,7 +143,7 @@ std::vector<float> Tensor::download_texels() const {
         img.resize(half.size());
         for (size_t i = 0; i < half.size(); ++i) img[i] = glm::unpackHalf1x16(half[i]);
     }
-    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    gl::bind_framebuffer(0);
     gl::check(("reading back " + name_).c_str());
     return img;
 }
@@ -164,7 +164,7 @@ float Tensor::read(int row, int col) const {
         glReadPixels(p.x, p.y, 1, 1, GL_RGBA, texture_.format().read_type, h);
         for (int i = 0; i < 4; ++i) v[i] = glm::unpackHalf1x16(h[i]);
     }
-    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    gl::bind_framebuffer(0);
     return l.texel_elems == 4 ? v[col % 4] : v[0];
 }
 

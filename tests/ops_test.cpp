@@ -130,6 +130,73 @@ TEST_P(Ops, Matmul) {
     }
 }
 
+// Split-K: K cut into slices summed by additive blending in one draw, and accumulation in place (y += x.w^T + b,
+// the residual stream without ping-pong). fp32 only for forced splits: the engine never splits another tier, as
+// an fp16 target would round every partial sum. In-place accumulation (one blend, one rounding) runs on fp16 too.
+TEST_P(Ops, MatmulSplitK) {
+    if (!e->can_accumulate()) {
+        Tensor x = e->tensor("x", 1, 8), y = e->tensor("y", 1, 8);
+        std::vector<float> w(64, 0.5f);
+        SplitTensor wt = e->split("w", 8, 8, w.data());
+        MatmulArgs a;
+        a.rows = 1;
+        a.accumulate = true;
+        try {
+            matmul(*e, x, wt, y, a);
+            ADD_FAILURE() << "accumulating on a tier that cannot blend did not throw";
+        } catch (const gl::Error& err) {
+            EXPECT_NE(std::string(err.what()).find("blending"), std::string::npos) << err.what();
+        }
+        GTEST_SKIP() << tier_name(tier()) << " cannot blend here: no split-K (checked that asking is an error)";
+    }
+    struct Case {
+        int T, K, N;
+        bool accumulate;
+    };
+    const Case cases[] = {
+        {1, 768, 2304, false},  // decode c_attn
+        {1, 3072, 768, true},   // decode mlp c_proj onto the residual
+        {3, 50, 37, true},      // odd shapes
+        {2, 1030, 300, false},  // under 256: segmented rows, w in parts
+    };
+    for (int slices : tier() == Tier::fp32 ? std::vector<int>{1, 2, 5, 64} : std::vector<int>{1}) {
+        EngineOptions o;
+        o.precision = tier_name(tier());
+        o.max_texture_size = GetParam().max_size;
+        o.split_k = slices;
+        Engine split(test_caps(), o);
+        for (const Case& m : cases) {
+            SCOPED_TRACE("slices=" + std::to_string(slices) + " T=" + std::to_string(m.T) + " K=" +
+                         std::to_string(m.K) + " N=" + std::to_string(m.N));
+            auto x = in(size_t(m.T) * m.K, 20), w = in(size_t(m.N) * m.K, 21, 1.0f / std::sqrt(float(m.K)));
+            auto bias = in(m.N, 22), res = in(size_t(m.T + 1) * m.N, 23);
+            Tensor xt = split.tensor("x", m.T, m.K), bt = split.tensor("bias", 1, m.N), y = split.tensor("y", m.T + 1, m.N);
+            xt.upload(x.data());
+            bt.upload(bias.data());
+            fill(y, kSentinel);
+            if (m.accumulate) {
+                y.upload(res.data());  // padding texels stay at 0, not the sentinel
+            }
+            SplitTensor wt = split.split("w", m.N, m.K, w.data());
+            MatmulArgs a;
+            a.rows = m.T;
+            a.bias = &bt;
+            a.accumulate = m.accumulate;
+            matmul(split, xt, wt, y, a);
+            std::vector<float> want(size_t(m.T) * m.N);
+            ref::matmul(x.data(), m.T, m.K, w.data(), m.N, bias.data(), false, m.accumulate ? res.data() : nullptr,
+                        want.data());
+            auto got = y.download();
+            EXPECT_TRUE(matches(crop(got, m.N, m.T, m.N), want));
+            // the row after the output: untouched (the residual's own values, or the sentinel)
+            std::vector<float> last(got.begin() + size_t(m.T) * m.N, got.end());
+            std::vector<float> want_last = m.accumulate ? std::vector<float>(res.begin() + size_t(m.T) * m.N, res.end())
+                                                        : std::vector<float>(size_t(m.N), kSentinel);
+            EXPECT_EQ(last, want_last);
+        }
+    }
+}
+
 // [SECTION] attention
 
 struct AttnCase {

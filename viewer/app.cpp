@@ -626,7 +626,7 @@ int run_viewer(const ViewerOptions& o) {
             ImGui::Render();
             int w = 0, h = 0;
             win->framebuffer_size(&w, &h);
-            glBindFramebuffer(GL_FRAMEBUFFER, 0);
+            gl::bind_framebuffer(0);
             glViewport(0, 0, w, h);
             glClearColor(0.10f, 0.10f, 0.12f, 1.0f);
             glClear(GL_COLOR_BUFFER_BIT);

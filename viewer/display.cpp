@@ -66,6 +66,7 @@ struct SavedState {
         glViewport(viewport[0], viewport[1], viewport[2], viewport[3]);
         if (blend) glEnable(GL_BLEND);
         if (scissor) glEnable(GL_SCISSOR_TEST);
+        gl::forget_bindings();
     }
 };
 
@@ -88,7 +89,7 @@ void Display::render(const Heatmap& h, const gl::Framebuffer* target, int x, int
     glDisable(GL_BLEND);
     glDisable(GL_SCISSOR_TEST);
     if (target) target->bind();
-    else glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    else gl::bind_framebuffer(0);
     glViewport(x, y, w, height);
     prog->use();
     int unit = 0;
@@ -104,6 +105,7 @@ void Display::render(const Heatmap& h, const gl::Framebuffer* target, int x, int
     prog->set("u_view", float(x), float(y), float(w), float(height));
     prog->set("u_region", float(h.row0), float(h.col0), float(h.rows), float(h.cols));
     prog->set("u_map", h.scale, h.sequential ? 1.0f : 0.0f, h.causal ? 1.0f : 0.0f, 0.0f);
+    quad_.bind();
     quad_.draw();
     e_.invalidate_state();
 }

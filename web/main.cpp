@@ -204,7 +204,7 @@ EMSCRIPTEN_KEEPALIVE void gpt2gl_draw(int layer, int head, int x, int y, int siz
     if (!g.model) return;
     int S = g.model->pos(), W = 0, H = 0;
     emscripten_get_canvas_element_size("#canvas", &W, &H);
-    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    gl::bind_framebuffer(0);
     glClearColor(0.1f, 0.1f, 0.12f, 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
     Heatmap a;
