@@ -118,21 +118,26 @@ nlohmann::json run_bench(const gl::Caps& caps, const BenchOptions& o, std::ostre
                     for (int k = 0; k < steps; ++k) ref.forward(&tok, 1);
                     double decode = ms_since(t0) / steps;
                     cpu[std::to_string(ctxs[i])] = {{"prefill_ms", prefill}, {"decode_ms", decode}};
-                    std::snprintf(line, sizeof line, "  cpu reference     context %4d: prefill %9.1f ms (%8.1f tok/s), decode %9.2f ms/token\n",
+                    std::snprintf(line, sizeof line, "  cpu reference    context %4d: prefill %9.1f ms (%8.1f tok/s), decode %9.2f ms/token\n",
                                   ctxs[i], prefill, ctxs[i] * 1000.0 / prefill, decode);
                     out << line;
                 }
             }
         }
 
-        for (const std::string& tier : o.tiers) {
+        for (const std::string& tier : o.tiers) for (int split : o.split_k) {
             EngineOptions eo;
             eo.precision = tier;
             eo.max_texture_size = o.max_texture_size;
+            eo.split_k = split;
             Engine e(caps, eo);
             Gpt2 m(e, w, n_ctx);
+            // the variant's label: the tier, and the split-K setting when it is not the default
+            std::string label = std::string(tier_name(e.tier())) +
+                                (split == -1 ? "" : split <= 1 ? " no split" : " split " + std::to_string(split));
             nlohmann::json r = {{"model", name},     {"config", c.describe()}, {"params", w.count_params()},
-                                {"tier", tier_name(e.tier())}, {"renderer", caps.renderer}, {"version", caps.version}};
+                                {"tier", tier_name(e.tier())}, {"split_k", split}, {"label", label},
+                                {"renderer", caps.renderer}, {"version", caps.version}};
             long weight_bytes = 0;  // texture bytes of the weights: what a decode step must read (wpe: one row)
             for (auto& t : m.tensors())
                 if (t.kind == Gpt2::TensorInfo::weight && t.name != "wpe") weight_bytes += t.bytes;
@@ -151,8 +156,8 @@ nlohmann::json run_bench(const gl::Caps& caps, const BenchOptions& o, std::ostre
             int token = argmax(logits), cpu_token = argmax(cpu_logits);
             r["validation"] = {{"max_abs_logit_error", max_err}, {"relative_to_rms", rel}, {"token", token},
                                {"cpu_reference_token", cpu_token}};
-            std::snprintf(line, sizeof line, "  %-5s validation: logits within %.2e of the CPU reference (%.2e of their RMS), "
-                          "argmax %d vs %d%s\n", tier_name(e.tier()), max_err, rel, token, cpu_token,
+            std::snprintf(line, sizeof line, "  %-16s validation: logits within %.2e of the CPU reference (%.2e of their RMS), "
+                          "argmax %d vs %d%s\n", label.c_str(), max_err, rel, token, cpu_token,
                           token == cpu_token ? "" : "  WARNING: different token");
             out << line;
 
@@ -173,19 +178,24 @@ nlohmann::json run_bench(const gl::Caps& caps, const BenchOptions& o, std::ostre
                 m.logits_last();
                 long draws = e.draw_calls() - draws0;
                 t0 = Clock::now();
+                double issue_ms = 0;  // CPU time to issue a token's passes (forward() returns before the GPU is done)
                 for (int k = 0; k < o.decode_steps; ++k) {
+                    auto t1 = Clock::now();
                     m.forward(&tok, 1);
+                    issue_ms += ms_since(t1);
                     tok = argmax(m.logits_last());
                 }
                 double dec_ms = ms_since(t0) / o.decode_steps;
+                issue_ms /= o.decode_steps;
                 prefill.push_back({{"tokens", T}, {"ms", pre_ms}, {"tokens_per_s", T * 1000.0 / pre_ms}});
                 decode.push_back({{"context", T}, {"ms_per_token", dec_ms}, {"draw_calls_per_token", draws},
+                                  {"issue_ms_per_token", issue_ms},
                                   {"weight_gb_per_s", double(weight_bytes) / dec_ms / 1e6}});
                 double ratio = cpu.contains(std::to_string(T)) ? cpu[std::to_string(T)]["decode_ms"].get<double>() / dec_ms : 0;
                 std::snprintf(line, sizeof line,
-                              "  %-5s %-11s context %4d: prefill %9.1f ms (%8.1f tok/s), decode %9.2f ms/token, %4ld draws/token, "
-                              "%6.1f GB/s of weights%s\n",
-                              tier_name(e.tier()), "", T, pre_ms, T * 1000.0 / pre_ms, dec_ms, draws,
+                              "  %-16s context %4d: prefill %9.1f ms (%8.1f tok/s), decode %9.2f ms/token (%.2f ms to issue), "
+                              "%4ld draws/token, %6.1f GB/s of weights%s\n",
+                              label.c_str(), T, pre_ms, T * 1000.0 / pre_ms, dec_ms, issue_ms, draws,
                               double(weight_bytes) / dec_ms / 1e6,
                               ratio > 0 ? (", " + std::to_string(ratio).substr(0, 5) + "x the CPU reference's speed").c_str() : "");
                 out << line;

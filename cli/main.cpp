@@ -150,6 +150,8 @@ int main(int argc, char** argv) {
     bench->add_option("--contexts", bo.contexts, "Context lengths, e.g. 16,64,256,1024")->delimiter(',');
     bench->add_option("--steps", bo.decode_steps, "Timed decode steps per context")->check(CLI::Range(1, 10000));
     bench->add_option("--max-texture-size", bo.max_texture_size, "Use textures of at most this size");
+    bench->add_option("--split-k", bo.split_k, "Matmul K splits to time each tier with: -1 auto, 0 none, n at most n")
+        ->delimiter(',');
     bench->add_flag("!--no-cpu", bo.cpu, "Skip timing the CPU reference");
     bench->add_option("--json", json_path, "Also write every figure as JSON to this file (must not exist)");
 

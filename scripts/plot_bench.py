@@ -13,7 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-LINE = re.compile(r"^\s+(fp32|fp16|rgba8)\s+context\s+(\d+): prefill\s+([\d.]+) ms \(\s*([\d.]+) tok/s\), decode\s+([\d.]+) ms/token")
+LINE = re.compile(r"^\s+((?:fp32|fp16|rgba8)(?: no split| split \d+)?)\s+context\s+(\d+): prefill\s+([\d.]+) ms \(\s*([\d.]+) tok/s\), decode\s+([\d.]+) ms/token")
 MODEL = re.compile(r"^== (\S+):")
 
 
@@ -44,7 +44,7 @@ def main():
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5))
     for (model, tier), pts in sorted(runs.items()):
         pts.sort()
-        style = {"fp32": "-o", "fp16": "--s", "rgba8": ":^"}[tier]
+        style = {"fp32": "-o", "fp16": "--s", "rgba8": ":^"}[tier.split()[0]]
         ax1.plot([p[0] for p in pts], [p[2] for p in pts], style, label=f"gpt2gl {model} {tier}")
         ax2.plot([p[0] for p in pts], [p[1] for p in pts], style, label=f"gpt2gl {model} {tier}")
     if a.hf:
