@@ -15,10 +15,12 @@ vec4 compute(float row, float c4) {
     float m = -3.0e38;
     for (int i = 0; i < S4; i++) {
         if (float(i) >= n4) break;
-        // masked lanes -> -3e38, exactly: not mix(), which GPUs may evaluate as x + a (y - x) and so cancel v away
+        // Masked lanes take lane x's value, which is always visible (key 4i <= last): a select, no arithmetic.
+        // Blending a sentinel in arithmetically fails on real GPUs: mix() may be x + a (y - x) (SwiftShader), and
+        // v * keep + (keep - 1) * 3e38 may be reassociated to keep * (v + 3e38) - 3e38, which is 0 (NVIDIA).
         vec4 keep = below(float(i), last + 1.0);
-        vec4 v = load4(X, X_geo, X_inv, row, float(i)) * keep + (keep - 1.0) * 3.0e38;
-        m = max(m, max(max(v.x, v.y), max(v.z, v.w)));
+        vec4 v = load4(X, X_geo, X_inv, row, float(i));
+        m = max(m, max(max(v.x, keep.y > 0.5 ? v.y : v.x), max(keep.z > 0.5 ? v.z : v.x, keep.w > 0.5 ? v.w : v.x)));
     }
     float sum = 0.0;
     for (int i = 0; i < S4; i++) {

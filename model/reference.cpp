@@ -100,10 +100,16 @@ std::vector<float> CpuGpt2::forward(const int* ids, int T) {
     std::vector<float> x(size_t(T) * C), y(x.size()), ln(x.size()), q(x.size()), a(x.size()), h(size_t(T) * I);
     std::vector<float> scores(size_t(H) * T * S), probs(scores.size());
     ref::embed(ids, T, pos_, w_.wte.data(), w_.wpe.data(), C, x.data());
+    auto stage = [&](int l, const char* name, const std::vector<float>& v) {
+        if (on_stage) on_stage(l < 0 ? std::string(name) : "h." + std::to_string(l) + "." + name, v);
+    };
+    stage(-1, "embed", x);
     for (int l = 0; l < c.n_layer; ++l) {
         const LayerWeights& L = w_.layers[size_t(l)];
         ref::layernorm(x.data(), T, C, L.ln_1_w.data(), L.ln_1_b.data(), c.layer_norm_epsilon, ln.data());
+        stage(l, "ln_1", ln);
         ref::matmul(ln.data(), T, C, L.c_attn_w.data(), C, L.c_attn_b.data(), false, nullptr, q.data());
+        stage(l, "q", q);
         float* k = k_[size_t(l)].data() + size_t(pos_) * C;
         float* v = v_[size_t(l)].data() + size_t(pos_) * C;
         ref::matmul(ln.data(), T, C, L.c_attn_w.data() + size_t(C) * C, C, L.c_attn_b.data() + C, false, nullptr, k);
@@ -111,10 +117,15 @@ std::vector<float> CpuGpt2::forward(const int* ids, int T) {
         ref::attn_scores(q.data(), k_[size_t(l)].data(), T, pos_, C, H, scores.data());
         ref::softmax(scores.data(), T, pos_, H, probs.data());
         ref::attn_values(probs.data(), v_[size_t(l)].data(), T, pos_, C, H, a.data());
+        stage(l, "attn", a);
         ref::matmul(a.data(), T, C, L.attn_proj_w.data(), C, L.attn_proj_b.data(), false, x.data(), y.data());
+        stage(l, "res", y);
         ref::layernorm(y.data(), T, C, L.ln_2_w.data(), L.ln_2_b.data(), c.layer_norm_epsilon, ln.data());
+        stage(l, "ln_2", ln);
         ref::matmul(ln.data(), T, C, L.c_fc_w.data(), I, L.c_fc_b.data(), true, nullptr, h.data());
+        stage(l, "mlp", h);
         ref::matmul(h.data(), T, I, L.mlp_proj_w.data(), C, L.mlp_proj_b.data(), false, y.data(), x.data());
+        stage(l, "out", x);
     }
     ref::layernorm(x.data() + size_t(T - 1) * C, 1, C, w_.ln_f_w.data(), w_.ln_f_b.data(), c.layer_norm_epsilon, ln.data());
     std::vector<float> logits(size_t(c.vocab_size));

@@ -2,6 +2,8 @@
 // Plain loops, no cleverness, double accumulators. Row-major float arrays; shapes as in passes/ops.h:
 // T new tokens at positions [pos0, pos0 + T), C channels, H heads of hd = C / H, S = pos0 + T keys.
 #pragma once
+#include <functional>
+#include <string>
 #include <vector>
 
 namespace gpt2gl {
@@ -34,6 +36,9 @@ public:
     std::vector<float> forward(const int* ids, int T);  // (V) logits of the last of T new tokens
     void reset() { pos_ = 0; }
     int pos() const { return pos_; }
+    // Called with each stage's T new rows, named as Gpt2::on_stage names them (embed, h.L.ln_1, h.L.q, h.L.attn,
+    // h.L.res, h.L.ln_2, h.L.mlp, h.L.out), so tests can compare the two stage by stage.
+    std::function<void(const std::string& name, const std::vector<float>& rows)> on_stage;
 
 private:
     const Gpt2Weights& w_;

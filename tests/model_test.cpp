@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <sys/stat.h>
@@ -52,9 +53,11 @@ std::string join(const std::vector<int>& ids) {
 }
 
 // Runs the NumPy reference; fails the test (not skips) if Debian's python3 with numpy is missing.
+// GPT2GL_PYTHON names another interpreter (a GPU box whose NumPy lives in a virtual environment).
 Reference run_reference(const std::string& model, const std::vector<int>& ids, int greedy) {
     std::string out = temp_path("ref");
-    std::string cmd = "/usr/bin/python3 " + kSrc + "/scripts/reference_numpy.py " + model + " --ids " + join(ids) +
+    const char* python = std::getenv("GPT2GL_PYTHON");
+    std::string cmd = std::string(python ? python : "/usr/bin/python3") + " " + kSrc + "/scripts/reference_numpy.py " + model + " --ids " + join(ids) +
                       " --greedy " + std::to_string(greedy) + " --out " + out;
     Reference r;
     if (std::system(cmd.c_str()) != 0) {
@@ -143,6 +146,31 @@ TEST_P(Model, DefaultModelGreedyContinuation) {
         m.forward(&next, 1);
     }
     EXPECT_EQ(out, ref.greedy());
+}
+
+TEST_P(Model, DefaultModelMatchesTheCpuReferenceThroughTheKvCache) {
+    // A prefill of 6 tokens, then 4 single-token steps (decode: 1-row matmuls, split-K where the tier blends),
+    // every stage and the logits against CpuGpt2 (model/reference.cpp), in process: needs no NumPy or shared data,
+    // so it also runs on machines that lack them (the GPU box). Stage names say where two GPUs part ways.
+    Gpt2Weights w = load_weights(kDefault);
+    Gpt2 m(*e, w, 32);
+    CpuGpt2 ref(w, 32);
+    std::vector<int> ids(kPrompt.begin(), kPrompt.begin() + 6);
+    std::map<std::string, std::vector<float>> want;
+    ref.on_stage = [&](const std::string& name, const std::vector<float>& v) { want[name] = v; };
+    for (int step = 0; step < 5; ++step) {
+        SCOPED_TRACE("step " + std::to_string(step) + " (" + std::to_string(ids.size()) + " new tokens)");
+        want.clear();
+        auto want_logits = ref.forward(ids.data(), int(ids.size()));
+        auto got = record(m, ids);
+        for (auto& [name, v] : want) {
+            ASSERT_TRUE(got.count(name)) << "the engine has no stage " << name;
+            ASSERT_TRUE(matches(got.at(name), v)) << "stage " << name << " is the first to differ";
+        }
+        std::vector<float> last(got["logits"].end() - long(want_logits.size()), got["logits"].end());
+        EXPECT_TRUE(matches(last, want_logits)) << "logits";
+        ids = {int(std::max_element(want_logits.begin(), want_logits.end()) - want_logits.begin())};
+    }
 }
 
 TEST_P(Model, InspectModeComputesTheSame) {
