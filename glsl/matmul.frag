@@ -1,8 +1,6 @@
 // glsl/matmul.frag — y[r, n] = sum_k f(x[r + u_xrow, k]) * W[n - u_n0, k]  (+ bias[n]) (-> gelu) (+ res[r, n])
 //   x: (T, K)   W: one part of an (N, K) weight, out x in, rows [u_n0, u_n0 + part rows)   y, res: (T, N)
 // Each fragment makes 4 outputs: per texel of K it loads x once and 4 rows of W (dot products of vec4s).
-// W_T: the part is stored transposed, (K rounded up to 4, part rows): per texel of K, x once and 4 rows of W^T,
-// each texel the 4 outputs' weights of one input (neighbouring fragments read neighbouring texels).
 // Defines: K4 = texels per row of x (constant); HAS_BIAS, GELU (tanh form, HF gelu_new), HAS_RESIDUAL;
 //   GELU_X: f = gelu (the MLP's activation, applied by its consumer when the producer was split), else f = identity;
 //   KSLICE: this fragment sums only K texels [s*KSLICE, s*KSLICE + KSLICE) for quad layer s = v_layer; the engine
@@ -55,14 +53,8 @@ vec4 compute(float row, float c4) {
 #ifdef GELU_X
         x = gelu(x);
 #endif
-#ifdef W_T
-        float k = 4.0 * k4, wc = n / 4.0;
-        acc += x.x * load4(W, W_geo, W_inv, k, wc) + x.y * load4(W, W_geo, W_inv, k + 1.0, wc) +
-               x.z * load4(W, W_geo, W_inv, k + 2.0, wc) + x.w * load4(W, W_geo, W_inv, k + 3.0, wc);
-#else
         acc += vec4(dot(x, load4(W, W_geo, W_inv, n, k4)), dot(x, load4(W, W_geo, W_inv, n + 1.0, k4)),
                     dot(x, load4(W, W_geo, W_inv, n + 2.0, k4)), dot(x, load4(W, W_geo, W_inv, n + 3.0, k4)));
-#endif
     }
 #ifdef HAS_BIAS
 #ifdef KSLICE

@@ -15,8 +15,6 @@ Gpt2::Gpt2(Engine& e, const Gpt2Weights& w, int n_ctx, bool inspect, const Progr
         t.upload(data);
         return t;
     };
-    // Layer weights are stored transposed (SplitTensor): faster matrix-vector products. wte stays as rows: the
-    // embedding looks rows up, and the tied LM head reads it as it is.
     wte_ = e.split("wte", V, C, w.wte.data());
     if (!w.lm_head.empty()) lm_head_ = e.split("lm_head", V, C, w.lm_head.data());
     wpe_ = e.tensor("wpe", cfg_.n_positions, C);
@@ -29,19 +27,19 @@ Gpt2::Gpt2(Engine& e, const Gpt2Weights& w, int n_ctx, bool inspect, const Progr
         Layer L;
         L.ln_1_w = vec(p + "ln_1.w", s.ln_1_w.data(), C);
         L.ln_1_b = vec(p + "ln_1.b", s.ln_1_b.data(), C);
-        L.wq = e.split(p + "attn.wq", C, C, s.c_attn_w.data(), true);
-        L.wk = e.split(p + "attn.wk", C, C, s.c_attn_w.data() + size_t(C) * C, true);
-        L.wv = e.split(p + "attn.wv", C, C, s.c_attn_w.data() + size_t(2) * C * C, true);
+        L.wq = e.split(p + "attn.wq", C, C, s.c_attn_w.data());
+        L.wk = e.split(p + "attn.wk", C, C, s.c_attn_w.data() + size_t(C) * C);
+        L.wv = e.split(p + "attn.wv", C, C, s.c_attn_w.data() + size_t(2) * C * C);
         L.bq = vec(p + "attn.bq", s.c_attn_b.data(), C);
         L.bk = vec(p + "attn.bk", s.c_attn_b.data() + C, C);
         L.bv = vec(p + "attn.bv", s.c_attn_b.data() + 2 * C, C);
-        L.attn_proj_w = e.split(p + "attn.c_proj.w", C, C, s.attn_proj_w.data(), true);
+        L.attn_proj_w = e.split(p + "attn.c_proj.w", C, C, s.attn_proj_w.data());
         L.attn_proj_b = vec(p + "attn.c_proj.b", s.attn_proj_b.data(), C);
         L.ln_2_w = vec(p + "ln_2.w", s.ln_2_w.data(), C);
         L.ln_2_b = vec(p + "ln_2.b", s.ln_2_b.data(), C);
-        L.c_fc_w = e.split(p + "mlp.c_fc.w", I, C, s.c_fc_w.data(), true);
+        L.c_fc_w = e.split(p + "mlp.c_fc.w", I, C, s.c_fc_w.data());
         L.c_fc_b = vec(p + "mlp.c_fc.b", s.c_fc_b.data(), I);
-        L.mlp_proj_w = e.split(p + "mlp.c_proj.w", C, I, s.mlp_proj_w.data(), true);
+        L.mlp_proj_w = e.split(p + "mlp.c_proj.w", C, I, s.mlp_proj_w.data());
         L.mlp_proj_b = vec(p + "mlp.c_proj.b", s.mlp_proj_b.data(), C);
         L.k_cache = e.tensor(p + "k_cache", n_ctx_, C);
         L.v_cache = e.tensor(p + "v_cache", n_ctx_, C);

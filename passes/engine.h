@@ -77,8 +77,8 @@ public:
     int split_k(int rows, int n4, int k4) const;
 
     Tensor tensor(const std::string& name, int rows, int cols) const { return Tensor(storage_, name, rows, cols); }
-    SplitTensor split(const std::string& name, int rows, int cols, const float* data, bool transposed = false) const {
-        return SplitTensor(storage_, name, rows, cols, data, transposed);
+    SplitTensor split(const std::string& name, int rows, int cols, const float* data) const {
+        return SplitTensor(storage_, name, rows, cols, data);
     }
 
     void run(const Pass& pass);

@@ -183,29 +183,8 @@ std::vector<float> Tensor::download() const {
 
 // [SECTION] SplitTensor
 
-SplitTensor::SplitTensor(const Storage& st, std::string n, int r, int c, const float* data, bool t)
-    : name(std::move(n)), rows(r), cols(c), transposed(t) {
-    if (transposed) {
-        const int kp = (cols + 3) / 4 * 4;
-        rows_per_part = (rows + 3) / 4 * 4;  // halve until [kp, rows_per_part] fits one texture
-        while (rows_per_part > 4 && !Layout::make(kp, rows_per_part, st.tier, st.max_size).fits(st.max_size))
-            rows_per_part = (rows_per_part / 2 + 3) / 4 * 4;
-        if (!Layout::make(kp, rows_per_part, st.tier, st.max_size).fits(st.max_size))
-            throw gl::Error(name + ": even 4 rows of " + std::to_string(cols) +
-                            " cols, transposed, do not fit a texture under the limit of " + std::to_string(st.max_size));
-        std::vector<float> part_t;
-        for (int r0 = 0; r0 < rows; r0 += rows_per_part) {
-            int n_rows = std::min(rows_per_part, rows - r0);
-            std::string part = parts.empty() && r0 + n_rows >= rows ? name : name + "[" + std::to_string(parts.size()) + "]";
-            parts.emplace_back(st, part, kp, n_rows);
-            if (!data) continue;
-            part_t.assign(size_t(kp) * n_rows, 0.0f);
-            for (int i = 0; i < n_rows; ++i)
-                for (int k = 0; k < cols; ++k) part_t[size_t(k) * n_rows + i] = data[size_t(r0 + i) * cols + k];
-            parts.back().upload(part_t.data());
-        }
-        return;
-    }
+SplitTensor::SplitTensor(const Storage& st, std::string n, int r, int c, const float* data)
+    : name(std::move(n)), rows(r), cols(c) {
     rows_per_part = Layout::max_rows(cols, st.tier, st.max_size);
     if (rows_per_part <= 0)
         throw gl::Error(name + ": even one row of " + std::to_string(cols) +
@@ -224,12 +203,7 @@ std::vector<float> SplitTensor::download() const {
     out.reserve(size_t(rows) * cols);
     for (auto& p : parts) {
         auto d = p.download();
-        if (!transposed) {
-            out.insert(out.end(), d.begin(), d.end());
-            continue;
-        }
-        for (int i = 0; i < p.cols(); ++i)
-            for (int k = 0; k < cols; ++k) out.push_back(d[size_t(k) * p.cols() + i]);
+        out.insert(out.end(), d.begin(), d.end());
     }
     return out;
 }

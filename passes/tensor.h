@@ -82,19 +82,14 @@ private:
 
 // A matrix [rows, cols] split by rows into parts of rows_per_part (a multiple of 4) that each fit one texture.
 // Weights of shape (out, in) split this way give each part a range of output columns.
-// Transposed: part i holds its rows [r0, r0 + n) as their transpose, a tensor [cols rounded up to 4, n] (padding
-// rows zero). A matmul's fragment then reads its 4 outputs' weights for one input as one texel, and neighbouring
-// fragments read neighbouring texels (the layout decode's matrix-vector products want).
 struct SplitTensor {
     std::string name;
     int rows = 0, cols = 0, rows_per_part = 0;
-    bool transposed = false;
     std::vector<Tensor> parts;
 
     SplitTensor() = default;
-    SplitTensor(const Storage& storage, std::string name, int rows, int cols, const float* data, bool transposed = false);
-    std::vector<float> download() const;  // [rows, cols] either way
-    int part_rows(size_t i) const { return transposed ? parts[i].cols() : parts[i].rows(); }
+    SplitTensor(const Storage& storage, std::string name, int rows, int cols, const float* data);
+    std::vector<float> download() const;
 };
 
 }  // namespace gpt2gl

@@ -106,14 +106,13 @@ TEST_P(Ops, Matmul) {
         {3, 50, 37, true, true, true, 2, 5},        // odd shapes, row offsets (a K/V cache append)
         {2, 1030, 300, false, false, false, 1, 0},  // under 256: segmented rows, w split into parts (LM head-like)
     };
-    for (const MatmulCase& m : cases) for (bool transposed : {false, true}) {
-        SCOPED_TRACE("T=" + std::to_string(m.T) + " K=" + std::to_string(m.K) + " N=" + std::to_string(m.N) +
-                     (transposed ? " w transposed" : " w as rows"));
+    for (const MatmulCase& m : cases) {
+        SCOPED_TRACE("T=" + std::to_string(m.T) + " K=" + std::to_string(m.K) + " N=" + std::to_string(m.N));
         int xrows = m.x_row0 + m.T, yrows = m.y_row0 + m.T + 1;
         auto x = in(size_t(xrows) * m.K, 10), w = in(size_t(m.N) * m.K, 11, 1.0f / std::sqrt(float(m.K)));
         auto bias = in(m.N, 12), res = in(size_t(yrows) * m.N, 13);
         Tensor xt = upload("x", xrows, m.K, x), bt = upload("bias", 1, m.N, bias), rt = upload("res", yrows, m.N, res);
-        SplitTensor wt = e->split("w", m.N, m.K, w.data(), transposed);
+        SplitTensor wt = e->split("w", m.N, m.K, w.data());
         Tensor y = target("y", yrows, m.N);
         MatmulArgs a;
         a.rows = m.T;
@@ -165,9 +164,9 @@ TEST_P(Ops, MatmulSplitK) {
         o.max_texture_size = GetParam().max_size;
         o.split_k = slices;
         Engine split(test_caps(), o);
-        for (const Case& m : cases) for (bool transposed : {false, true}) {
+        for (const Case& m : cases) {
             SCOPED_TRACE("slices=" + std::to_string(slices) + " T=" + std::to_string(m.T) + " K=" +
-                         std::to_string(m.K) + " N=" + std::to_string(m.N) + (transposed ? " w transposed" : ""));
+                         std::to_string(m.K) + " N=" + std::to_string(m.N));
             auto x = in(size_t(m.T) * m.K, 20), w = in(size_t(m.N) * m.K, 21, 1.0f / std::sqrt(float(m.K)));
             auto bias = in(m.N, 22), res = in(size_t(m.T + 1) * m.N, 23);
             Tensor xt = split.tensor("x", m.T, m.K), bt = split.tensor("bias", 1, m.N), y = split.tensor("y", m.T + 1, m.N);
@@ -177,7 +176,7 @@ TEST_P(Ops, MatmulSplitK) {
             if (m.accumulate) {
                 y.upload(res.data());  // padding texels stay at 0, not the sentinel
             }
-            SplitTensor wt = split.split("w", m.N, m.K, w.data(), transposed);
+            SplitTensor wt = split.split("w", m.N, m.K, w.data());
             MatmulArgs a;
             a.rows = m.T;
             a.bias = &bt;
