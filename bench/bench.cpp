@@ -87,8 +87,8 @@ nlohmann::json run_bench(const gl::Caps& caps, const BenchOptions& o, std::ostre
     for (const std::string& name : o.models) {
         Gpt2Weights w = bench_model(name);
         const Gpt2Config& c = w.cfg;
-        // each context length T runs: a prefill of T, one untimed step, `decode_steps` timed steps, one profiled step
-        const int extra = o.decode_steps + 2;
+        // each context length T runs: a prefill of T, one untimed step, `decode_steps` timed steps, two profiled steps
+        const int extra = o.decode_steps + 3;
         int n_ctx = std::min(c.n_positions, *std::max_element(o.contexts.begin(), o.contexts.end()) + extra);
         std::vector<int> ctxs;
         for (int t : o.contexts)
@@ -204,7 +204,7 @@ nlohmann::json run_bench(const gl::Caps& caps, const BenchOptions& o, std::ostre
             r["decode"] = decode;
             r["cpu_reference"] = cpu;
 
-            // Per-pass times of one decode step: glFinish before and after each pass (CPU wall time, not GPU timers).
+            // Per-pass times of one decode step: glFinish before and after each pass (CPU wall time).
             std::map<std::string, std::pair<double, int>> per_op;
             auto last = Clock::now();
             glFinish();
@@ -230,6 +230,42 @@ nlohmann::json run_bench(const gl::Caps& caps, const BenchOptions& o, std::ostre
             }
             out << "\n";
             r["per_pass_ms_glfinish"] = passes;
+
+            // The same step timed on the GPU (EXT_disjoint_timer_query): one span per pass, from the end of the
+            // pass before it to its own end, as the GPU ran it; no glFinish in between.
+            gl::SpanTimer timer;
+            if (timer.ok()) {
+                std::vector<std::string> names;
+                e.on_pass = [&](const Pass& p) {
+                    names.push_back(e.scope() == "lm_head" ? "lm_head" : p.op);
+                    timer.next();
+                };
+                glFinish();
+                timer.start();
+                tok = 3;
+                m.forward(&tok, 1);
+                m.logits_last();
+                e.on_pass = nullptr;
+                std::vector<double> ms = timer.stop();  // the last span is the readback's, not a pass's
+                std::map<std::string, std::pair<double, int>> gpu_op;
+                for (size_t i = 0; i < names.size() && i < ms.size(); ++i) {
+                    gpu_op[names[i]].first += ms[i];
+                    gpu_op[names[i]].second += 1;
+                }
+                nlohmann::json gpu = nlohmann::json::object();
+                double total = 0;
+                out << "  per pass, one decode step at context " << m.pos() << " (GPU timer queries):";
+                for (auto& [op, v] : gpu_op) {
+                    gpu[op] = {{"ms", v.first}, {"draws", v.second}};
+                    total += v.first;
+                    std::snprintf(line, sizeof line, " %s %.3f ms/%d", op.c_str(), v.first, v.second);
+                    out << line;
+                }
+                std::snprintf(line, sizeof line, "; all passes %.3f ms%s\n", total,
+                              ms.empty() ? " (disjoint: no results)" : "");
+                out << line;
+                r["per_pass_ms_gpu_timer"] = gpu;
+            }
             all.push_back(r);
             out.flush();
             if (progress) progress(all);

@@ -74,6 +74,7 @@ private:
             surface_ = eglCreatePbufferSurface(display_, config, pbuffer_attribs);
         }
         if (!eglMakeCurrent(display_, surface_, surface_, context_)) return fail(tried, "eglMakeCurrent failed");
+        gl::set_proc_loader([](const char* n) { return reinterpret_cast<void*>(eglGetProcAddress(n)); });
         const char* vendor = eglQueryString(display_, EGL_VENDOR);
         backend_ = name + " (EGL " + std::to_string(major) + "." + std::to_string(minor) + ", " +
                    (vendor ? vendor : "?") + ")";

@@ -35,6 +35,7 @@ public:
             throw Error("no OpenGL ES 2.0 window could be created (" + g_glfw_error + ")");
         }
         glfwMakeContextCurrent(window_);
+        gl::set_proc_loader([](const char* n) { return reinterpret_cast<void*>(glfwGetProcAddress(n)); });
         glfwSwapInterval(1);
     }
     ~GlfwContext() override {

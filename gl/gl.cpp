@@ -385,4 +385,79 @@ void Quad::bind() const {
 
 void Quad::draw(int layers) const { glDrawArrays(GL_TRIANGLES, 0, 6 * layers); }
 
+
+// [SECTION] Extension entry points and timer queries
+
+static ProcLoader g_loader = nullptr;
+void set_proc_loader(ProcLoader loader) { g_loader = loader; }
+void* proc(const char* name) { return g_loader ? g_loader(name) : nullptr; }
+
+namespace {
+constexpr GLenum kTimeElapsed = 0x88BF, kQueryResult = 0x8866, kGpuDisjoint = 0x8FBB;  // EXT_disjoint_timer_query
+struct TimerProcs {
+    void (*gen)(GLsizei, GLuint*) = nullptr;
+    void (*del)(GLsizei, const GLuint*) = nullptr;
+    void (*begin)(GLenum, GLuint) = nullptr;
+    void (*end)(GLenum) = nullptr;
+    void (*result64)(GLuint, GLenum, unsigned long long*) = nullptr;
+    bool load() {
+        gen = reinterpret_cast<decltype(gen)>(proc("glGenQueriesEXT"));
+        del = reinterpret_cast<decltype(del)>(proc("glDeleteQueriesEXT"));
+        begin = reinterpret_cast<decltype(begin)>(proc("glBeginQueryEXT"));
+        end = reinterpret_cast<decltype(end)>(proc("glEndQueryEXT"));
+        result64 = reinterpret_cast<decltype(result64)>(proc("glGetQueryObjectui64vEXT"));
+        return gen && del && begin && end && result64;
+    }
+};
+TimerProcs g_timer;
+}  // namespace
+
+SpanTimer::SpanTimer() {
+    const GLubyte* ext = glGetString(GL_EXTENSIONS);
+    bool listed = ext && std::string(reinterpret_cast<const char*>(ext)).find("GL_EXT_disjoint_timer_query") !=
+                             std::string::npos;
+    ok_ = listed && g_timer.load();
+}
+
+SpanTimer::~SpanTimer() {
+    if (!queries_.empty()) g_timer.del(GLsizei(queries_.size()), queries_.data());
+}
+
+void SpanTimer::begin() {
+    if (used_ == queries_.size()) {
+        queries_.push_back(0);
+        g_timer.gen(1, &queries_.back());
+    }
+    g_timer.begin(kTimeElapsed, queries_[used_++]);
+}
+
+void SpanTimer::start() {
+    if (!ok_) return;
+    GLint disjoint = 0;
+    glGetIntegerv(kGpuDisjoint, &disjoint);  // reading clears the flag
+    used_ = 0;
+    begin();
+}
+
+void SpanTimer::next() {
+    if (!ok_) return;
+    g_timer.end(kTimeElapsed);
+    begin();
+}
+
+std::vector<double> SpanTimer::stop() {
+    std::vector<double> ms;
+    if (!ok_) return ms;
+    g_timer.end(kTimeElapsed);
+    for (size_t i = 0; i < used_; ++i) {
+        unsigned long long ns = 0;
+        g_timer.result64(queries_[i], kQueryResult, &ns);  // waits for the GPU
+        ms.push_back(double(ns) / 1e6);
+    }
+    GLint disjoint = 0;
+    glGetIntegerv(kGpuDisjoint, &disjoint);
+    if (disjoint) ms.clear();
+    return ms;
+}
+
 }  // namespace gl

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 // ES 3.0 tokens: used only when the capability probe found an ES 3 context.
 #ifndef GL_RGBA32F
@@ -163,6 +164,32 @@ public:
 private:
     GLuint vbo_ = 0;
 };
+
+// GPU time of consecutive spans of GL work, by EXT_disjoint_timer_query (TIME_ELAPSED): start() begins span 0,
+// next() ends the current span and begins another, stop() ends the last and waits for every result. The extension's
+// entry points come through the context back end's loader (set_proc_loader); ok() is false without them.
+class SpanTimer {
+public:
+    SpanTimer();
+    ~SpanTimer();
+    SpanTimer(const SpanTimer&) = delete;
+    SpanTimer& operator=(const SpanTimer&) = delete;
+    bool ok() const { return ok_; }
+    void start();
+    void next();
+    std::vector<double> stop();  // ms per span; empty if the GPU reported a disjoint event (results invalid)
+
+private:
+    void begin();
+    bool ok_ = false;
+    std::vector<GLuint> queries_;
+    size_t used_ = 0;
+};
+
+// Extension entry points: each context back end installs its loader (eglGetProcAddress, glfwGetProcAddress).
+using ProcLoader = void* (*)(const char* name);
+void set_proc_loader(ProcLoader loader);
+void* proc(const char* name);  // null without a loader or without that function
 
 // Live GL object counts (created minus deleted), for leak checks.
 struct Counts {

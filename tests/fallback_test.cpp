@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "passes/ops.h"
 #include "tests/gl_env.h"
 
 using namespace gpt2gl;
@@ -51,4 +52,23 @@ TEST(Fallback, BadOptionsAreClearErrors) {
     o.precision = "auto";
     o.max_texture_size = c.max_texture_size * 2;
     EXPECT_THROW(Engine(c, o), gl::Error);
+}
+
+// The bench's GPU times: one result per span, each a plausible duration, when the driver has the extension
+// (llvmpipe does); a bigger pass takes longer than an empty span.
+TEST(Fallback, TimerQueriesTimeEachSpan) {
+    gl::SpanTimer timer;
+    if (!timer.ok()) GTEST_SKIP() << "no EXT_disjoint_timer_query here";
+    Engine e(test_caps(), EngineOptions{});
+    int n = 1 << 20;
+    Tensor a = e.tensor("a", 256, n / 256), b = e.tensor("b", 256, n / 256);
+    glFinish();
+    timer.start();                                          // span 0: nothing
+    timer.next();                                           // span 1: copy 1M floats 8 times
+    for (int i = 0; i < 8; ++i) copy(e, a, 256, b);
+    std::vector<double> ms = timer.stop();
+    if (ms.empty()) GTEST_SKIP() << "the GPU reported a disjoint event; no results this time";
+    ASSERT_EQ(ms.size(), 2u);
+    for (double t : ms) EXPECT_TRUE(t >= 0 && t < 10000) << t;
+    EXPECT_GT(ms[1], ms[0]);
 }
