@@ -109,6 +109,8 @@ int main(int argc, char** argv) {
         s->add_option("--precision", eo.precision, "Storage tier: auto, fp32, fp16 or rgba8")
             ->check(CLI::IsMember({"auto", "fp32", "fp16", "rgba8"}));
         s->add_option("--max-texture-size", eo.max_texture_size, "Use textures of at most this size");
+        s->add_option("--split-k", eo.split_k, "Matmul K splits: -1 auto (fp32 with exact blending), 0 none, n at most n")
+            ->check(CLI::Range(-1, 64));
     };
     auto model_flag = [&](CLI::App* s) {
         s->add_option("-m,--model", model, "HF GPT-2 directory, .safetensors or llm.c .bin (default: the embedded model)");
