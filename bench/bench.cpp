@@ -204,67 +204,59 @@ nlohmann::json run_bench(const gl::Caps& caps, const BenchOptions& o, std::ostre
             r["decode"] = decode;
             r["cpu_reference"] = cpu;
 
-            // Per-pass times of one decode step: glFinish before and after each pass (CPU wall time).
-            std::map<std::string, std::pair<double, int>> per_op;
-            auto last = Clock::now();
-            glFinish();
-            last = Clock::now();
-            e.on_pass = [&](const Pass& p) {
-                glFinish();
-                auto now = Clock::now();
-                auto& slot = per_op[e.scope() == "lm_head" ? "lm_head" : p.op];  // the head apart from the layers
-                slot.first += std::chrono::duration<double, std::milli>(now - last).count();
-                slot.second += 1;
-                last = now;
-            };
-            int tok = 2;
-            m.forward(&tok, 1);
-            m.logits_last();
-            e.on_pass = nullptr;
-            nlohmann::json passes = nlohmann::json::object();
-            out << "  per pass, one decode step at context " << m.pos() << " (glFinish-synced CPU time):";
-            for (auto& [op, v] : per_op) {
-                passes[op] = {{"ms", v.first}, {"draws", v.second}};
-                std::snprintf(line, sizeof line, " %s %.3f ms/%d", op.c_str(), v.first, v.second);
-                out << line;
-            }
-            out << "\n";
-            r["per_pass_ms_glfinish"] = passes;
-
-            // The same step timed on the GPU (EXT_disjoint_timer_query): one span per pass, from the end of the
-            // pass before it to its own end, as the GPU ran it; no glFinish in between.
-            gl::SpanTimer timer;
-            if (timer.ok()) {
-                std::vector<std::string> names;
+            // Per-pass times of one decode step, twice: glFinish before and after each pass (CPU wall time), and
+            // by GPU timer queries where the driver has them (one span per pass, from the end of the pass before
+            // it to its own end, no glFinish in between). Passes are named by op, the LM head apart from the layers.
+            std::vector<std::string> names;
+            std::vector<double> ms;
+            auto step = [&](int tok, const std::function<void()>& after_pass) {
+                names.clear();
                 e.on_pass = [&](const Pass& p) {
                     names.push_back(e.scope() == "lm_head" ? "lm_head" : p.op);
-                    timer.next();
+                    after_pass();
                 };
-                glFinish();
-                timer.start();
-                tok = 3;
                 m.forward(&tok, 1);
                 m.logits_last();
                 e.on_pass = nullptr;
-                std::vector<double> ms = timer.stop();  // the last span is the readback's, not a pass's
-                std::map<std::string, std::pair<double, int>> gpu_op;
+            };
+            auto report = [&](const char* how, const char* key) {
+                std::map<std::string, std::pair<double, int>> per_op;
                 for (size_t i = 0; i < names.size() && i < ms.size(); ++i) {
-                    gpu_op[names[i]].first += ms[i];
-                    gpu_op[names[i]].second += 1;
+                    per_op[names[i]].first += ms[i];
+                    per_op[names[i]].second += 1;
                 }
-                nlohmann::json gpu = nlohmann::json::object();
+                nlohmann::json passes = nlohmann::json::object();
                 double total = 0;
-                out << "  per pass, one decode step at context " << m.pos() << " (GPU timer queries):";
-                for (auto& [op, v] : gpu_op) {
-                    gpu[op] = {{"ms", v.first}, {"draws", v.second}};
+                out << "  per pass, one decode step at context " << m.pos() << " (" << how << "):";
+                for (auto& [op, v] : per_op) {
+                    passes[op] = {{"ms", v.first}, {"draws", v.second}};
                     total += v.first;
                     std::snprintf(line, sizeof line, " %s %.3f ms/%d", op.c_str(), v.first, v.second);
                     out << line;
                 }
-                std::snprintf(line, sizeof line, "; all passes %.3f ms%s\n", total,
-                              ms.empty() ? " (disjoint: no results)" : "");
+                std::snprintf(line, sizeof line, "; all passes %.3f ms%s\n", total, ms.empty() ? " (no results)" : "");
                 out << line;
-                r["per_pass_ms_gpu_timer"] = gpu;
+                r[key] = passes;
+            };
+
+            ms.clear();
+            glFinish();
+            auto last = Clock::now();
+            step(2, [&] {
+                glFinish();
+                auto now = Clock::now();
+                ms.push_back(std::chrono::duration<double, std::milli>(now - last).count());
+                last = now;
+            });
+            report("glFinish-synced CPU time", "per_pass_ms_glfinish");
+
+            gl::SpanTimer timer(caps.timer_query);
+            if (timer.ok()) {
+                glFinish();
+                timer.start();
+                step(3, [&] { timer.next(); });
+                ms = timer.stop();  // the last span is the readback's, not a pass's; empty after a disjoint event
+                report("GPU timer queries", "per_pass_ms_gpu_timer");
             }
             all.push_back(r);
             out.flush();

@@ -412,12 +412,7 @@ struct TimerProcs {
 TimerProcs g_timer;
 }  // namespace
 
-SpanTimer::SpanTimer() {
-    const GLubyte* ext = glGetString(GL_EXTENSIONS);
-    bool listed = ext && std::string(reinterpret_cast<const char*>(ext)).find("GL_EXT_disjoint_timer_query") !=
-                             std::string::npos;
-    ok_ = listed && g_timer.load();
-}
+SpanTimer::SpanTimer(bool listed) : ok_(listed && g_timer.load()) {}
 
 SpanTimer::~SpanTimer() {
     if (!queries_.empty()) g_timer.del(GLsizei(queries_.size()), queries_.data());

@@ -166,11 +166,12 @@ private:
 };
 
 // GPU time of consecutive spans of GL work, by EXT_disjoint_timer_query (TIME_ELAPSED): start() begins span 0,
-// next() ends the current span and begins another, stop() ends the last and waits for every result. The extension's
-// entry points come through the context back end's loader (set_proc_loader); ok() is false without them.
+// next() ends the current span and begins another, stop() ends the last and waits for every result. `listed`: the
+// context lists the extension (Caps::timer_query); its entry points come through the context back end's loader
+// (set_proc_loader). ok() is false without either.
 class SpanTimer {
 public:
-    SpanTimer();
+    explicit SpanTimer(bool listed);
     ~SpanTimer();
     SpanTimer(const SpanTimer&) = delete;
     SpanTimer& operator=(const SpanTimer&) = delete;

@@ -143,10 +143,6 @@ Engine::Compiled& Engine::compiled(const std::string& op, const std::string& def
     return c;
 }
 
-const gl::Program& Engine::program(const std::string& op, const std::string& defines) {
-    return *compiled(op, defines).program;
-}
-
 // fp32 only: blending onto an fp16 target rounds the incoming value to half before the add, so y += a loses
 // a half ulp of |a| (measured on an H100: 4 ulps of the sum where y and a nearly cancel); fp16 keeps ping-pong.
 bool Engine::can_accumulate() const { return storage_.tier == Tier::fp32 && caps_.fp32.blend; }

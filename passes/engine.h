@@ -88,7 +88,6 @@ public:
     // While set, run() appends each pass to *record instead of drawing it; replay() draws one later (step mode).
     std::vector<Pass>* record = nullptr;
     void replay(const Pass& pass);
-    const gl::Program& program(const std::string& op, const std::string& defines);
     std::string fragment_source(const std::string& op, const std::string& defines) const;  // as compiled
 
     long draw_calls() const { return draw_calls_; }

@@ -150,13 +150,13 @@ TEST_P(Ops, MatmulSplitK) {
     }
     struct Case {
         int T, K, N;
-        bool accumulate;
+        bool accumulate, gelu_x;
     };
     const Case cases[] = {
-        {1, 768, 2304, false},  // decode c_attn
-        {1, 3072, 768, true},   // decode mlp c_proj onto the residual
-        {3, 50, 37, true},      // odd shapes
-        {2, 1030, 300, false},  // under 256: segmented rows, w in parts
+        {1, 768, 2304, false, false},  // decode c_attn
+        {1, 3072, 768, true, true},    // decode mlp c_proj onto the residual, applying the split c_fc's GELU
+        {3, 50, 37, true, false},      // odd shapes
+        {2, 1030, 300, false, false},  // under 256: segmented rows, w in parts
     };
     for (int slices : {1, 2, 5, 64}) {
         EngineOptions o;
@@ -181,9 +181,13 @@ TEST_P(Ops, MatmulSplitK) {
             a.rows = m.T;
             a.bias = &bt;
             a.accumulate = m.accumulate;
+            a.gelu_x = m.gelu_x;
             matmul(split, xt, wt, y, a);
+            std::vector<float> xf = x;
+            if (m.gelu_x)
+                for (float& v : xf) v = ref::gelu(v);
             std::vector<float> want(size_t(m.T) * m.N);
-            ref::matmul(x.data(), m.T, m.K, w.data(), m.N, bias.data(), false, m.accumulate ? res.data() : nullptr,
+            ref::matmul(xf.data(), m.T, m.K, w.data(), m.N, bias.data(), false, m.accumulate ? res.data() : nullptr,
                         want.data());
             auto got = y.download();
             EXPECT_TRUE(matches(crop(got, m.N, m.T, m.N), want));
