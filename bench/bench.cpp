@@ -100,7 +100,13 @@ nlohmann::json run_bench(const gl::Caps& caps, const BenchOptions& o, std::ostre
 
         // The CPU reference: decode ms/token at the two shortest contexts, and its greedy token to validate against.
         nlohmann::json cpu = nlohmann::json::object();
-        std::vector<float> cpu_logits;
+        std::vector<float> cpu_logits, cpu_logits_q8;  // q8: the reference on the q8 round trip of the weights
+        if (std::count(o.weights.begin(), o.weights.end(), "q8")) {
+            auto ids = token_ids(4, c.vocab_size);
+            Gpt2Weights wq = q8_round_trip(w);
+            CpuGpt2 ref(wq, n_ctx);
+            cpu_logits_q8 = ref.forward(ids.data(), int(ids.size()));
+        }
         {
             auto ids = token_ids(4, c.vocab_size);  // short: the CPU reference of a 1.5B model is slow
             CpuGpt2 ref(w, n_ctx);
@@ -125,19 +131,21 @@ nlohmann::json run_bench(const gl::Caps& caps, const BenchOptions& o, std::ostre
             }
         }
 
-        for (const std::string& tier : o.tiers) for (int split : o.split_k) {
+        for (const std::string& tier : o.tiers) for (const std::string& weights : o.weights) for (int split : o.split_k) {
             EngineOptions eo;
             eo.precision = tier;
+            eo.weights = weights;
             eo.max_texture_size = o.max_texture_size;
             eo.split_k = split;
             Engine e(caps, eo);
             Gpt2 m(e, w, n_ctx);
-            // the variant's label: the tier, and the split-K setting when it is not the default
-            std::string label = std::string(tier_name(e.tier())) +
+            // the variant's label: the tier, q8 weights, and the split-K setting when it is not the default
+            std::string label = std::string(tier_name(e.tier())) + (e.q8_weights() ? " q8" : "") +
                                 (split == -1 ? "" : split <= 1 ? " no split" : " split " + std::to_string(split));
             nlohmann::json r = {{"model", name},     {"config", c.describe()}, {"params", w.count_params()},
-                                {"tier", tier_name(e.tier())}, {"split_k", split}, {"label", label},
-                                {"renderer", caps.renderer}, {"version", caps.version}};
+                                {"tier", tier_name(e.tier())}, {"weights", weights}, {"split_k", split},
+                                {"label", label}, {"renderer", caps.renderer}, {"version", caps.version}};
+            const std::vector<float>& want = e.q8_weights() ? cpu_logits_q8 : cpu_logits;
             long weight_bytes = 0;  // texture bytes of the weights: what a decode step must read (wpe: one row)
             for (auto& t : m.tensors())
                 if (t.kind == Gpt2::TensorInfo::weight && t.name != "wpe") weight_bytes += t.bytes;
@@ -149,16 +157,16 @@ nlohmann::json run_bench(const gl::Caps& caps, const BenchOptions& o, std::ostre
             auto logits = m.logits_last();
             double max_err = 0, sum2 = 0;
             for (size_t i = 0; i < logits.size(); ++i) {
-                max_err = std::max(max_err, double(std::fabs(logits[i] - cpu_logits[i])));
-                sum2 += double(cpu_logits[i]) * cpu_logits[i];
+                max_err = std::max(max_err, double(std::fabs(logits[i] - want[i])));
+                sum2 += double(want[i]) * want[i];
             }
             double rel = max_err / std::sqrt(sum2 / double(logits.size()));
-            int token = argmax(logits), cpu_token = argmax(cpu_logits);
+            int token = argmax(logits), cpu_token = argmax(want);
             r["validation"] = {{"max_abs_logit_error", max_err}, {"relative_to_rms", rel}, {"token", token},
-                               {"cpu_reference_token", cpu_token}};
-            std::snprintf(line, sizeof line, "  %-16s validation: logits within %.2e of the CPU reference (%.2e of their RMS), "
-                          "argmax %d vs %d%s\n", label.c_str(), max_err, rel, token, cpu_token,
-                          token == cpu_token ? "" : "  WARNING: different token");
+                               {"cpu_reference_token", cpu_token}, {"cpu_reference_weights", e.q8_weights() ? "q8 round trip" : "as loaded"}};
+            std::snprintf(line, sizeof line, "  %-16s validation: logits within %.2e of the CPU reference%s (%.2e of their RMS), "
+                          "argmax %d vs %d%s\n", label.c_str(), max_err, e.q8_weights() ? " on q8 weights" : "", rel,
+                          token, cpu_token, token == cpu_token ? "" : "  WARNING: different token");
             out << line;
 
             nlohmann::json prefill = nlohmann::json::array(), decode = nlohmann::json::array();

@@ -19,6 +19,7 @@ struct BenchOptions {
     std::vector<int> contexts = {16, 64, 256};
     int decode_steps = 8;        // timed single-token steps per context length
     int max_texture_size = 0;
+    std::vector<std::string> weights = {"tier"};  // weight storage to time each tier with (EngineOptions::weights)
     std::vector<int> split_k = {-1};  // matmul K splits to time each tier with (EngineOptions::split_k; -1 auto)
     bool cpu = true;             // time the CPU reference too (at the two shortest contexts)
 };

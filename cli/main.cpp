@@ -1,5 +1,5 @@
 // cli/main.cpp — the gpt2gl command line: a thin main over model/ and passes/.
-//   gpt2gl generate | logits | tokenize | detokenize | info
+//   gpt2gl generate | logits | tokenize | detokenize | bench | accuracy | view | info
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -9,6 +9,7 @@
 #include <sstream>
 #include <unistd.h>
 
+#include "bench/accuracy.h"
 #include "bench/bench.h"
 #include "gl/caps.h"
 #include "gl/context.h"
@@ -111,6 +112,8 @@ int main(int argc, char** argv) {
         s->add_option("--max-texture-size", eo.max_texture_size, "Use textures of at most this size");
         s->add_option("--split-k", eo.split_k, "Matmul K splits: -1 auto (fp32 with exact blending), 0 none, n at most n")
             ->check(CLI::Range(-1, 64));
+        s->add_option("--weights", eo.weights, "Weight matrices: tier (stored as every tensor) or q8 (8-bit, per-row scales)")
+            ->check(CLI::IsMember({"tier", "q8"}));
     };
     auto model_flag = [&](CLI::App* s) {
         s->add_option("-m,--model", model, "HF GPT-2 directory, .safetensors or llm.c .bin (default: the embedded model)");
@@ -154,8 +157,28 @@ int main(int argc, char** argv) {
     bench->add_option("--max-texture-size", bo.max_texture_size, "Use textures of at most this size");
     bench->add_option("--split-k", bo.split_k, "Matmul K splits to time each tier with: -1 auto, 0 none, n at most n")
         ->delimiter(',');
+    bench->add_option("--weights", bo.weights, "Weight storage to time each tier with: tier, q8")
+        ->delimiter(',')->check(CLI::IsMember({"tier", "q8"}));
     bench->add_flag("!--no-cpu", bo.cpu, "Skip timing the CPU reference");
     bench->add_option("--json", json_path, "Also write every figure as JSON to this file (must not exist)");
+
+    CLI::App* acc = app.add_subcommand("accuracy", "Loss, perplexity and top-1 agreement of tiers and q8 weights on a text");
+    AccuracyOptions ao;
+    std::string acc_text, acc_tokens;
+    long acc_max = 0;
+    model_flag(acc);
+    auto* acc_text_opt = acc->add_option("--text", acc_text, "A text file to tokenize and predict");
+    acc->add_option("--tokens", acc_tokens, "An llm.c token file (.bin, e.g. tiny_shakespeare_val.bin)")
+        ->excludes(acc_text_opt);
+    acc->add_option("--window", ao.window, "Tokens per forward (non-overlapping windows)")->check(CLI::Range(1, 1 << 16));
+    acc->add_option("--max-tokens", acc_max, "Use at most this many tokens of the stream")->check(CLI::Range(2L, 1L << 40));
+    acc->add_option("--precision", ao.tiers, "Tiers: auto fp32 fp16 rgba8 (the first variant is the baseline)")
+        ->delimiter(',')->check(CLI::IsMember({"auto", "fp32", "fp16", "rgba8"}));
+    acc->add_option("--weights", ao.weights, "Weight storage per tier: tier, q8")
+        ->delimiter(',')->check(CLI::IsMember({"tier", "q8"}));
+    acc->add_option("--max-texture-size", ao.max_texture_size, "Use textures of at most this size");
+    acc->add_option("--json", json_path, "Also write the figures as JSON to this file (must not exist)");
+    acc->add_option("--split-k", ao.split_k, "Matmul K splits: -1 auto, 0 none, n at most n")->check(CLI::Range(-1, 64));
 
     CLI::App* view = app.add_subcommand("view", "Open the viewer: watch GPT-2 run and step through its render passes");
     ViewerOptions vo;
@@ -205,6 +228,30 @@ int main(int argc, char** argv) {
             run_bench(caps, bo, std::cout, [&](const nlohmann::json& so_far) {
                 if (!json_path.empty()) std::ofstream(json_path) << so_far.dump(1) << "\n";
             });
+            return 0;
+        }
+        if (*acc) {
+            if (acc_text.empty() == acc_tokens.empty()) throw std::runtime_error("accuracy: give --text FILE or --tokens FILE");
+            if (!acc_tokens.empty()) {
+                ao.tokens = load_llmc_tokens(acc_tokens);
+            } else {
+                std::ifstream f(acc_text, std::ios::binary);
+                if (!f) throw std::runtime_error(acc_text + ": cannot open");
+                std::stringstream ss;
+                ss << f.rdbuf();
+                ao.tokens = tokenizer_for(model).encode(ss.str());
+            }
+            if (acc_max > 0 && long(ao.tokens.size()) > acc_max) ao.tokens.resize(size_t(acc_max));
+            if (!json_path.empty() && std::ifstream(json_path)) throw std::runtime_error(json_path + " exists; not overwriting it");
+            auto ctx = gl::create_headless_context();
+            gl::Caps caps = gl::probe_caps(ctx->backend());
+            std::string warn;
+            Gpt2Weights w = load_weights(model, &warn);
+            if (!warn.empty()) std::fprintf(stderr, "%s", warn.c_str());
+            std::printf("gpt2gl accuracy of %s on %s (%zu tokens), %s\n", model.c_str(),
+                        (acc_tokens.empty() ? acc_text : acc_tokens).c_str(), ao.tokens.size(), caps.renderer.c_str());
+            nlohmann::json r = run_accuracy(caps, w, ao, std::cout);
+            if (!json_path.empty()) std::ofstream(json_path) << r.dump(1) << "\n";
             return 0;
         }
         if (*info) {

@@ -1,9 +1,15 @@
 // glsl/embed.frag — x[t, c] = wte[id_t, c] + wpe[pos0 + t, c]     out: x (T, C)
 // wte may be split over several textures: one pass per part, fragments whose token is not in this part discard.
+// WTE_Q8: wte holds int8 values and WTE_SCALE (1, V) their per-token scales.
 // Token ids come in an RGBA8 texture, one id per texel: id = r + 256 g + 65536 b, texel t at (t % w, t / w).
 uniform sampler2D WTE;  // one part of wte: token rows [u_part.x, u_part.y)
 uniform vec4 WTE_geo;
 uniform vec2 WTE_inv;
+#ifdef WTE_Q8
+uniform sampler2D WTE_SCALE;
+uniform vec4 WTE_SCALE_geo;
+uniform vec2 WTE_SCALE_inv;
+#endif
 uniform sampler2D WPE;  // (n_positions, C)
 uniform vec4 WPE_geo;
 uniform vec2 WPE_inv;
@@ -18,5 +24,13 @@ vec4 compute(float row, float c4) {
     vec4 b = floor(texture2D(IDS, uv) * 255.0 + 0.5);
     float id = b.r + 256.0 * b.g + 65536.0 * b.b;
     if (id < u_part.x || id >= u_part.y) discard;
-    return load4(WTE, WTE_geo, WTE_inv, id - u_part.x, c4) + load4(WPE, WPE_geo, WPE_inv, u_pos0 + row, c4);
+#ifdef WTE_Q8
+    float i4 = floor(id / 4.0);
+    vec4 s4 = load4(WTE_SCALE, WTE_SCALE_geo, WTE_SCALE_inv, 0.0, i4);
+    float s = dot(s4, vec4(equal(vec4(0.0, 1.0, 2.0, 3.0), vec4(id - 4.0 * i4))));
+    vec4 tok = s * load_q8(WTE, WTE_geo, WTE_inv, id - u_part.x, c4);
+#else
+    vec4 tok = load4(WTE, WTE_geo, WTE_inv, id - u_part.x, c4);
+#endif
+    return tok + load4(WPE, WPE_geo, WPE_inv, u_pos0 + row, c4);
 }

@@ -5,12 +5,21 @@
 //   GELU_X: f = gelu (the MLP's activation, applied by its consumer when the producer was split), else f = identity;
 //   KSLICE: this fragment sums only K texels [s*KSLICE, s*KSLICE + KSLICE) for quad layer s = v_layer; the engine
 //   adds the layers up by blending (split-K), the bias comes with layer 0. GELU and HAS_RESIDUAL need the whole sum.
+//   W_Q8: W holds int8 values (load_q8) and W_SCALE (1, N) their per-row scales: y = scale[n] * sum_k x q[n, k].
 uniform sampler2D X;
 uniform vec4 X_geo;
 uniform vec2 X_inv;
 uniform sampler2D W;
 uniform vec4 W_geo;
 uniform vec2 W_inv;
+#ifdef W_Q8
+uniform sampler2D W_SCALE;
+uniform vec4 W_SCALE_geo;
+uniform vec2 W_SCALE_inv;
+#define LOAD_W(n, k4) load_q8(W, W_geo, W_inv, n, k4)
+#else
+#define LOAD_W(n, k4) load4(W, W_geo, W_inv, n, k4)
+#endif
 #ifdef HAS_BIAS
 uniform sampler2D BIAS;
 uniform vec4 BIAS_geo;
@@ -53,9 +62,12 @@ vec4 compute(float row, float c4) {
 #ifdef GELU_X
         x = gelu(x);
 #endif
-        acc += vec4(dot(x, load4(W, W_geo, W_inv, n, k4)), dot(x, load4(W, W_geo, W_inv, n + 1.0, k4)),
-                    dot(x, load4(W, W_geo, W_inv, n + 2.0, k4)), dot(x, load4(W, W_geo, W_inv, n + 3.0, k4)));
+        acc += vec4(dot(x, LOAD_W(n, k4)), dot(x, LOAD_W(n + 1.0, k4)), dot(x, LOAD_W(n + 2.0, k4)),
+                    dot(x, LOAD_W(n + 3.0, k4)));
     }
+#ifdef W_Q8
+    acc *= load4(W_SCALE, W_SCALE_geo, W_SCALE_inv, 0.0, c4);
+#endif
 #ifdef HAS_BIAS
 #ifdef KSLICE
     if (slice < 0.5)

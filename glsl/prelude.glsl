@@ -74,6 +74,12 @@ vec4 load4(sampler2D s, vec4 geo, vec2 inv, float row, float c4) {
 }
 #endif
 
+// q8 weights (any tier): an RGBA8 texel holds 4 consecutive cols as int8 + 128, laid out as the float tiers.
+// Returns the int8 values q (times the row's scale: the weight). texture2D gives byte / 255 (exact to ~1e-7).
+vec4 load_q8(sampler2D s, vec4 geo, vec2 inv, float row, float c4) {
+    return texture2D(s, (texel_of(geo, row, c4) + 0.5) * inv) * 255.0 - 128.0;
+}
+
 // 1 where 4*c4 + i < n: masks the padding cols of a row's last texel.
 vec4 below(float c4, float n) {
     return step(4.0 * c4 + vec4(0.5, 1.5, 2.5, 3.5), vec4(n));

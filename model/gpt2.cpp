@@ -202,13 +202,14 @@ std::vector<std::pair<std::string, const Tensor*>> Gpt2::atlas() const {
 
 std::vector<Gpt2::TensorInfo> Gpt2::tensors() const {
     std::vector<TensorInfo> out;
-    int bpt = e_.tier() == Tier::fp16 ? 8 : e_.tier() == Tier::fp32 ? 16 : 4;  // bytes per texel
     auto add = [&](const Tensor& t, TensorInfo::Kind kind) {
         const Layout& l = t.layout();
+        int bpt = t.tier() == Tier::fp16 ? 8 : t.tier() == Tier::fp32 ? 16 : 4;  // bytes per texel
         out.push_back({t.name(), l.rows, l.cols, l.width, l.height, long(l.width) * l.height * bpt, kind});
     };
     auto add_split = [&](const SplitTensor& s) {
         for (auto& p : s.parts) add(p, TensorInfo::weight);
+        if (s.quantized()) add(s.scale, TensorInfo::weight);
     };
     add_split(wte_);
     add_split(lm_head_);

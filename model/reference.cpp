@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "model/weights.h"
+#include "passes/tensor.h"
 
 namespace gpt2gl {
 namespace ref {
@@ -133,6 +134,27 @@ std::vector<float> CpuGpt2::forward(const int* ids, int T) {
     ref::matmul(ln.data(), 1, C, head.data(), c.vocab_size, nullptr, false, nullptr, logits.data());
     pos_ = S;
     return logits;
+}
+
+Gpt2Weights q8_round_trip(const Gpt2Weights& w) {
+    Gpt2Weights out = w;
+    auto trip = [](std::vector<float>& m, int rows, int cols) {
+        if (m.empty()) return;
+        std::vector<float> q, s;
+        quantize_q8(m.data(), rows, cols, &q, &s);
+        for (size_t i = 0; i < m.size(); ++i) m[i] = q[i] * s[i / size_t(cols)];
+    };
+    const Gpt2Config& c = w.cfg;
+    const int C = c.n_embd, I = c.n_inner;
+    trip(out.wte, c.vocab_size, C);
+    trip(out.lm_head, c.vocab_size, C);
+    for (auto& L : out.layers) {
+        trip(L.c_attn_w, 3 * C, C);  // per row: quantizing q, k, v apart (as the engine does) is the same
+        trip(L.attn_proj_w, C, C);
+        trip(L.c_fc_w, I, C);
+        trip(L.mlp_proj_w, C, I);
+    }
+    return out;
 }
 
 }  // namespace gpt2gl

@@ -46,4 +46,8 @@ private:
     std::vector<std::vector<float>> k_, v_;  // per layer (n_ctx, C)
 };
 
+// The model as the q8 weights hold it: every matrix the engine quantizes (c_attn, attn.c_proj, c_fc, mlp.c_proj,
+// wte, lm_head) replaced by its q8 round trip q * scale (quantize_q8). The reference for --weights q8.
+Gpt2Weights q8_round_trip(const Gpt2Weights& w);
+
 }  // namespace gpt2gl

@@ -172,6 +172,24 @@ Tokenizer Tokenizer::from_llmc_bytes(const std::string& d, const std::string& pa
     return t;
 }
 
+std::vector<int> load_llmc_tokens(const std::string& path) { return parse_llmc_tokens(read_file(path), path); }
+
+std::vector<int> parse_llmc_tokens(const std::string& d, const std::string& path) {
+    if (d.size() < 1024) throw LoadError(path, "too short for an llm.c token file header (1024 bytes)");
+    auto i32 = [&](size_t k) { return int32_t(uint32_t(uint8_t(d[4 * k])) | uint32_t(uint8_t(d[4 * k + 1])) << 8 |
+                                              uint32_t(uint8_t(d[4 * k + 2])) << 16 | uint32_t(uint8_t(d[4 * k + 3])) << 24); };
+    if (i32(0) != 20240520) throw LoadError(path, "bad magic (llm.c token files start with 20240520)");
+    if (i32(1) != 1) throw LoadError(path, "unknown version " + std::to_string(i32(1)));
+    long n = i32(2);
+    if (n <= 0) throw LoadError(path, "no tokens (count " + std::to_string(n) + ")");
+    if (d.size() != 1024 + 2 * size_t(n))
+        throw LoadError(path, "the header says " + std::to_string(n) + " tokens (" + std::to_string(1024 + 2 * n) +
+                                  " bytes) but the file has " + std::to_string(d.size()) + " bytes");
+    std::vector<int> ids(static_cast<size_t>(n));
+    for (size_t i = 0; i < ids.size(); ++i) ids[i] = uint8_t(d[1024 + 2 * i]) | uint8_t(d[1025 + 2 * i]) << 8;
+    return ids;
+}
+
 void Tokenizer::bpe(const std::string& word, std::vector<int>& out) const {
     auto hit = cache_.find(word);
     if (hit != cache_.end()) {

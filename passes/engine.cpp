@@ -102,6 +102,9 @@ Engine::Engine(const gl::Caps& caps, const EngineOptions& opt) : caps_(caps), op
                       : tier == Tier::fp16 ? caps.fp16.format
                                            : gl::TexFormat{GL_RGBA, GL_RGBA, GL_UNSIGNED_BYTE, "RGBA8 (packed fp32)", GL_UNSIGNED_BYTE};
     if (tier == Tier::rgba8) check_rgba8_codec();
+    if (opt.weights != "tier" && opt.weights != "q8")
+        throw gl::Error("unknown weights '" + opt.weights + "' (expected tier or q8)");
+    q8_weights_ = opt.weights == "q8";
 }
 
 Engine::~Engine() = default;

@@ -17,6 +17,7 @@ struct EngineOptions {
     std::string precision = "auto";  // auto | fp32 | fp16 | rgba8
     int max_texture_size = 0;        // 0: the driver's; else a lower limit (tests force 256)
     int split_k = -1;                // matmul K splits: -1 auto (fp32 with exact blending), 0/1 never, n: up to n
+    std::string weights = "tier";    // weight matrices: "tier" (as every tensor) or "q8" (8-bit, per-row scales)
 };
 
 // One draw: a declarative description of a fragment-shader pass (TF.js GPGPUProgram; sokol desc structs).
@@ -77,9 +78,11 @@ public:
     int split_k(int rows, int n4, int k4) const;
 
     Tensor tensor(const std::string& name, int rows, int cols) const { return Tensor(storage_, name, rows, cols); }
+    // A weight matrix (out, in): quantized to q8 when the engine's weights are.
     SplitTensor split(const std::string& name, int rows, int cols, const float* data) const {
-        return SplitTensor(storage_, name, rows, cols, data);
+        return SplitTensor(storage_, name, rows, cols, data, q8_weights_);
     }
+    bool q8_weights() const { return q8_weights_; }
 
     void run(const Pass& pass);
     // Labels the passes that follow (the model sets "embed", "h.3", "ln_f", "lm_head"), for pass lists.
@@ -114,6 +117,7 @@ private:
     EngineOptions options_;
     Storage storage_;
     std::string tier_reason_;
+    bool q8_weights_ = false;
     gl::Quad quad_;
     std::map<std::string, std::map<std::string, Compiled>> programs_;  // op -> defines -> program
     long draw_calls_ = 0;

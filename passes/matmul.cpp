@@ -17,6 +17,7 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
         slices = (k4 + per_slice - 1) / per_slice;  // no empty slices
         Pass p("matmul");
         p.define("K4", k4).in("X", x).in("W", w.parts[i]);
+        if (w.quantized()) p.define("W_Q8").in("W_SCALE", w.scale);
         if (slices > 1) p.define("KSLICE", per_slice).sum_layers(slices);
         if (a.bias) p.define("HAS_BIAS").in("BIAS", *a.bias);
         if (a.gelu) p.define("GELU");

@@ -4,6 +4,7 @@
 #include <glm/gtc/packing.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace gpt2gl {
@@ -15,6 +16,7 @@ const char* tier_name(Tier t) {
         case Tier::fp32: return "fp32";
         case Tier::fp16: return "fp16";
         case Tier::rgba8: return "rgba8";
+        case Tier::q8: return "q8";
     }
     return "?";
 }
@@ -104,7 +106,11 @@ const gl::Framebuffer& Tensor::framebuffer() const {
 }
 
 void Tensor::upload_texels(const std::vector<float>& texels) {
-    if (tier_ == Tier::fp16) {
+    if (tier_ == Tier::q8) {
+        std::vector<unsigned char> bytes(texels.size());
+        for (size_t i = 0; i < texels.size(); ++i) bytes[i] = (unsigned char)(std::lround(std::clamp(texels[i], -127.0f, 127.0f)) + 128);
+        texture_.upload(bytes.data());
+    } else if (tier_ == Tier::fp16) {
         std::vector<unsigned short> half(texels.size());
         for (size_t i = 0; i < texels.size(); ++i) half[i] = glm::packHalf1x16(texels[i]);
         texture_.upload(half.data());
@@ -134,6 +140,11 @@ std::vector<float> Tensor::download_texels() const {
     if (tier_ == Tier::rgba8) {
         img.resize(size_t(l.width) * l.height);
         glReadPixels(0, 0, l.width, l.height, GL_RGBA, GL_UNSIGNED_BYTE, img.data());
+    } else if (tier_ == Tier::q8) {
+        std::vector<unsigned char> bytes(size_t(l.width) * l.height * 4);
+        glReadPixels(0, 0, l.width, l.height, GL_RGBA, GL_UNSIGNED_BYTE, bytes.data());
+        img.assign(bytes.begin(), bytes.end());
+        for (float& v : img) v -= 128.0f;
     } else if (texture_.format().read_type == GL_FLOAT) {
         img.resize(size_t(l.width) * l.height * 4);
         glReadPixels(0, 0, l.width, l.height, GL_RGBA, GL_FLOAT, img.data());
@@ -157,6 +168,10 @@ float Tensor::read(int row, int col) const {
     float v[4] = {0, 0, 0, 0};
     if (tier_ == Tier::rgba8) {
         glReadPixels(p.x, p.y, 1, 1, GL_RGBA, GL_UNSIGNED_BYTE, v);  // the float's own bytes
+    } else if (tier_ == Tier::q8) {
+        unsigned char b[4];
+        glReadPixels(p.x, p.y, 1, 1, GL_RGBA, GL_UNSIGNED_BYTE, b);
+        for (int i = 0; i < 4; ++i) v[i] = float(b[i]) - 128.0f;
     } else if (texture_.format().read_type == GL_FLOAT) {
         glReadPixels(p.x, p.y, 1, 1, GL_RGBA, GL_FLOAT, v);
     } else {
@@ -183,8 +198,33 @@ std::vector<float> Tensor::download() const {
 
 // [SECTION] SplitTensor
 
-SplitTensor::SplitTensor(const Storage& st, std::string n, int r, int c, const float* data)
+void quantize_q8(const float* w, int rows, int cols, std::vector<float>* q, std::vector<float>* scale) {
+    q->assign(size_t(rows) * cols, 0.0f);
+    scale->assign(size_t(rows), 0.0f);
+    for (int r = 0; r < rows; ++r) {
+        const float* row = w + size_t(r) * cols;
+        float m = 0;
+        for (int c = 0; c < cols; ++c)
+            if (std::isfinite(row[c])) m = std::max(m, std::fabs(row[c]));
+        if (m == 0) continue;
+        float s = m / 127.0f;
+        (*scale)[size_t(r)] = s;
+        for (int c = 0; c < cols; ++c)
+            if (std::isfinite(row[c])) (*q)[size_t(r) * cols + c] = std::clamp(std::nearbyint(row[c] / s), -127.0f, 127.0f);
+    }
+}
+
+SplitTensor::SplitTensor(const Storage& st_in, std::string n, int r, int c, const float* data, bool q8)
     : name(std::move(n)), rows(r), cols(c) {
+    std::vector<float> q;
+    if (q8) {
+        std::vector<float> s;
+        if (data) quantize_q8(data, rows, cols, &q, &s);
+        scale = Tensor(st_in, name + ".scale", 1, rows);
+        if (data) scale.upload(s.data()), data = q.data();
+    }
+    Storage st = st_in;
+    if (q8) st.tier = Tier::q8, st.format = gl::TexFormat{};  // RGBA8
     rows_per_part = Layout::max_rows(cols, st.tier, st.max_size);
     if (rows_per_part <= 0)
         throw gl::Error(name + ": even one row of " + std::to_string(cols) +
@@ -204,6 +244,11 @@ std::vector<float> SplitTensor::download() const {
     for (auto& p : parts) {
         auto d = p.download();
         out.insert(out.end(), d.begin(), d.end());
+    }
+    if (quantized()) {
+        std::vector<float> s = scale.download();
+        for (int r = 0; r < rows; ++r)
+            for (int c = 0; c < cols; ++c) out[size_t(r) * cols + c] *= s[size_t(r)];
     }
     return out;
 }

@@ -4,6 +4,7 @@
 // Layout of a tensor [rows, cols] (row-major) in one texture, in texel columns tc:
 //   float tiers (fp32, fp16): a texel holds 4 consecutive cols (RGBA), tc = c / 4, texels_per_row = ceil(cols/4)
 //   rgba8 tier:               a texel holds one fp32 as its 4 bytes, tc = c,  texels_per_row = 4 * ceil(cols/4)
+//   q8 (weights only):        an RGBA8 texel holds 4 consecutive cols as int8 + 128, laid out as the float tiers
 // A row longer than MAX_TEXTURE_SIZE is cut into segments of seg_w texels; segment s of every row makes the lines
 // yl = s*rows + row; when there are more lines than MAX_TEXTURE_SIZE they fold into bands of band_h lines laid side
 // by side: (x, y) = (band*seg_w + tc - s*seg_w, yl - band*band_h). Shaders do the same math (glsl/prelude.glsl).
@@ -16,7 +17,8 @@
 
 namespace gpt2gl {
 
-enum class Tier { fp32, fp16, rgba8 };
+// fp32, fp16, rgba8: how every tensor of an engine is stored. q8: weight matrices only, beside any of them.
+enum class Tier { fp32, fp16, rgba8, q8 };
 const char* tier_name(Tier t);
 bool parse_tier(const std::string& s, Tier* out);
 
@@ -30,7 +32,7 @@ struct Layout {
     int seg_w = 0, nseg = 0;
     int band_h = 0, nbands = 0;
     int width = 0, height = 0;
-    int texel_elems = 4;  // tensor elements per texel: 4 (float tiers) or 1 (rgba8)
+    int texel_elems = 4;  // tensor elements per texel: 4 (float tiers, q8) or 1 (rgba8)
 
     static Layout make(int rows, int cols, Tier tier, int max_size);
     bool fits(int max_size) const;           // one texture, every index below 2^24
@@ -58,7 +60,7 @@ public:
 
     void upload(const float* data);   // rows*cols floats, row-major
     std::vector<float> download() const;  // rows*cols floats
-    // The raw image, for tests: width*height*4 floats (float tiers) or width*height floats (rgba8).
+    // The raw image, for tests: width*height*4 floats (float tiers; q8: the int8 values) or width*height (rgba8).
     std::vector<float> download_texels() const;
     void upload_texels(const std::vector<float>& texels);
 
@@ -82,14 +84,22 @@ private:
 
 // A matrix [rows, cols] split by rows into parts of rows_per_part (a multiple of 4) that each fit one texture.
 // Weights of shape (out, in) split this way give each part a range of output columns.
+// Quantized (q8): the parts hold int8 q in [-127, 127] and `scale` (1, rows), in the storage's tier, holds one scale
+// per row: w[r, c] ~ q[r, c] * scale[r] (quantize_q8).
 struct SplitTensor {
     std::string name;
     int rows = 0, cols = 0, rows_per_part = 0;
     std::vector<Tensor> parts;
+    Tensor scale;  // q8 only
 
     SplitTensor() = default;
-    SplitTensor(const Storage& storage, std::string name, int rows, int cols, const float* data);
-    std::vector<float> download() const;
+    SplitTensor(const Storage& storage, std::string name, int rows, int cols, const float* data, bool q8 = false);
+    bool quantized() const { return bool(scale); }
+    std::vector<float> download() const;  // (rows, cols); q8: q * scale
 };
+
+// Symmetric 8-bit quantization per row of w (rows, cols): scale[r] = max_c |w[r, c]| / 127 and
+// q[r, c] = round(w[r, c] / scale[r]) in [-127, 127] (a row of zeros gets scale 0; non-finite weights become 0).
+void quantize_q8(const float* w, int rows, int cols, std::vector<float>* q, std::vector<float>* scale);
 
 }  // namespace gpt2gl

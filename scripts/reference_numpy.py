@@ -6,7 +6,11 @@ prefill of the given ids in float64, and writes OUT.json (an index: name -> [row
 activations as little-endian float32, concatenated), plus `greedy`: N tokens of greedy continuation.
 Names match gpt2gl's stages: embed, h.L.ln_1, h.L.q, h.L.attn, h.L.res, h.L.ln_2, h.L.mlp, h.L.out, ln_f, logits.
 
-  /usr/bin/python3 scripts/reference_numpy.py MODEL_DIR --ids 1,2,3 --greedy 16 --out /tmp/ref
+--q8 runs the model as gpt2gl's 8-bit weights hold it: every matrix of output rows (c_attn, attn.c_proj, c_fc,
+mlp.c_proj, wte, lm_head) quantized per output row, scale = max |w| / 127 and q = round-half-even(w / scale) in
+float32, then used as q * scale.
+
+  /usr/bin/python3 scripts/reference_numpy.py MODEL_DIR --ids 1,2,3 --greedy 16 --out /tmp/ref [--q8]
 """
 import argparse, json, struct
 
@@ -34,6 +38,24 @@ def read_safetensors(path):
             raise ValueError(f"{path}: dtype {t['dtype']}")
         out[name[len("transformer."):] if name.startswith("transformer.") else name] = v.astype(np.float64).reshape(t["shape"])
     return out
+
+
+def q8_round_trip(w, axis):
+    """w quantized to int8 per slice along `axis` (the input dim: each output unit's weights share one scale)."""
+    w32 = w.astype(np.float32)
+    m = np.abs(w32).max(axis=axis, keepdims=True)
+    s = m / np.float32(127)
+    safe = np.where(s == 0, np.float32(1), s)
+    q = np.clip(np.round(w32 / safe), -127, 127)
+    return np.where(s == 0, 0.0, q.astype(np.float64) * s.astype(np.float64))
+
+
+def quantize_model(p):
+    for name in list(p):
+        if name.endswith(("attn.c_attn.weight", "attn.c_proj.weight", "mlp.c_fc.weight", "mlp.c_proj.weight")):
+            p[name] = q8_round_trip(p[name], 0)  # Conv1D (in, out): an output unit is a column
+        elif name in ("wte.weight", "lm_head.weight"):
+            p[name] = q8_round_trip(p[name], 1)  # (V, C): a token is a row
 
 
 def layernorm(x, w, b, eps):
@@ -92,10 +114,13 @@ def main():
     ap.add_argument("--ids", required=True)
     ap.add_argument("--greedy", type=int, default=0)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--q8", action="store_true", help="8-bit weights as gpt2gl --weights q8 holds them")
     a = ap.parse_args()
     cfg = json.load(open(f"{a.model}/config.json"))
     cfg.setdefault("n_positions", cfg.get("n_ctx"))
     p = read_safetensors(f"{a.model}/model.safetensors")
+    if a.q8:
+        quantize_model(p)
     ids = [int(t) for t in a.ids.split(",")]
     rec = {}
     forward(p, cfg, ids, rec)

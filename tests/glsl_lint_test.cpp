@@ -35,10 +35,11 @@ int validate(const std::string& source, std::string* log) {
 
 // The shape constants each op is compiled with (representative values; the rules do not depend on them).
 const std::map<std::string, std::vector<std::string>> kVariants = {
-    {"embed", {""}},
+    {"embed", {"", "#define WTE_Q8\n"}},
     {"layernorm", {"#define C4 192\n"}},
     {"matmul", {"#define K4 192\n", "#define K4 13\n#define HAS_BIAS\n#define GELU\n#define HAS_RESIDUAL\n",
-                "#define K4 768\n#define KSLICE 24\n#define HAS_BIAS\n#define GELU_X\n"}},  // split-K
+                "#define K4 768\n#define KSLICE 24\n#define HAS_BIAS\n#define GELU_X\n",  // split-K
+                "#define K4 192\n#define KSLICE 8\n#define W_Q8\n#define HAS_BIAS\n"}},  // q8 weights
     {"attn_scores", {"#define HD4 16\n", "#define HD4 3\n"}},
     {"softmax", {"#define S4 256\n"}},
     {"attn_values", {"#define S4 256\n", "#define S4 256\n#define HD_ALIGNED\n"}},

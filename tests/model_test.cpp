@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sys/stat.h>
 
 #include "model/gpt2.h"
@@ -54,11 +55,12 @@ std::string join(const std::vector<int>& ids) {
 
 // Runs the NumPy reference; fails the test (not skips) if Debian's python3 with numpy is missing.
 // GPT2GL_PYTHON names another interpreter (a GPU box whose NumPy lives in a virtual environment).
-Reference run_reference(const std::string& model, const std::vector<int>& ids, int greedy) {
+// q8: the model with 8-bit weights (the script quantizes them itself, in NumPy).
+Reference run_reference(const std::string& model, const std::vector<int>& ids, int greedy, bool q8 = false) {
     std::string out = temp_path("ref");
     const char* python = std::getenv("GPT2GL_PYTHON");
     std::string cmd = std::string(python ? python : "/usr/bin/python3") + " " + kSrc + "/scripts/reference_numpy.py " + model + " --ids " + join(ids) +
-                      " --greedy " + std::to_string(greedy) + " --out " + out;
+                      " --greedy " + std::to_string(greedy) + " --out " + out + (q8 ? " --q8" : "");
     Reference r;
     if (std::system(cmd.c_str()) != 0) {
         ADD_FAILURE() << "the NumPy reference failed: " << cmd << "\nHINT: apt-get install python3-numpy";
@@ -172,6 +174,59 @@ TEST_P(Model, DefaultModelMatchesTheCpuReferenceThroughTheKvCache) {
         ids = {int(std::max_element(want_logits.begin(), want_logits.end()) - want_logits.begin())};
     }
 }
+
+// q8 weights on every tier, against references that hold the same 8-bit weights: the NumPy forward (which
+// quantizes them itself) layer by layer, and CpuGpt2 on q8_round_trip through the KV cache. The tolerances are the
+// tier's: quantization changes the weights, not the arithmetic (fp16 also stores the scales as halves: 2^-11
+// relative on each output, below the activations' own rounding). What quantizing costs in accuracy is measured
+// against fp32 weights by `gpt2gl accuracy` (Accuracy.Q8WeightsAgreeWithFp32 below).
+class ModelQ8 : public Model {
+protected:
+    std::unique_ptr<Engine> q8_engine() {
+        EngineOptions o;
+        o.precision = tier_name(tier());
+        o.max_texture_size = GetParam().max_size;
+        o.weights = "q8";
+        return std::make_unique<Engine>(test_caps(), o);
+    }
+};
+
+TEST_P(ModelQ8, DefaultModelLayerByLayer) {
+    Reference ref = run_reference(kDefault, kPrompt, 0, true);
+    ASSERT_FALSE(ref.data.empty());
+    Gpt2Weights w = load_weights(kDefault);
+    auto q8 = q8_engine();
+    Gpt2 m(*q8, w, 32);
+    compare_all(record(m, kPrompt), ref);
+}
+
+TEST_P(ModelQ8, DefaultModelThroughTheKvCache) {
+    Gpt2Weights w = load_weights(kDefault), wq = q8_round_trip(w);
+    auto q8 = q8_engine();
+    Gpt2 m(*q8, w, 32);
+    CpuGpt2 ref(wq, 32);
+    std::vector<int> ids(kPrompt.begin(), kPrompt.begin() + 6);
+    std::map<std::string, std::vector<float>> want;
+    ref.on_stage = [&](const std::string& name, const std::vector<float>& v) { want[name] = v; };
+    for (int step = 0; step < 4; ++step) {
+        SCOPED_TRACE("step " + std::to_string(step) + " (" + std::to_string(ids.size()) + " new tokens)");
+        want.clear();
+        auto want_logits = ref.forward(ids.data(), int(ids.size()));
+        auto got = record(m, ids);
+        for (auto& [name, v] : want) {
+            ASSERT_TRUE(got.count(name)) << "the engine has no stage " << name;
+            ASSERT_TRUE(matches(got.at(name), v)) << "stage " << name << " is the first to differ";
+        }
+        std::vector<float> last(got["logits"].end() - long(want_logits.size()), got["logits"].end());
+        EXPECT_TRUE(matches(last, want_logits)) << "logits";
+        ids = {int(std::max_element(want_logits.begin(), want_logits.end()) - want_logits.begin())};
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Tiers, ModelQ8,
+                         ::testing::Values(TierCase{Tier::fp32, 0}, TierCase{Tier::fp16, 0}, TierCase{Tier::rgba8, 0},
+                                           TierCase{Tier::fp32, 256}),
+                         case_name);
 
 TEST_P(Model, InspectModeComputesTheSame) {
     // The viewer's inspect mode keeps per-layer copies and attention rows by position; the logits must not change.

@@ -12,6 +12,7 @@
 //     truncates): up to one half ulp, 2^-10 relative.
 #include <algorithm>
 #include <cmath>
+#include <memory>
 
 #include "model/reference.h"
 #include "passes/ops.h"
@@ -199,6 +200,91 @@ TEST_P(Ops, MatmulSplitK) {
         }
     }
 }
+
+// [SECTION] q8 weights
+
+// 8-bit weights (EngineOptions::weights = "q8") on every tier: the matmul and the embedding against the reference
+// on exactly what the engine holds, q * scale (scales stored in the tier: rounded to half on fp16). The int8 values
+// are exact in the texture, so the tolerances are the float tiers' own (see the top of this file).
+class OpsQ8 : public Ops {
+protected:
+    std::unique_ptr<Engine> q8_engine() {
+        EngineOptions o;
+        o.precision = tier_name(tier());
+        o.max_texture_size = GetParam().max_size;
+        o.weights = "q8";
+        return std::make_unique<Engine>(test_caps(), o);
+    }
+    // w as the engine holds it
+    std::vector<float> held(const std::vector<float>& w, int rows, int cols) {
+        std::vector<float> q, s;
+        quantize_q8(w.data(), rows, cols, &q, &s);
+        s = stored(tier(), s);
+        for (size_t i = 0; i < q.size(); ++i) q[i] *= s[i / size_t(cols)];
+        return q;
+    }
+};
+
+TEST_P(OpsQ8, Matmul) {
+    auto q8 = q8_engine();
+    const MatmulCase cases[] = {
+        {1, 768, 2304, true, false, false, 0, 0},   // decode c_attn (split-K where the tier blends)
+        {5, 768, 3072, true, true, false, 0, 0},    // c_fc + GELU
+        {4, 3072, 768, true, false, true, 0, 0},    // mlp c_proj + residual
+        {3, 50, 37, true, true, true, 2, 5},        // odd shapes, row offsets
+        {2, 1030, 300, false, false, false, 1, 0},  // under 256: segmented rows, w and its scales in parts
+    };
+    for (const MatmulCase& m : cases) {
+        SCOPED_TRACE("T=" + std::to_string(m.T) + " K=" + std::to_string(m.K) + " N=" + std::to_string(m.N));
+        int xrows = m.x_row0 + m.T, yrows = m.y_row0 + m.T + 1;
+        auto x = in(size_t(xrows) * m.K, 40), w = randn(size_t(m.N) * m.K, 41, 1.0f / std::sqrt(float(m.K)));
+        auto bias = in(m.N, 42), res = in(size_t(yrows) * m.N, 43);
+        Tensor xt = q8->tensor("x", xrows, m.K), bt = q8->tensor("bias", 1, m.N), rt = q8->tensor("res", yrows, m.N);
+        xt.upload(x.data()), bt.upload(bias.data()), rt.upload(res.data());
+        SplitTensor wt = q8->split("w", m.N, m.K, w.data());
+        ASSERT_TRUE(wt.quantized());
+        Tensor y = q8->tensor("y", yrows, m.N);
+        fill(y, kSentinel);
+        MatmulArgs a;
+        a.rows = m.T, a.x_row0 = m.x_row0, a.y_row0 = m.y_row0;
+        a.bias = m.bias ? &bt : nullptr;
+        a.gelu = m.gelu;
+        a.residual = m.residual ? &rt : nullptr;
+        matmul(*q8, xt, wt, y, a);
+        auto wq = held(w, m.N, m.K);
+        EXPECT_TRUE(close(wt.download(), wq, 0, 0)) << "the weights read back";
+        std::vector<float> want(size_t(m.T) * m.N);
+        ref::matmul(x.data() + size_t(m.x_row0) * m.K, m.T, m.K, wq.data(), m.N, m.bias ? bias.data() : nullptr,
+                    m.gelu, m.residual ? res.data() + size_t(m.y_row0) * m.N : nullptr, want.data());
+        EXPECT_TRUE(matches(crop(y.download(), m.N, m.T, m.N, m.y_row0), want));
+        EXPECT_TRUE(untouched_outside(y, m.y_row0, m.y_row0 + m.T, 0, m.N, kSentinel));
+    }
+}
+
+TEST_P(OpsQ8, Embed) {
+    auto q8 = q8_engine();
+    int V = 5000, C = 130, n_pos = 20, T = 6, pos0 = 3;  // under 256 wte and its scales split into parts
+    auto wte = randn(size_t(V) * C, 44), wpe = in(size_t(n_pos) * C, 45);
+    std::vector<int> ids = {0, 4999, 17, 2500, 1791, 1793};  // every id % 4: picks each scale of a texel
+    SplitTensor wte_t = q8->split("wte", V, C, wte.data());
+    Tensor wpe_t = q8->tensor("wpe", n_pos, C);
+    wpe_t.upload(wpe.data());
+    TokenIds ids_t(q8->storage(), 8);
+    ids_t.upload(ids.data(), T);
+    Tensor x = q8->tensor("x", 8, C);
+    fill(x, kSentinel);
+    embed(*q8, wte_t, wpe_t, ids_t, T, pos0, x);
+    auto wq = held(wte, V, C);
+    std::vector<float> want(size_t(T) * C);
+    ref::embed(ids.data(), T, pos0, wq.data(), wpe.data(), C, want.data());
+    EXPECT_TRUE(matches(crop(x.download(), C, T, C), want, 1e-6));  // q * scale + wpe: two fp32 roundings
+    EXPECT_TRUE(untouched_outside(x, 0, T, 0, C, kSentinel));
+}
+
+INSTANTIATE_TEST_SUITE_P(Tiers, OpsQ8,
+                         ::testing::Values(TierCase{Tier::fp32, 0}, TierCase{Tier::fp16, 0}, TierCase{Tier::rgba8, 0},
+                                           TierCase{Tier::fp32, 256}, TierCase{Tier::rgba8, 256}),
+                         case_name);
 
 // [SECTION] attention
 

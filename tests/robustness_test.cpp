@@ -194,6 +194,23 @@ TEST(Robustness, LlmcRejectsMalformedFiles) {
     EXPECT_TRUE(load_fails([&] { Tokenizer::from_llmc(write("tok2.bin", bytes() + "\x05" "ab")); }, {"tok2.bin", "truncated"}));
 }
 
+TEST(Robustness, LlmcTokenFilesRejected) {
+    std::vector<int32_t> h(256, 0);
+    auto bytes = [&] { return std::string(reinterpret_cast<const char*>(h.data()), 1024); };
+    EXPECT_TRUE(load_fails([&] { load_llmc_tokens(temp_path("absent.bin")); }, {"absent.bin"}));
+    EXPECT_TRUE(load_fails([&] { load_llmc_tokens(write("tshort.bin", "xyz")); }, {"tshort.bin", "too short"}));
+    h[0] = 20240326;  // a checkpoint's magic, not a token file's
+    EXPECT_TRUE(load_fails([&] { load_llmc_tokens(write("tmagic.bin", bytes())); }, {"tmagic.bin", "magic"}));
+    h[0] = 20240520, h[1] = 2;
+    EXPECT_TRUE(load_fails([&] { load_llmc_tokens(write("tver.bin", bytes())); }, {"tver.bin", "version 2"}));
+    h[1] = 1, h[2] = 0;
+    EXPECT_TRUE(load_fails([&] { load_llmc_tokens(write("tnone.bin", bytes())); }, {"tnone.bin", "no tokens"}));
+    h[2] = 3;
+    EXPECT_TRUE(load_fails([&] { load_llmc_tokens(write("tcount.bin", bytes() + "abcd")); }, {"tcount.bin", "3 tokens"}));
+    EXPECT_EQ(load_llmc_tokens(write("tok3.bin", bytes() + std::string("\x01\x00\x00\x01\xff\xff", 6))),
+              (std::vector<int>{1, 256, 65535}));
+}
+
 // [SECTION] tokenizer files
 
 TEST(Robustness, TokenizerFilesRejected) {

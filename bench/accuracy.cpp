@@ -1,0 +1,119 @@
+// bench/accuracy.cpp — see accuracy.h.
+#include "bench/accuracy.h"
+
+#include <cmath>
+#include <cstdio>
+#include <memory>
+
+#include "model/gpt2.h"
+#include "passes/engine.h"
+
+namespace gpt2gl {
+
+// log-softmax of one row of logits, in doubles
+static void log_softmax(const float* z, int V, std::vector<double>& out) {
+    out.resize(size_t(V));
+    double m = z[0];
+    for (int i = 1; i < V; ++i) m = std::max(m, double(z[i]));
+    double s = 0;
+    for (int i = 0; i < V; ++i) s += std::exp(double(z[i]) - m);
+    double lse = m + std::log(s);
+    for (int i = 0; i < V; ++i) out[size_t(i)] = double(z[i]) - lse;
+}
+
+static int argmax_row(const float* z, int V) {
+    int best = 0;
+    for (int i = 1; i < V; ++i)
+        if (z[i] > z[best]) best = i;
+    return best;
+}
+
+nlohmann::json run_accuracy(const gl::Caps& caps, const Gpt2Weights& w, const AccuracyOptions& o, std::ostream& out) {
+    const int V = w.cfg.vocab_size;
+    const int W = std::min(o.window, w.cfg.n_positions);
+    if (W < 1) throw std::runtime_error("accuracy: the window must be at least 1 token");
+    const long n_windows = (long(o.tokens.size()) - 1) / W;  // each window's last position predicts the next token
+    if (n_windows < 1)
+        throw std::runtime_error("accuracy: " + std::to_string(o.tokens.size()) + " tokens are too few for one window of " +
+                                 std::to_string(W) + " and the token after it");
+    for (int t : o.tokens)
+        if (t < 0 || t >= V) throw std::runtime_error("accuracy: token id " + std::to_string(t) + " is outside the vocabulary");
+
+    struct Variant {
+        std::string label;
+        std::unique_ptr<Engine> engine;
+        std::unique_ptr<Gpt2> model;
+        double nll = 0, kl = 0;
+        long correct = 0, agree = 0;
+    };
+    std::vector<Variant> vs;
+    for (const std::string& tier : o.tiers)
+        for (const std::string& weights : o.weights) {
+            EngineOptions eo;
+            eo.precision = tier;
+            eo.weights = weights;
+            eo.max_texture_size = o.max_texture_size;
+            eo.split_k = o.split_k;
+            Variant v;
+            v.engine = std::make_unique<Engine>(caps, eo);
+            v.model = std::make_unique<Gpt2>(*v.engine, w, W);
+            v.label = std::string(tier_name(v.engine->tier())) + (weights == "q8" ? " q8 weights" : "");
+            vs.push_back(std::move(v));
+        }
+
+    char line[256];
+    std::snprintf(line, sizeof line, "%ld windows of %d tokens: %ld predictions; %zu variants\n", n_windows, W, n_windows * W,
+                  vs.size());
+    out << line;
+    std::vector<float> base;
+    std::vector<double> lp_base, lp;
+    for (long k = 0; k < n_windows; ++k) {
+        const int* ids = o.tokens.data() + k * W;
+        for (size_t i = 0; i < vs.size(); ++i) {
+            Variant& v = vs[i];
+            v.model->reset();
+            v.model->forward(ids, W);
+            std::vector<float> logits = v.model->logits_all();  // (W, V)
+            if (i == 0) base = logits;
+            for (int t = 0; t < W; ++t) {
+                const float* z = logits.data() + size_t(t) * V;
+                const float* zb = base.data() + size_t(t) * V;
+                log_softmax(z, V, lp);
+                v.nll -= lp[size_t(ids[t + 1])];
+                int top = argmax_row(z, V);
+                v.correct += top == ids[t + 1];
+                v.agree += top == argmax_row(zb, V);
+                if (i == 0) continue;
+                log_softmax(zb, V, lp_base);
+                double kl = 0;
+                for (int c = 0; c < V; ++c) kl += std::exp(lp_base[size_t(c)]) * (lp_base[size_t(c)] - lp[size_t(c)]);
+                v.kl += kl;
+            }
+        }
+        if ((k + 1) % 16 == 0 || k + 1 == n_windows) {
+            std::snprintf(line, sizeof line, "  %ld/%ld windows\n", k + 1, n_windows);
+            out << line;
+            out.flush();
+        }
+    }
+
+    const double n = double(n_windows) * W;
+    nlohmann::json results = nlohmann::json::array();
+    std::snprintf(line, sizeof line, "%-22s %12s %11s %10s %16s %15s\n", "variant", "loss (nats)", "perplexity",
+                  "top-1 acc", "top-1 agreement", "mean KL (nats)");
+    out << line;
+    for (auto& v : vs) {
+        double loss = v.nll / n;
+        std::snprintf(line, sizeof line, "%-22s %12.5f %11.3f %9.2f%% %15.2f%% %15.2e\n", v.label.c_str(), loss,
+                      std::exp(loss), 100.0 * double(v.correct) / n, 100.0 * double(v.agree) / n, v.kl / n);
+        out << line;
+        results.push_back({{"variant", v.label}, {"tier", tier_name(v.engine->tier())},
+                           {"q8_weights", v.engine->q8_weights()}, {"loss", loss}, {"perplexity", std::exp(loss)},
+                           {"top1_accuracy", double(v.correct) / n}, {"top1_agreement_with_first", double(v.agree) / n},
+                           {"mean_kl_from_first", v.kl / n}});
+    }
+    return {{"renderer", caps.renderer}, {"windows", n_windows}, {"window", W}, {"predictions", long(n)},
+            {"variants", results}};
+}
+
+}  // namespace gpt2gl
