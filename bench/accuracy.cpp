@@ -10,15 +10,15 @@
 
 namespace gpt2gl {
 
-// log-softmax of one row of logits, in doubles
-static void log_softmax(const float* z, int V, std::vector<double>& out) {
+// log-softmax of one row of logits (max and log-sum-exp in double)
+static void log_softmax(const float* z, int V, std::vector<float>& out) {
     out.resize(size_t(V));
-    double m = z[0];
-    for (int i = 1; i < V; ++i) m = std::max(m, double(z[i]));
+    float m = z[0];
+    for (int i = 1; i < V; ++i) m = std::max(m, z[i]);
     double s = 0;
-    for (int i = 0; i < V; ++i) s += std::exp(double(z[i]) - m);
-    double lse = m + std::log(s);
-    for (int i = 0; i < V; ++i) out[size_t(i)] = double(z[i]) - lse;
+    for (int i = 0; i < V; ++i) s += std::exp(z[i] - m);
+    float lse = m + float(std::log(s));
+    for (int i = 0; i < V; ++i) out[size_t(i)] = z[i] - lse;
 }
 
 static int argmax_row(const float* z, int V) {
@@ -65,8 +65,9 @@ nlohmann::json run_accuracy(const gl::Caps& caps, const Gpt2Weights& w, const Ac
     std::snprintf(line, sizeof line, "%ld windows of %d tokens: %ld predictions; %zu variants\n", n_windows, W, n_windows * W,
                   vs.size());
     out << line;
-    std::vector<float> base;
-    std::vector<double> lp_base, lp;
+    // the first variant's log-probabilities, probabilities and top-1 per position of the window
+    std::vector<float> lp_base(size_t(W) * V), p_base(size_t(W) * V), lp;
+    std::vector<int> top_base(static_cast<size_t>(W));
     for (long k = 0; k < n_windows; ++k) {
         const int* ids = o.tokens.data() + k * W;
         for (size_t i = 0; i < vs.size(); ++i) {
@@ -74,19 +75,22 @@ nlohmann::json run_accuracy(const gl::Caps& caps, const Gpt2Weights& w, const Ac
             v.model->reset();
             v.model->forward(ids, W);
             std::vector<float> logits = v.model->logits_all();  // (W, V)
-            if (i == 0) base = logits;
             for (int t = 0; t < W; ++t) {
                 const float* z = logits.data() + size_t(t) * V;
-                const float* zb = base.data() + size_t(t) * V;
                 log_softmax(z, V, lp);
                 v.nll -= lp[size_t(ids[t + 1])];
                 int top = argmax_row(z, V);
                 v.correct += top == ids[t + 1];
-                v.agree += top == argmax_row(zb, V);
-                if (i == 0) continue;
-                log_softmax(zb, V, lp_base);
-                double kl = 0;
-                for (int c = 0; c < V; ++c) kl += std::exp(lp_base[size_t(c)]) * (lp_base[size_t(c)] - lp[size_t(c)]);
+                float* lpb = lp_base.data() + size_t(t) * V;
+                float* pb = p_base.data() + size_t(t) * V;
+                if (i == 0) {
+                    std::copy(lp.begin(), lp.end(), lpb);
+                    for (int c = 0; c < V; ++c) pb[c] = std::exp(lpb[c]);
+                    top_base[size_t(t)] = top;
+                }
+                v.agree += top == top_base[size_t(t)];
+                double kl = 0;  // KL(first || this) = sum p_first (log p_first - log p_this)
+                for (int c = 0; c < V; ++c) kl += double(pb[c] * (lpb[c] - lp[size_t(c)]));
                 v.kl += kl;
             }
         }

@@ -65,6 +65,8 @@ static void print_caps(const gl::Caps& c, const Engine& e) {
     std::printf("timer query    %s\n", c.timer_query ? "yes" : "no");
     std::printf("tier           %s (%s; texels %s)\n", tier_name(e.tier()), e.tier_reason().c_str(),
                 e.storage().format.name);
+    std::printf("weights        %s (texels %s)\n", e.q8_weights() ? "q8: 8-bit, per-row scales" : "as the tier",
+                e.q8_weights() ? e.storage().bytes.name : e.storage().format.name);
 }
 
 // [SECTION] the engine and model, made once per command

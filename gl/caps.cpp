@@ -169,6 +169,7 @@ Caps probe_caps(const std::string& backend) {
     // fp16: values a half holds exactly.
     const float f16[16] = {1.0009765625f, -2.5f, 0.25f, 2048.0f, -0.0009765625f, 0.0f, 1.0f, -7.0f,
                            0.5f,          3.0f,  -1.0f, 65504.0f, 0.125f,        6.0f, 9.0f, -100.0f};
+    if (c.es3) c.rgba8 = {GL_RGBA8_OES, GL_RGBA, GL_UNSIGNED_BYTE, "RGBA8", GL_UNSIGNED_BYTE};
     std::vector<TexFormat> f32_candidates, f16_candidates;
     // Half framebuffers are read back as floats where the driver allows it (ES 3, WebGL), else as halves.
     if (c.es3) {

@@ -27,6 +27,8 @@ struct Caps {
     FloatSupport fp32;         // RGBA32F (ES3) or RGBA+FLOAT (OES_texture_float + color_buffer_float)
     FloatSupport fp16;         // RGBA16F (ES3) or RGBA+HALF_FLOAT_OES
     bool timer_query = false;  // EXT_disjoint_timer_query
+    // Byte textures (q8 weights, the rgba8 tier): sized RGBA8 on ES 3, unsized GL_RGBA on ES 2.0 and WebGL 1.0.
+    TexFormat rgba8;
 
     bool has(const std::string& ext) const;
     bool highp() const { return highp_float_bits >= 23 && highp_int_bits >= 16; }

@@ -100,7 +100,8 @@ Engine::Engine(const gl::Caps& caps, const EngineOptions& opt) : caps_(caps), op
     storage_.tier = tier;
     storage_.format = tier == Tier::fp32   ? caps.fp32.format
                       : tier == Tier::fp16 ? caps.fp16.format
-                                           : gl::TexFormat{GL_RGBA, GL_RGBA, GL_UNSIGNED_BYTE, "RGBA8 (packed fp32)", GL_UNSIGNED_BYTE};
+                                           : gl::TexFormat{caps.rgba8.internal, GL_RGBA, GL_UNSIGNED_BYTE, "RGBA8 (packed fp32)", GL_UNSIGNED_BYTE};
+    storage_.bytes = caps.rgba8;
     if (tier == Tier::rgba8) check_rgba8_codec();
     if (opt.weights != "tier" && opt.weights != "q8")
         throw gl::Error("unknown weights '" + opt.weights + "' (expected tier or q8)");

@@ -224,7 +224,7 @@ SplitTensor::SplitTensor(const Storage& st_in, std::string n, int r, int c, cons
         if (data) scale.upload(s.data()), data = q.data();
     }
     Storage st = st_in;
-    if (q8) st.tier = Tier::q8, st.format = gl::TexFormat{};  // RGBA8
+    if (q8) st.tier = Tier::q8, st.format = st.bytes;
     rows_per_part = Layout::max_rows(cols, st.tier, st.max_size);
     if (rows_per_part <= 0)
         throw gl::Error(name + ": even one row of " + std::to_string(cols) +

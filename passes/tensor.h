@@ -47,6 +47,7 @@ struct Layout {
 struct Storage {
     Tier tier = Tier::fp32;
     gl::TexFormat format;
+    gl::TexFormat bytes;  // RGBA8 textures of the q8 weights (Caps::rgba8)
     int max_size = 0;  // MAX_TEXTURE_SIZE, or a lower forced limit
 };
 
