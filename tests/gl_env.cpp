@@ -153,4 +153,12 @@ void fill(Tensor& t, float value) {
     return ::testing::AssertionSuccess();
 }
 
+std::unique_ptr<Engine> q8_engine(const TierCase& c) {
+    EngineOptions o;
+    o.precision = tier_name(c.tier);
+    o.max_texture_size = c.max_size;
+    o.weights = "q8";
+    return std::make_unique<Engine>(test_caps(), o);
+}
+
 }  // namespace gpt2gl

@@ -34,6 +34,9 @@ protected:
 // The engine for a tier and texture limit (0: the driver's), or null with *why set when the tier is unavailable.
 Engine* test_engine(Tier tier, int max_size, std::string* why);
 
+// A fresh engine for a tier and texture limit with 8-bit weights (EngineOptions::weights = "q8").
+std::unique_ptr<Engine> q8_engine(const TierCase& c);
+
 // ../shared/data, or "" when absent (tests that need it skip).
 std::string shared_data();
 // A fresh temporary path, unique across the test processes ctest runs in parallel.

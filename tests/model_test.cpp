@@ -99,7 +99,7 @@ std::map<std::string, std::vector<float>> record(Gpt2& m, const std::vector<int>
 }
 
 class Model : public TierTest {
-protected:
+public:
     double tol() const { return e->tier() == Tier::fp16 ? kTol16 : kTol32; }
     ::testing::AssertionResult matches(const std::vector<float>& got, const std::vector<float>& want) {
         return close(got, want, tol(), tol() * rms(want));
@@ -150,29 +150,33 @@ TEST_P(Model, DefaultModelGreedyContinuation) {
     EXPECT_EQ(out, ref.greedy());
 }
 
-TEST_P(Model, DefaultModelMatchesTheCpuReferenceThroughTheKvCache) {
-    // A prefill of 6 tokens, then 4 single-token steps (decode: 1-row matmuls, split-K where the tier blends),
-    // every stage and the logits against CpuGpt2 (model/reference.cpp), in process: needs no NumPy or shared data,
-    // so it also runs on machines that lack them (the GPU box). Stage names say where two GPUs part ways.
-    Gpt2Weights w = load_weights(kDefault);
-    Gpt2 m(*e, w, 32);
-    CpuGpt2 ref(w, 32);
+// A prefill of 6 tokens, then `steps` - 1 single-token steps (decode: 1-row matmuls, split-K where the tier blends),
+// every stage and the logits of `m` against CpuGpt2 on `ref_w`. Stage names say where two GPUs part ways.
+void matches_cpu_through_kv_cache(Model* test, Gpt2& m, const Gpt2Weights& ref_w, int steps) {
+    CpuGpt2 ref(ref_w, m.n_ctx());
     std::vector<int> ids(kPrompt.begin(), kPrompt.begin() + 6);
     std::map<std::string, std::vector<float>> want;
     ref.on_stage = [&](const std::string& name, const std::vector<float>& v) { want[name] = v; };
-    for (int step = 0; step < 5; ++step) {
+    for (int step = 0; step < steps; ++step) {
         SCOPED_TRACE("step " + std::to_string(step) + " (" + std::to_string(ids.size()) + " new tokens)");
         want.clear();
         auto want_logits = ref.forward(ids.data(), int(ids.size()));
         auto got = record(m, ids);
         for (auto& [name, v] : want) {
             ASSERT_TRUE(got.count(name)) << "the engine has no stage " << name;
-            ASSERT_TRUE(matches(got.at(name), v)) << "stage " << name << " is the first to differ";
+            ASSERT_TRUE(test->matches(got.at(name), v)) << "stage " << name << " is the first to differ";
         }
         std::vector<float> last(got["logits"].end() - long(want_logits.size()), got["logits"].end());
-        EXPECT_TRUE(matches(last, want_logits)) << "logits";
+        EXPECT_TRUE(test->matches(last, want_logits)) << "logits";
         ids = {int(std::max_element(want_logits.begin(), want_logits.end()) - want_logits.begin())};
     }
+}
+
+TEST_P(Model, DefaultModelMatchesTheCpuReferenceThroughTheKvCache) {
+    // In process: needs no NumPy or shared data, so it also runs on machines that lack them (the GPU box).
+    Gpt2Weights w = load_weights(kDefault);
+    Gpt2 m(*e, w, 32);
+    matches_cpu_through_kv_cache(this, m, w, 5);
 }
 
 // q8 weights on every tier, against references that hold the same 8-bit weights: the NumPy forward (which
@@ -180,47 +184,22 @@ TEST_P(Model, DefaultModelMatchesTheCpuReferenceThroughTheKvCache) {
 // tier's: quantization changes the weights, not the arithmetic (fp16 also stores the scales as halves: 2^-11
 // relative on each output, below the activations' own rounding). What quantizing costs in accuracy is measured
 // against fp32 weights by `gpt2gl accuracy` (Accuracy.Q8WeightsAgreeWithFp32 below).
-class ModelQ8 : public Model {
-protected:
-    std::unique_ptr<Engine> q8_engine() {
-        EngineOptions o;
-        o.precision = tier_name(tier());
-        o.max_texture_size = GetParam().max_size;
-        o.weights = "q8";
-        return std::make_unique<Engine>(test_caps(), o);
-    }
-};
+class ModelQ8 : public Model {};
 
 TEST_P(ModelQ8, DefaultModelLayerByLayer) {
     Reference ref = run_reference(kDefault, kPrompt, 0, true);
     ASSERT_FALSE(ref.data.empty());
     Gpt2Weights w = load_weights(kDefault);
-    auto q8 = q8_engine();
+    auto q8 = q8_engine(GetParam());
     Gpt2 m(*q8, w, 32);
     compare_all(record(m, kPrompt), ref);
 }
 
 TEST_P(ModelQ8, DefaultModelThroughTheKvCache) {
-    Gpt2Weights w = load_weights(kDefault), wq = q8_round_trip(w);
-    auto q8 = q8_engine();
+    Gpt2Weights w = load_weights(kDefault);
+    auto q8 = q8_engine(GetParam());
     Gpt2 m(*q8, w, 32);
-    CpuGpt2 ref(wq, 32);
-    std::vector<int> ids(kPrompt.begin(), kPrompt.begin() + 6);
-    std::map<std::string, std::vector<float>> want;
-    ref.on_stage = [&](const std::string& name, const std::vector<float>& v) { want[name] = v; };
-    for (int step = 0; step < 4; ++step) {
-        SCOPED_TRACE("step " + std::to_string(step) + " (" + std::to_string(ids.size()) + " new tokens)");
-        want.clear();
-        auto want_logits = ref.forward(ids.data(), int(ids.size()));
-        auto got = record(m, ids);
-        for (auto& [name, v] : want) {
-            ASSERT_TRUE(got.count(name)) << "the engine has no stage " << name;
-            ASSERT_TRUE(matches(got.at(name), v)) << "stage " << name << " is the first to differ";
-        }
-        std::vector<float> last(got["logits"].end() - long(want_logits.size()), got["logits"].end());
-        EXPECT_TRUE(matches(last, want_logits)) << "logits";
-        ids = {int(std::max_element(want_logits.begin(), want_logits.end()) - want_logits.begin())};
-    }
+    matches_cpu_through_kv_cache(this, m, q8_round_trip(w), 4);
 }
 
 INSTANTIATE_TEST_SUITE_P(Tiers, ModelQ8,

@@ -208,13 +208,6 @@ TEST_P(Ops, MatmulSplitK) {
 // are exact in the texture, so the tolerances are the float tiers' own (see the top of this file).
 class OpsQ8 : public Ops {
 protected:
-    std::unique_ptr<Engine> q8_engine() {
-        EngineOptions o;
-        o.precision = tier_name(tier());
-        o.max_texture_size = GetParam().max_size;
-        o.weights = "q8";
-        return std::make_unique<Engine>(test_caps(), o);
-    }
     // w as the engine holds it
     std::vector<float> held(const std::vector<float>& w, int rows, int cols) {
         std::vector<float> q, s;
@@ -226,7 +219,7 @@ protected:
 };
 
 TEST_P(OpsQ8, Matmul) {
-    auto q8 = q8_engine();
+    auto q8 = q8_engine(GetParam());
     const MatmulCase cases[] = {
         {1, 768, 2304, true, false, false, 0, 0},   // decode c_attn (split-K where the tier blends)
         {5, 768, 3072, true, true, false, 0, 0},    // c_fc + GELU
@@ -262,7 +255,7 @@ TEST_P(OpsQ8, Matmul) {
 }
 
 TEST_P(OpsQ8, Embed) {
-    auto q8 = q8_engine();
+    auto q8 = q8_engine(GetParam());
     int V = 5000, C = 130, n_pos = 20, T = 6, pos0 = 3;  // under 256 wte and its scales split into parts
     auto wte = randn(size_t(V) * C, 44), wpe = in(size_t(n_pos) * C, 45);
     std::vector<int> ids = {0, 4999, 17, 2500, 1791, 1793};  // every id % 4: picks each scale of a texel
