@@ -57,7 +57,7 @@ nlohmann::json run_accuracy(const gl::Caps& caps, const Gpt2Weights& w, const Ac
             Variant v;
             v.engine = std::make_unique<Engine>(caps, eo);
             v.model = std::make_unique<Gpt2>(*v.engine, w, W);
-            v.label = std::string(tier_name(v.engine->tier())) + (weights == "q8" ? " q8 weights" : "");
+            v.label = std::string(tier_name(v.engine->tier())) + (v.engine->q8_weights() ? " q8 weights" : "");
             vs.push_back(std::move(v));
         }
 
@@ -89,6 +89,7 @@ nlohmann::json run_accuracy(const gl::Caps& caps, const Gpt2Weights& w, const Ac
                     top_base[size_t(t)] = top;
                 }
                 v.agree += top == top_base[size_t(t)];
+                if (i == 0) continue;  // KL from itself: 0
                 double kl = 0;  // KL(first || this) = sum p_first (log p_first - log p_this)
                 for (int c = 0; c < V; ++c) kl += double(pb[c] * (lpb[c] - lp[size_t(c)]));
                 v.kl += kl;

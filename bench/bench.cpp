@@ -100,17 +100,14 @@ nlohmann::json run_bench(const gl::Caps& caps, const BenchOptions& o, std::ostre
 
         // The CPU reference: decode ms/token at the two shortest contexts, and its greedy token to validate against.
         nlohmann::json cpu = nlohmann::json::object();
-        std::vector<float> cpu_logits, cpu_logits_q8;  // q8: the reference on the q8 round trip of the weights
-        if (std::count(o.weights.begin(), o.weights.end(), "q8")) {
-            auto ids = token_ids(4, c.vocab_size);
-            Gpt2Weights wq = q8_round_trip(w);
-            CpuGpt2 ref(wq, n_ctx);
-            cpu_logits_q8 = ref.forward(ids.data(), int(ids.size()));
-        }
+        // q8 variants validate against the reference on the q8 round trip of the weights.
+        const auto ids4 = token_ids(4, c.vocab_size);  // short: the CPU reference of a 1.5B model is slow
+        std::vector<float> cpu_logits, cpu_logits_q8;
+        if (std::count(o.weights.begin(), o.weights.end(), "q8"))
+            cpu_logits_q8 = CpuGpt2(q8_round_trip(w), n_ctx).forward(ids4.data(), int(ids4.size()));
         {
-            auto ids = token_ids(4, c.vocab_size);  // short: the CPU reference of a 1.5B model is slow
             CpuGpt2 ref(w, n_ctx);
-            cpu_logits = ref.forward(ids.data(), int(ids.size()));
+            cpu_logits = ref.forward(ids4.data(), int(ids4.size()));
             if (o.cpu) {
                 for (size_t i = 0; i < std::min<size_t>(2, ctxs.size()); ++i) {
                     ref.reset();
@@ -152,8 +149,7 @@ nlohmann::json run_bench(const gl::Caps& caps, const BenchOptions& o, std::ostre
             r["weight_texture_bytes"] = weight_bytes;
 
             // validate, then time: the logits of a 4-token prefill against the CPU reference's
-            auto ids = token_ids(4, c.vocab_size);
-            m.forward(ids.data(), int(ids.size()));
+            m.forward(ids4.data(), int(ids4.size()));
             auto logits = m.logits_last();
             double max_err = 0, sum2 = 0;
             for (size_t i = 0; i < logits.size(); ++i) {

@@ -142,7 +142,7 @@ Gpt2Weights q8_round_trip(const Gpt2Weights& w) {
         if (m.empty()) return;
         std::vector<float> q, s;
         quantize_q8(m.data(), rows, cols, &q, &s);
-        for (size_t i = 0; i < m.size(); ++i) m[i] = q[i] * s[i / size_t(cols)];
+        m = dequantize_q8(q, s, cols);
     };
     const Gpt2Config& c = w.cfg;
     const int C = c.n_embd, I = c.n_inner;

@@ -214,17 +214,27 @@ void quantize_q8(const float* w, int rows, int cols, std::vector<float>* q, std:
     }
 }
 
+std::vector<float> dequantize_q8(const std::vector<float>& q, const std::vector<float>& scale, int cols) {
+    std::vector<float> w(q.size());
+    for (size_t i = 0; i < q.size(); ++i) w[i] = q[i] * scale[i / size_t(cols)];
+    return w;
+}
+
 SplitTensor::SplitTensor(const Storage& st_in, std::string n, int r, int c, const float* data, bool q8)
     : name(std::move(n)), rows(r), cols(c) {
     std::vector<float> q;
-    if (q8) {
-        std::vector<float> s;
-        if (data) quantize_q8(data, rows, cols, &q, &s);
-        scale = Tensor(st_in, name + ".scale", 1, rows);
-        if (data) scale.upload(s.data()), data = q.data();
-    }
     Storage st = st_in;
-    if (q8) st.tier = Tier::q8, st.format = st.bytes;
+    if (q8) {
+        scale = Tensor(st_in, name + ".scale", 1, rows);
+        if (data) {
+            std::vector<float> s;
+            quantize_q8(data, rows, cols, &q, &s);
+            scale.upload(s.data());
+            data = q.data();
+        }
+        st.tier = Tier::q8;
+        st.format = st.bytes;
+    }
     rows_per_part = Layout::max_rows(cols, st.tier, st.max_size);
     if (rows_per_part <= 0)
         throw gl::Error(name + ": even one row of " + std::to_string(cols) +
@@ -245,12 +255,7 @@ std::vector<float> SplitTensor::download() const {
         auto d = p.download();
         out.insert(out.end(), d.begin(), d.end());
     }
-    if (quantized()) {
-        std::vector<float> s = scale.download();
-        for (int r = 0; r < rows; ++r)
-            for (int c = 0; c < cols; ++c) out[size_t(r) * cols + c] *= s[size_t(r)];
-    }
-    return out;
+    return quantized() ? dequantize_q8(out, scale.download(), cols) : out;
 }
 
 }  // namespace gpt2gl

@@ -102,5 +102,7 @@ struct SplitTensor {
 // Symmetric 8-bit quantization per row of w (rows, cols): scale[r] = max_c |w[r, c]| / 127 and
 // q[r, c] = round(w[r, c] / scale[r]) in [-127, 127] (a row of zeros gets scale 0; non-finite weights become 0).
 void quantize_q8(const float* w, int rows, int cols, std::vector<float>* q, std::vector<float>* scale);
+// q[r, c] * scale[r]: the weights quantize_q8's output stands for.
+std::vector<float> dequantize_q8(const std::vector<float>& q, const std::vector<float>& scale, int cols);
 
 }  // namespace gpt2gl

@@ -26,6 +26,12 @@ constexpr float kSentinel = -777.0f;  // exactly representable in every tier
 constexpr double kTol32 = 2e-5;
 constexpr double kHalfRounding = 9.8e-4;  // 2^-10: see above
 
+struct MatmulCase {
+    int T, K, N;
+    bool bias, gelu, residual;
+    int x_row0, y_row0;
+};
+
 class Ops : public TierTest {
 protected:
     std::vector<float> in(size_t n, unsigned seed, float scale = 1.0f) { return stored(tier(), randn(n, seed, scale)); }
@@ -51,6 +57,9 @@ protected:
         double rtol = tol32 + (tier() == Tier::fp16 ? kHalfRounding : 0.0);
         return close(got, want, rtol, tol32 * rms(want) + 1e-30);
     }
+    // One matmul on `eng` with weights w (N, K), against the reference on `held`: w as `eng` holds it.
+    void check_matmul(Engine& eng, const MatmulCase& m, const std::vector<float>& w,
+                      const std::vector<float>& held, unsigned seed);
 };
 
 // [SECTION] embed
@@ -93,11 +102,34 @@ TEST_P(Ops, LayerNorm) {
 
 // [SECTION] matmul
 
-struct MatmulCase {
-    int T, K, N;
-    bool bias, gelu, residual;
-    int x_row0, y_row0;
-};
+void Ops::check_matmul(Engine& eng, const MatmulCase& m, const std::vector<float>& w, const std::vector<float>& held,
+                       unsigned seed) {
+    SCOPED_TRACE("T=" + std::to_string(m.T) + " K=" + std::to_string(m.K) + " N=" + std::to_string(m.N));
+    int xrows = m.x_row0 + m.T, yrows = m.y_row0 + m.T + 1;
+    auto x = in(size_t(xrows) * m.K, seed), bias = in(m.N, seed + 1), res = in(size_t(yrows) * m.N, seed + 2);
+    Tensor xt = eng.tensor("x", xrows, m.K), bt = eng.tensor("bias", 1, m.N), rt = eng.tensor("res", yrows, m.N);
+    xt.upload(x.data());
+    bt.upload(bias.data());
+    rt.upload(res.data());
+    SplitTensor wt = eng.split("w", m.N, m.K, w.data());
+    EXPECT_EQ(wt.quantized(), eng.q8_weights());
+    EXPECT_TRUE(close(wt.download(), held, 0, 0)) << "the weights read back";
+    Tensor y = eng.tensor("y", yrows, m.N);
+    fill(y, kSentinel);
+    MatmulArgs a;
+    a.rows = m.T;
+    a.x_row0 = m.x_row0;
+    a.y_row0 = m.y_row0;
+    a.bias = m.bias ? &bt : nullptr;
+    a.gelu = m.gelu;
+    a.residual = m.residual ? &rt : nullptr;
+    matmul(eng, xt, wt, y, a);
+    std::vector<float> want(size_t(m.T) * m.N);
+    ref::matmul(x.data() + size_t(m.x_row0) * m.K, m.T, m.K, held.data(), m.N, m.bias ? bias.data() : nullptr,
+                m.gelu, m.residual ? res.data() + size_t(m.y_row0) * m.N : nullptr, want.data());
+    EXPECT_TRUE(matches(crop(y.download(), m.N, m.T, m.N, m.y_row0), want));
+    EXPECT_TRUE(untouched_outside(y, m.y_row0, m.y_row0 + m.T, 0, m.N, kSentinel));
+}
 
 TEST_P(Ops, Matmul) {
     const MatmulCase cases[] = {
@@ -108,26 +140,8 @@ TEST_P(Ops, Matmul) {
         {2, 1030, 300, false, false, false, 1, 0},  // under 256: segmented rows, w split into parts (LM head-like)
     };
     for (const MatmulCase& m : cases) {
-        SCOPED_TRACE("T=" + std::to_string(m.T) + " K=" + std::to_string(m.K) + " N=" + std::to_string(m.N));
-        int xrows = m.x_row0 + m.T, yrows = m.y_row0 + m.T + 1;
-        auto x = in(size_t(xrows) * m.K, 10), w = in(size_t(m.N) * m.K, 11, 1.0f / std::sqrt(float(m.K)));
-        auto bias = in(m.N, 12), res = in(size_t(yrows) * m.N, 13);
-        Tensor xt = upload("x", xrows, m.K, x), bt = upload("bias", 1, m.N, bias), rt = upload("res", yrows, m.N, res);
-        SplitTensor wt = e->split("w", m.N, m.K, w.data());
-        Tensor y = target("y", yrows, m.N);
-        MatmulArgs a;
-        a.rows = m.T;
-        a.x_row0 = m.x_row0;
-        a.y_row0 = m.y_row0;
-        a.bias = m.bias ? &bt : nullptr;
-        a.gelu = m.gelu;
-        a.residual = m.residual ? &rt : nullptr;
-        matmul(*e, xt, wt, y, a);
-        std::vector<float> want(size_t(m.T) * m.N);
-        ref::matmul(x.data() + size_t(m.x_row0) * m.K, m.T, m.K, w.data(), m.N, m.bias ? bias.data() : nullptr,
-                    m.gelu, m.residual ? res.data() + size_t(m.y_row0) * m.N : nullptr, want.data());
-        EXPECT_TRUE(matches(crop(y.download(), m.N, m.T, m.N, m.y_row0), want));
-        EXPECT_TRUE(untouched_outside(y, m.y_row0, m.y_row0 + m.T, 0, m.N, kSentinel));
+        auto w = in(size_t(m.N) * m.K, 11, 1.0f / std::sqrt(float(m.K)));  // as stored: held as it is
+        check_matmul(*e, m, w, w, 10);
     }
 }
 
@@ -212,9 +226,7 @@ protected:
     std::vector<float> held(const std::vector<float>& w, int rows, int cols) {
         std::vector<float> q, s;
         quantize_q8(w.data(), rows, cols, &q, &s);
-        s = stored(tier(), s);
-        for (size_t i = 0; i < q.size(); ++i) q[i] *= s[i / size_t(cols)];
-        return q;
+        return dequantize_q8(q, stored(tier(), s), cols);
     }
 };
 
@@ -228,29 +240,8 @@ TEST_P(OpsQ8, Matmul) {
         {2, 1030, 300, false, false, false, 1, 0},  // under 256: segmented rows, w and its scales in parts
     };
     for (const MatmulCase& m : cases) {
-        SCOPED_TRACE("T=" + std::to_string(m.T) + " K=" + std::to_string(m.K) + " N=" + std::to_string(m.N));
-        int xrows = m.x_row0 + m.T, yrows = m.y_row0 + m.T + 1;
-        auto x = in(size_t(xrows) * m.K, 40), w = randn(size_t(m.N) * m.K, 41, 1.0f / std::sqrt(float(m.K)));
-        auto bias = in(m.N, 42), res = in(size_t(yrows) * m.N, 43);
-        Tensor xt = q8->tensor("x", xrows, m.K), bt = q8->tensor("bias", 1, m.N), rt = q8->tensor("res", yrows, m.N);
-        xt.upload(x.data()), bt.upload(bias.data()), rt.upload(res.data());
-        SplitTensor wt = q8->split("w", m.N, m.K, w.data());
-        ASSERT_TRUE(wt.quantized());
-        Tensor y = q8->tensor("y", yrows, m.N);
-        fill(y, kSentinel);
-        MatmulArgs a;
-        a.rows = m.T, a.x_row0 = m.x_row0, a.y_row0 = m.y_row0;
-        a.bias = m.bias ? &bt : nullptr;
-        a.gelu = m.gelu;
-        a.residual = m.residual ? &rt : nullptr;
-        matmul(*q8, xt, wt, y, a);
-        auto wq = held(w, m.N, m.K);
-        EXPECT_TRUE(close(wt.download(), wq, 0, 0)) << "the weights read back";
-        std::vector<float> want(size_t(m.T) * m.N);
-        ref::matmul(x.data() + size_t(m.x_row0) * m.K, m.T, m.K, wq.data(), m.N, m.bias ? bias.data() : nullptr,
-                    m.gelu, m.residual ? res.data() + size_t(m.y_row0) * m.N : nullptr, want.data());
-        EXPECT_TRUE(matches(crop(y.download(), m.N, m.T, m.N, m.y_row0), want));
-        EXPECT_TRUE(untouched_outside(y, m.y_row0, m.y_row0 + m.T, 0, m.N, kSentinel));
+        auto w = randn(size_t(m.N) * m.K, 41, 1.0f / std::sqrt(float(m.K)));
+        check_matmul(*q8, m, w, held(w, m.N, m.K), 40);
     }
 }
 
