@@ -1,5 +1,5 @@
 // cli/main.cpp — the gpt2gl command line: a thin main over model/ and passes/.
-//   gpt2gl generate | logits | tokenize | detokenize | bench | accuracy | view | info
+//   gpt2gl generate | logits | tokenize | detokenize | bench | probe | accuracy | view | info
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -11,6 +11,7 @@
 
 #include "bench/accuracy.h"
 #include "bench/bench.h"
+#include "bench/probe.h"
 #include "gl/caps.h"
 #include "gl/context.h"
 #include "model/gpt2.h"
@@ -164,6 +165,11 @@ int main(int argc, char** argv) {
     bench->add_flag("!--no-cpu", bo.cpu, "Skip timing the CPU reference");
     bench->add_option("--json", json_path, "Also write every figure as JSON to this file (must not exist)");
 
+    CLI::App* probe = app.add_subcommand("probe", "Measure the fragment pipeline's ceilings: GFLOP/s, cached fetches, GB/s");
+    std::string probe_json;
+    engine_flags(probe);
+    probe->add_option("--json", probe_json, "Also write the figures as JSON to this file (must not exist)");
+
     CLI::App* acc = app.add_subcommand("accuracy", "Loss, perplexity and top-1 agreement of tiers and q8 weights on a text");
     AccuracyOptions ao;
     std::string acc_text, acc_tokens;
@@ -230,6 +236,16 @@ int main(int argc, char** argv) {
             run_bench(caps, bo, std::cout, [&](const nlohmann::json& so_far) {
                 if (!json_path.empty()) std::ofstream(json_path) << so_far.dump(1) << "\n";
             });
+            return 0;
+        }
+        if (*probe) {
+            if (!probe_json.empty() && std::ifstream(probe_json)) throw std::runtime_error(probe_json + " exists; not overwriting it");
+            auto ctx = gl::create_headless_context();
+            gl::Caps caps = gl::probe_caps(ctx->backend());
+            Engine e(caps, eo);
+            std::printf("gpt2gl probe on %s (%s)\n", caps.renderer.c_str(), caps.version.c_str());
+            auto r = run_probe(e, std::cout);
+            if (!probe_json.empty()) std::ofstream(probe_json) << r.dump(1) << "\n";
             return 0;
         }
         if (*acc) {

@@ -1,8 +1,10 @@
 // glsl/embed.frag — x[t, c] = wte[id_t, c] + wpe[pos0 + t, c]     out: x (T, C)
-// wte may be split over several textures: one pass per part, fragments whose token is not in this part discard.
+// wte is stored transposed (passes/tensor.h), maybe over several textures: part (C, n) holds tokens [u_part.x, u_part.y)
+// as cols; one pass per part, fragments whose token is not in this part discard. A texel holds 4 tokens' values of one
+// channel: this token's lane of the 4 texels of channels 4c4 .. 4c4+3.
 // WTE_Q8: wte holds int8 values and WTE_SCALE (1, V) their per-token scales.
 // Token ids come in an RGBA8 texture, one id per texel: id = r + 256 g + 65536 b, texel t at (t % w, t / w).
-uniform sampler2D WTE;  // one part of wte: token rows [u_part.x, u_part.y)
+uniform sampler2D WTE;  // one part of wte^T: token cols [u_part.x, u_part.y)
 uniform vec4 WTE_geo;
 uniform vec2 WTE_inv;
 #ifdef WTE_Q8
@@ -17,6 +19,11 @@ uniform sampler2D IDS;
 uniform vec3 u_ids;  // (w, 1/w, 1/h) of the ids texture
 uniform vec2 u_part;
 uniform float u_pos0;
+#ifdef WTE_Q8
+#define LOAD_WTE(c) load_q8(WTE, WTE_geo, WTE_inv, min(c, WTE_geo.x - 1.0), t4)
+#else
+#define LOAD_WTE(c) load4(WTE, WTE_geo, WTE_inv, min(c, WTE_geo.x - 1.0), t4)
+#endif
 
 vec4 compute(float row, float c4) {
     float iy = floor((row + 0.5) / u_ids.x);
@@ -24,13 +31,16 @@ vec4 compute(float row, float c4) {
     vec4 b = floor(texture2D(IDS, uv) * 255.0 + 0.5);
     float id = b.r + 256.0 * b.g + 65536.0 * b.b;
     if (id < u_part.x || id >= u_part.y) discard;
+    float local = id - u_part.x;
+    float t4 = floor((local + 0.5) / 4.0);
+    vec4 lane = vec4(equal(vec4(0.0, 1.0, 2.0, 3.0), vec4(local - 4.0 * t4)));
+    float c = 4.0 * c4;  // channels past C (C % 4 != 0) read channel C - 1; the output masks them
+    vec4 tok = vec4(dot(LOAD_WTE(c), lane), dot(LOAD_WTE(c + 1.0), lane), dot(LOAD_WTE(c + 2.0), lane),
+                    dot(LOAD_WTE(c + 3.0), lane));
 #ifdef WTE_Q8
-    float i4 = floor(id / 4.0);
+    float i4 = floor((id + 0.5) / 4.0);
     vec4 s4 = load4(WTE_SCALE, WTE_SCALE_geo, WTE_SCALE_inv, 0.0, i4);
-    float s = dot(s4, vec4(equal(vec4(0.0, 1.0, 2.0, 3.0), vec4(id - 4.0 * i4))));
-    vec4 tok = s * load_q8(WTE, WTE_geo, WTE_inv, id - u_part.x, c4);
-#else
-    vec4 tok = load4(WTE, WTE_geo, WTE_inv, id - u_part.x, c4);
+    tok *= dot(s4, vec4(equal(vec4(0.0, 1.0, 2.0, 3.0), vec4(id - 4.0 * i4))));
 #endif
     return tok + load4(WPE, WPE_geo, WPE_inv, u_pos0 + row, c4);
 }

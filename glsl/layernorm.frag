@@ -1,5 +1,6 @@
 // glsl/layernorm.frag — y = (x - mean) / sqrt(var + eps) * g + b over each row     x, y: (T, C); g, b: (1, C)
-// One pass: every fragment walks its row twice (mean, then centred variance). C4 = texels per row (constant).
+// One pass: every fragment walks its row once, merging each texel's 4 values into a running mean and sum of squared
+// deviations (Chan et al.'s pairwise update: stable with GPT-2's outlier channels, unlike raw sums). C4 = texels per row.
 uniform sampler2D X;
 uniform vec4 X_geo;
 uniform vec2 X_inv;
@@ -13,14 +14,19 @@ uniform float u_eps;
 
 vec4 compute(float row, float c4) {
     float n = X_geo.w;
-    float sum = 0.0;
-    for (int i = 0; i < C4; i++) sum += dot(load4(X, X_geo, X_inv, row, float(i)), vec4(1.0));
-    float mean = sum / n;
-    float var = 0.0;
+    float mean = 0.0, m2 = 0.0, count = 0.0;
     for (int i = 0; i < C4; i++) {
-        vec4 d = (load4(X, X_geo, X_inv, row, float(i)) - mean) * below(float(i), n);
-        var += dot(d, d);
+        vec4 keep = below(float(i), n);
+        float nb = dot(keep, vec4(1.0));
+        vec4 v = load4(X, X_geo, X_inv, row, float(i));
+        float mb = dot(v, keep) / nb;
+        vec4 d = (v - mb) * keep;
+        float delta = mb - mean, total = count + nb;
+        mean += delta * nb / total;
+        m2 += dot(d, d) + delta * delta * count * nb / total;
+        count = total;
     }
+    float var = m2 / n;
     vec4 x = load4(X, X_geo, X_inv, row, c4);
-    return (x - mean) / sqrt(var / n + u_eps) * load4(G, G_geo, G_inv, 0.0, c4) + load4(B, B_geo, B_inv, 0.0, c4);
+    return (x - mean) / sqrt(var + u_eps) * load4(G, G_geo, G_inv, 0.0, c4) + load4(B, B_geo, B_inv, 0.0, c4);
 }

@@ -1,7 +1,9 @@
-// glsl/matmul.frag — y[r, n] = sum_k f(x[r + u_xrow, k]) * W[n - u_n0, k]  (+ bias[n]) (-> gelu) (+ res[r, n])
-//   x: (T, K)   W: one part of an (N, K) weight, out x in, rows [u_n0, u_n0 + part rows)   y, res: (T, N)
-// Each fragment makes 4 outputs: per texel of K it loads x once and 4 rows of W (dot products of vec4s).
-// Defines: K4 = texels per row of x (constant); HAS_BIAS, GELU (tanh form, HF gelu_new), HAS_RESIDUAL;
+// glsl/matmul.frag — y[r, n] = sum_k f(x[r + u_xrow, k]) * W[n, k]  (+ bias[n]) (-> gelu) (+ res[r, n])
+//   x: (T, K)   W: one part of an (N, K) weight, out x in, rows [u_n0, u_n0 + part rows), stored transposed:
+//   the texel (k, c4 - u_n0/4) holds W[4c4 .. 4c4+3, k]   y, res: (T, N)
+// Each fragment makes 4 outputs: per texel of x (4 k) it loads 4 texels of W^T, one per k, and sums lanes x weights;
+// the fragments of neighbouring outputs read neighbouring texels of W^T.
+// Defines: K4 = texels per row of x, K_LAST = K - 1 (constants); HAS_BIAS, GELU (tanh form, HF gelu_new), HAS_RESIDUAL;
 //   GELU_X: f = gelu (the MLP's activation, applied by its consumer when the producer was split), else f = identity;
 //   KSLICE: this fragment sums only K texels [s*KSLICE, s*KSLICE + KSLICE) for quad layer s = v_layer; the engine
 //   adds the layers up by blending (split-K), the bias comes with layer 0. GELU and HAS_RESIDUAL need the whole sum.
@@ -16,9 +18,9 @@ uniform vec2 W_inv;
 uniform sampler2D W_SCALE;
 uniform vec4 W_SCALE_geo;
 uniform vec2 W_SCALE_inv;
-#define LOAD_W(n, k4) load_q8(W, W_geo, W_inv, n, k4)
+#define LOAD_W(k, c4) load_q8(W, W_geo, W_inv, min(k, float(K_LAST)), c4)
 #else
-#define LOAD_W(n, k4) load4(W, W_geo, W_inv, n, k4)
+#define LOAD_W(k, c4) load4(W, W_geo, W_inv, min(k, float(K_LAST)), c4)
 #endif
 #ifdef HAS_BIAS
 uniform sampler2D BIAS;
@@ -46,7 +48,7 @@ vec4 gelu(vec4 x) {
 #endif
 
 vec4 compute(float row, float c4) {
-    float n = 4.0 * c4 - u_n0;
+    float w4 = c4 - 0.25 * u_n0;  // u_n0 is a multiple of 4
     float xr = row + u_xrow;
     vec4 acc = vec4(0.0);
 #ifdef KSLICE
@@ -62,8 +64,8 @@ vec4 compute(float row, float c4) {
 #ifdef GELU_X
         x = gelu(x);
 #endif
-        acc += vec4(dot(x, LOAD_W(n, k4)), dot(x, LOAD_W(n + 1.0, k4)), dot(x, LOAD_W(n + 2.0, k4)),
-                    dot(x, LOAD_W(n + 3.0, k4)));
+        float k = 4.0 * k4;  // rows past K (K % 4 != 0) read row K - 1 times x's zero padding
+        acc += x.x * LOAD_W(k, w4) + x.y * LOAD_W(k + 1.0, w4) + x.z * LOAD_W(k + 2.0, w4) + x.w * LOAD_W(k + 3.0, w4);
     }
 #ifdef W_Q8
     acc *= load4(W_SCALE, W_SCALE_geo, W_SCALE_inv, 0.0, c4);

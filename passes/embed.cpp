@@ -35,7 +35,7 @@ void embed(Engine& e, const SplitTensor& wte, const Tensor& wpe, const TokenIds&
                   .in("WPE", wpe)
                   .tex("IDS", ids.texture())
                   .set("u_ids", float(ids.width()), 1.0f / float(ids.width()), 1.0f / float(ids.texture().height()))
-                  .set("u_part", first, first + float(wte.parts[i].rows()))
+                  .set("u_part", first, first + float(wte.parts[i].cols()))
                   .set("u_pos0", float(pos0))
                   .out(x, 0, T, 0, x.cols()));
     }

@@ -175,7 +175,7 @@ void Engine::run(const Pass& p) {
 // Slots are found by name once per program; a pass that names its inputs differently (never, in practice) rebinds.
 void Engine::bind_slots(Compiled& c, const Pass& p) {
     size_t n = p.inputs.size() + p.textures.size() + p.uniforms.size();
-    bool same = c.names.size() == n;
+    bool same = c.rect != -1 && c.names.size() == n;  // rect: looked up yet (a pass may have no inputs)
     for (size_t i = 0; same && i < p.inputs.size(); ++i) same = c.names[i] == p.inputs[i].name;
     for (size_t i = 0; same && i < p.textures.size(); ++i) same = c.names[p.inputs.size() + i] == p.textures[i].name;
     for (size_t i = 0; same && i < p.uniforms.size(); ++i)

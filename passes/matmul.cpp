@@ -11,12 +11,12 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
     if (a.accumulate && a.residual) throw gl::Error("matmul " + w.name + ": accumulate and residual both set");
     const int k4 = (x.cols() + 3) / 4;
     for (size_t i = 0; i < w.parts.size(); ++i) {
-        int n0 = int(i) * w.rows_per_part, n4 = (w.parts[i].rows() + 3) / 4;
+        int n0 = int(i) * w.rows_per_part, n4 = (w.parts[i].cols() + 3) / 4;
         int slices = a.gelu || a.residual ? 1 : e.split_k(a.rows, n4, k4);
         int per_slice = (k4 + slices - 1) / slices;
         slices = (k4 + per_slice - 1) / per_slice;  // no empty slices
         Pass p("matmul");
-        p.define("K4", k4).in("X", x).in("W", w.parts[i]);
+        p.define("K4", k4).define("K_LAST", x.cols() - 1).in("X", x).in("W", w.parts[i]);
         if (w.quantized()) p.define("W_Q8").in("W_SCALE", w.scale);
         if (slices > 1) p.define("KSLICE", per_slice).sum_layers(slices);
         if (a.bias) p.define("HAS_BIAS").in("BIAS", *a.bias);
@@ -25,7 +25,7 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
         if (a.residual) p.define("HAS_RESIDUAL").in("RES", *a.residual);
         if (a.accumulate) p.add_to_output();
         p.set("u_xrow", float(a.x_row0 - a.y_row0)).set("u_n0", float(n0));
-        e.run(p.out(y, a.y_row0, a.y_row0 + a.rows, n0, n0 + w.parts[i].rows()));
+        e.run(p.out(y, a.y_row0, a.y_row0 + a.rows, n0, n0 + w.parts[i].cols()));
     }
 }
 

@@ -85,6 +85,18 @@ int Layout::max_rows(int cols, Tier tier, int max_size) {
     return int(rows / 4 * 4);
 }
 
+int Layout::max_cols(int rows, Tier tier, int max_size) {
+    auto fits = [&](long cols) { return make(rows, int(cols), tier, max_size).fits(max_size); };
+    if (!fits(4)) return 0;
+    long lo = 4, hi = 4;  // fits(lo); grow hi until it does not fit, then bisect (in steps of 4)
+    while (fits(hi) && hi < (1L << 30)) lo = hi, hi *= 2;
+    while (hi - lo > 4) {
+        long mid = (lo + hi) / 8 * 4;
+        (fits(mid) ? lo : hi) = mid;
+    }
+    return int(lo);
+}
+
 // [SECTION] Tensor
 
 static std::string too_big(const std::string& name, int rows, int cols, const Layout& l, int max_size) {
@@ -235,26 +247,37 @@ SplitTensor::SplitTensor(const Storage& st_in, std::string n, int r, int c, cons
         st.tier = Tier::q8;
         st.format = st.bytes;
     }
-    rows_per_part = Layout::max_rows(cols, st.tier, st.max_size);
+    rows_per_part = Layout::max_cols(cols, st.tier, st.max_size);
     if (rows_per_part <= 0)
-        throw gl::Error(name + ": even one row of " + std::to_string(cols) +
-                        " cols does not fit a texture under the limit of " + std::to_string(st.max_size));
+        throw gl::Error(name + ": even 4 rows of " + std::to_string(cols) +
+                        " cols do not fit a texture under the limit of " + std::to_string(st.max_size));
     rows_per_part = std::min(rows_per_part, (rows + 3) / 4 * 4);
+    std::vector<float> t;
     for (int r0 = 0; r0 < rows; r0 += rows_per_part) {
-        int n_rows = std::min(rows_per_part, rows - r0);
-        std::string part = parts.empty() && r0 + n_rows >= rows ? name : name + "[" + std::to_string(parts.size()) + "]";
-        parts.emplace_back(st, part, n_rows, cols);
-        if (data) parts.back().upload(data + size_t(r0) * cols);
+        int n = std::min(rows_per_part, rows - r0);
+        std::string part = parts.empty() && r0 + n >= rows ? name : name + "[" + std::to_string(parts.size()) + "]";
+        parts.emplace_back(st, part, cols, n);
+        if (!data) continue;
+        t.resize(size_t(n) * cols);
+        for (int i = 0; i < n; ++i)
+            for (int k = 0; k < cols; ++k) t[size_t(k) * n + i] = data[size_t(r0 + i) * cols + k];
+        parts.back().upload(t.data());
     }
 }
 
-std::vector<float> SplitTensor::download() const {
-    std::vector<float> out;
-    out.reserve(size_t(rows) * cols);
-    for (auto& p : parts) {
-        auto d = p.download();
-        out.insert(out.end(), d.begin(), d.end());
+std::vector<float> SplitTensor::download_stored() const {
+    std::vector<float> out(size_t(rows) * cols);
+    for (size_t p = 0; p < parts.size(); ++p) {
+        auto t = parts[p].download();  // (cols, n)
+        int r0 = int(p) * rows_per_part, n = parts[p].cols();
+        for (int k = 0; k < cols; ++k)
+            for (int i = 0; i < n; ++i) out[size_t(r0 + i) * cols + k] = t[size_t(k) * n + i];
     }
+    return out;
+}
+
+std::vector<float> SplitTensor::download() const {
+    auto out = download_stored();
     return quantized() ? dequantize_q8(out, scale.download(), cols) : out;
 }
 

@@ -8,7 +8,7 @@
 // A row longer than MAX_TEXTURE_SIZE is cut into segments of seg_w texels; segment s of every row makes the lines
 // yl = s*rows + row; when there are more lines than MAX_TEXTURE_SIZE they fold into bands of band_h lines laid side
 // by side: (x, y) = (band*seg_w + tc - s*seg_w, yl - band*band_h). Shaders do the same math (glsl/prelude.glsl).
-// A tensor that does not fit one texture even so is split by rows over several (SplitTensor).
+// Weight matrices are stored transposed and split over several textures when one is too small (SplitTensor).
 #pragma once
 #include <string>
 #include <vector>
@@ -41,6 +41,8 @@ struct Layout {
     std::vector<Rect> rects(int row0, int row1, int tc0, int tc1) const;
     // The most rows (a multiple of 4) of `cols` cols that fit one texture.
     static int max_rows(int cols, Tier tier, int max_size);
+    // The most cols (a multiple of 4) of `rows` rows that fit one texture.
+    static int max_cols(int rows, Tier tier, int max_size);
 };
 
 // What every tensor of an engine shares: the tier, its texel format and the size limit in force.
@@ -83,8 +85,9 @@ private:
     mutable gl::Framebuffer framebuffer_;
 };
 
-// A matrix [rows, cols] split by rows into parts of rows_per_part (a multiple of 4) that each fit one texture.
-// Weights of shape (out, in) split this way give each part a range of output columns.
+// A weight matrix W [rows, cols] = (out, in), stored transposed: part i holds W[r0 : r0 + n, :]^T as a tensor
+// [cols, n] (r0 = i * rows_per_part, n <= rows_per_part, a multiple of 4 that fits one texture). A texel then holds
+// 4 consecutive output rows of one input col, so the fragments of neighbouring outputs read neighbouring texels.
 // Quantized (q8): the parts hold int8 q in [-127, 127] and `scale` (1, rows), in the storage's tier, holds one scale
 // per row: w[r, c] ~ q[r, c] * scale[r] (quantize_q8).
 struct SplitTensor {
@@ -96,7 +99,8 @@ struct SplitTensor {
     SplitTensor() = default;
     SplitTensor(const Storage& storage, std::string name, int rows, int cols, const float* data, bool q8 = false);
     bool quantized() const { return bool(scale); }
-    std::vector<float> download() const;  // (rows, cols); q8: q * scale
+    std::vector<float> download_stored() const;  // (rows, cols) as stored: the weights, or q8's int8 values
+    std::vector<float> download() const;         // (rows, cols); q8: q * scale
 };
 
 // Symmetric 8-bit quantization per row of w (rows, cols): scale[r] = max_c |w[r, c]| / 127 and

@@ -37,13 +37,15 @@ int validate(const std::string& source, std::string* log) {
 const std::map<std::string, std::vector<std::string>> kVariants = {
     {"embed", {"", "#define WTE_Q8\n"}},
     {"layernorm", {"#define C4 192\n"}},
-    {"matmul", {"#define K4 192\n", "#define K4 13\n#define HAS_BIAS\n#define GELU\n#define HAS_RESIDUAL\n",
-                "#define K4 768\n#define KSLICE 24\n#define HAS_BIAS\n#define GELU_X\n",  // split-K
-                "#define K4 192\n#define KSLICE 8\n#define W_Q8\n#define HAS_BIAS\n"}},  // q8 weights
+    {"matmul", {"#define K4 192\n#define K_LAST 767\n",
+                "#define K4 13\n#define K_LAST 49\n#define HAS_BIAS\n#define GELU\n#define HAS_RESIDUAL\n",
+                "#define K4 768\n#define K_LAST 3071\n#define KSLICE 24\n#define HAS_BIAS\n#define GELU_X\n",  // split-K
+                "#define K4 192\n#define K_LAST 767\n#define KSLICE 8\n#define W_Q8\n#define HAS_BIAS\n"}},  // q8
     {"attn_scores", {"#define HD4 16\n", "#define HD4 3\n"}},
     {"softmax", {"#define S4 256\n"}},
     {"attn_values", {"#define S4 256\n", "#define S4 256\n#define HD_ALIGNED\n"}},
     {"copy", {""}},
+    {"probe", {"#define ALU\n#define ITER 256\n", "#define FETCH\n#define ITER 256\n", "#define STREAM\n#define ITER 64\n"}},
     {"heatmap", {"", "#define DIFF\n#define PER_ROW 32\n"}},  // viewer/heatmap.frag
 };
 

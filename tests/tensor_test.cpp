@@ -123,12 +123,11 @@ TEST_P(TensorTier, Q8SplitRoundTrip) {
     }
     std::vector<float> q, sc;
     quantize_q8(v.data(), rows, cols, &q, &sc);
-    std::vector<float> got_q;
     for (auto& p : s.parts) {
         EXPECT_EQ(p.tier(), Tier::q8);
-        auto d = p.download();
-        got_q.insert(got_q.end(), d.begin(), d.end());
+        EXPECT_EQ(p.rows(), cols);  // stored transposed: (in, out)
     }
+    auto got_q = s.download_stored();
     EXPECT_EQ(got_q, q);
     EXPECT_EQ(s.scale.download(), stored(e->tier(), sc));
 }
