@@ -8,6 +8,8 @@
 //   KSLICE: this fragment sums only K texels [s*KSLICE, s*KSLICE + KSLICE) for quad layer s = v_layer; the engine
 //   adds the layers up by blending (split-K), the bias comes with layer 0. GELU and HAS_RESIDUAL need the whole sum.
 //   W_Q8: W holds int8 values (load_q8) and W_SCALE (1, N) their per-row scales: y = scale[n] * sum_k x q[n, k].
+//   X_PLAIN, W_PLAIN: that texture is one plain image (one segment, one band; not rgba8-coded), so a texel's
+//   coordinates are (col, row) + 0.5 times _inv, with no tensor addressing per fetch (the loop's ALU cost).
 uniform sampler2D X;
 uniform vec4 X_geo;
 uniform vec2 X_inv;
@@ -18,9 +20,24 @@ uniform vec2 W_inv;
 uniform sampler2D W_SCALE;
 uniform vec4 W_SCALE_geo;
 uniform vec2 W_SCALE_inv;
-#define LOAD_W(k, c4) load_q8(W, W_geo, W_inv, min(k, float(K_LAST)), c4)
+#endif
+// W^T's row k (clamped: rows past K read row K - 1 times x's zero padding) at this fragment's texel column w4.
+#ifdef W_PLAIN
+#define W_TEXEL(k, w4) texture2D(W, vec2(wu, (min(k, float(K_LAST)) + 0.5) * W_inv.y))
 #else
-#define LOAD_W(k, c4) load4(W, W_geo, W_inv, min(k, float(K_LAST)), c4)
+#define W_TEXEL(k, w4) texture2D(W, (texel_of(W_geo, min(k, float(K_LAST)), w4) + 0.5) * W_inv)
+#endif
+#ifdef W_Q8
+#define LOAD_W(k, w4) (W_TEXEL(k, w4) * 255.0 - 128.0)
+#elif defined(TIER_RGBA8)
+#define LOAD_W(k, w4) load4(W, W_geo, W_inv, min(k, float(K_LAST)), w4)
+#else
+#define LOAD_W(k, w4) W_TEXEL(k, w4)
+#endif
+#ifdef X_PLAIN
+#define LOAD_X(r, k4) texture2D(X, vec2((k4 + 0.5) * X_inv.x, xv))
+#else
+#define LOAD_X(r, k4) load4(X, X_geo, X_inv, r, k4)
 #endif
 #ifdef HAS_BIAS
 uniform sampler2D BIAS;
@@ -49,6 +66,7 @@ vec4 gelu(vec4 x) {
 
 vec4 compute(float row, float c4) {
     float w4 = c4 - 0.25 * u_n0;  // u_n0 is a multiple of 4
+    float wu = (w4 + 0.5) * W_inv.x, xv = (row + u_xrow + 0.5) * X_inv.y;  // for the plain images
     float xr = row + u_xrow;
     vec4 acc = vec4(0.0);
 #ifdef KSLICE
@@ -60,11 +78,11 @@ vec4 compute(float row, float c4) {
     for (int i = 0; i < K4; i++) {
         float k4 = float(i);
 #endif
-        vec4 x = load4(X, X_geo, X_inv, xr, k4);
+        vec4 x = LOAD_X(xr, k4);
 #ifdef GELU_X
         x = gelu(x);
 #endif
-        float k = 4.0 * k4;  // rows past K (K % 4 != 0) read row K - 1 times x's zero padding
+        float k = 4.0 * k4;
         acc += x.x * LOAD_W(k, w4) + x.y * LOAD_W(k + 1.0, w4) + x.z * LOAD_W(k + 2.0, w4) + x.w * LOAD_W(k + 3.0, w4);
     }
 #ifdef W_Q8

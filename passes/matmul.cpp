@@ -18,6 +18,9 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
         Pass p("matmul");
         p.define("K4", k4).define("K_LAST", x.cols() - 1).in("X", x).in("W", w.parts[i]);
         if (w.quantized()) p.define("W_Q8").in("W_SCALE", w.scale);
+        // plain images skip the tensor addressing per fetch (rgba8-coded floats need their 4-texel decode)
+        if (x.layout().plain() && x.tier() != Tier::rgba8) p.define("X_PLAIN");
+        if (w.parts[i].layout().plain() && w.parts[i].tier() != Tier::rgba8) p.define("W_PLAIN");
         if (slices > 1) p.define("KSLICE", per_slice).sum_layers(slices);
         if (a.bias) p.define("HAS_BIAS").in("BIAS", *a.bias);
         if (a.gelu) p.define("GELU");

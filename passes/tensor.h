@@ -36,6 +36,7 @@ struct Layout {
 
     static Layout make(int rows, int cols, Tier tier, int max_size);
     bool fits(int max_size) const;           // one texture, every index below 2^24
+    bool plain() const { return nseg == 1 && nbands == 1; }  // texel (row, tc) at (tc, row)
     Rect texel(int row, int tc) const;       // (x, y) of one texel, w = h = 1
     // Rectangles of texels covering rows [row0, row1) x texel cols [tc0, tc1), each a viewport for one draw.
     std::vector<Rect> rects(int row0, int row1, int tc0, int tc1) const;

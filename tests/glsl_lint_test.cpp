@@ -40,7 +40,9 @@ const std::map<std::string, std::vector<std::string>> kVariants = {
     {"matmul", {"#define K4 192\n#define K_LAST 767\n",
                 "#define K4 13\n#define K_LAST 49\n#define HAS_BIAS\n#define GELU\n#define HAS_RESIDUAL\n",
                 "#define K4 768\n#define K_LAST 3071\n#define KSLICE 24\n#define HAS_BIAS\n#define GELU_X\n",  // split-K
-                "#define K4 192\n#define K_LAST 767\n#define KSLICE 8\n#define W_Q8\n#define HAS_BIAS\n"}},  // q8
+                "#define K4 192\n#define K_LAST 767\n#define KSLICE 8\n#define W_Q8\n#define HAS_BIAS\n",  // q8
+                "#define K4 192\n#define K_LAST 767\n#define X_PLAIN\n#define W_PLAIN\n",  // plain images
+                "#define K4 192\n#define K_LAST 767\n#define X_PLAIN\n#define W_PLAIN\n#define W_Q8\n"}},
     {"attn_scores", {"#define HD4 16\n", "#define HD4 3\n"}},
     {"softmax", {"#define S4 256\n"}},
     {"attn_values", {"#define S4 256\n", "#define S4 256\n#define HD_ALIGNED\n"}},
