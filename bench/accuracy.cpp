@@ -57,7 +57,8 @@ nlohmann::json run_accuracy(const gl::Caps& caps, const Gpt2Weights& w, const Ac
             Variant v;
             v.engine = std::make_unique<Engine>(caps, eo);
             v.model = std::make_unique<Gpt2>(*v.engine, w, W);
-            v.label = std::string(tier_name(v.engine->tier())) + (v.engine->q8_weights() ? " q8 weights" : "");
+            const std::string wl = v.engine->weights_label();
+            v.label = std::string(tier_name(v.engine->tier())) + (wl.empty() ? "" : wl == "q8" ? " q8 weights" : " " + wl);
             vs.push_back(std::move(v));
         }
 
@@ -113,7 +114,7 @@ nlohmann::json run_accuracy(const gl::Caps& caps, const Gpt2Weights& w, const Ac
                       std::exp(loss), 100.0 * double(v.correct) / n, 100.0 * double(v.agree) / n, v.kl / n);
         out << line;
         results.push_back({{"variant", v.label}, {"tier", tier_name(v.engine->tier())},
-                           {"q8_weights", v.engine->q8_weights()}, {"loss", loss}, {"perplexity", std::exp(loss)},
+                           {"q8_weights", v.engine->q8_weights()}, {"weights", tier_name(v.engine->weights())}, {"loss", loss}, {"perplexity", std::exp(loss)},
                            {"top1_accuracy", double(v.correct) / n}, {"top1_agreement_with_first", double(v.agree) / n},
                            {"mean_kl_from_first", v.kl / n}});
     }

@@ -102,9 +102,12 @@ nlohmann::json run_bench(const gl::Caps& caps, const BenchOptions& o, std::ostre
         nlohmann::json cpu = nlohmann::json::object();
         // q8 variants validate against the reference on the q8 round trip of the weights.
         const auto ids4 = token_ids(4, c.vocab_size);  // short: the CPU reference of a 1.5B model is slow
-        std::vector<float> cpu_logits, cpu_logits_q8;
-        if (std::count(o.weights.begin(), o.weights.end(), "q8"))
-            cpu_logits_q8 = CpuGpt2(q8_round_trip(w), n_ctx).forward(ids4.data(), int(ids4.size()));
+        std::vector<float> cpu_logits;
+        std::map<std::string, std::vector<float>> cpu_logits_stored;  // per weights choice that changes the weights
+        for (const std::string& as : o.weights)
+            if (as != "tier" && !cpu_logits_stored.count(as))
+                cpu_logits_stored[as] = CpuGpt2(weights_as_stored(w, as == "q8" ? Tier::q8 : Tier::fp16, Tier::fp32), n_ctx)
+                                            .forward(ids4.data(), int(ids4.size()));
         {
             CpuGpt2 ref(w, n_ctx);
             cpu_logits = ref.forward(ids4.data(), int(ids4.size()));
@@ -137,12 +140,13 @@ nlohmann::json run_bench(const gl::Caps& caps, const BenchOptions& o, std::ostre
             Engine e(caps, eo);
             Gpt2 m(e, w, n_ctx);
             // the variant's label: the tier, q8 weights, and the split-K setting when it is not the default
-            std::string label = std::string(tier_name(e.tier())) + (e.q8_weights() ? " q8" : "") +
+            const std::string wl = e.weights_label();  // "" when the weights are stored as the tier
+            std::string label = std::string(tier_name(e.tier())) + (wl.empty() ? "" : " " + wl) +
                                 (split == -1 ? "" : split <= 1 ? " no split" : " split " + std::to_string(split));
             nlohmann::json r = {{"model", name},     {"config", c.describe()}, {"params", w.count_params()},
                                 {"tier", tier_name(e.tier())}, {"weights", weights}, {"split_k", split},
                                 {"label", label}, {"renderer", caps.renderer}, {"version", caps.version}};
-            const std::vector<float>& want = e.q8_weights() ? cpu_logits_q8 : cpu_logits;
+            const std::vector<float>& want = wl.empty() ? cpu_logits : cpu_logits_stored.at(weights);
             long weight_bytes = 0;  // texture bytes of the weights: what a decode step must read (wpe: one row)
             for (auto& t : m.tensors())
                 if (t.kind == Gpt2::TensorInfo::weight && t.name != "wpe") weight_bytes += t.bytes;
@@ -159,9 +163,9 @@ nlohmann::json run_bench(const gl::Caps& caps, const BenchOptions& o, std::ostre
             double rel = max_err / std::sqrt(sum2 / double(logits.size()));
             int token = argmax(logits), cpu_token = argmax(want);
             r["validation"] = {{"max_abs_logit_error", max_err}, {"relative_to_rms", rel}, {"token", token},
-                               {"cpu_reference_token", cpu_token}, {"cpu_reference_weights", e.q8_weights() ? "q8 round trip" : "as loaded"}};
+                               {"cpu_reference_token", cpu_token}, {"cpu_reference_weights", wl.empty() ? "as loaded" : weights + " round trip"}};
             std::snprintf(line, sizeof line, "  %-16s validation: logits within %.2e of the CPU reference%s (%.2e of their RMS), "
-                          "argmax %d vs %d%s\n", label.c_str(), max_err, e.q8_weights() ? " on q8 weights" : "", rel,
+                          "argmax %d vs %d%s\n", label.c_str(), max_err, wl.empty() ? "" : (" on " + weights + " weights").c_str(), rel,
                           token, cpu_token, token == cpu_token ? "" : "  WARNING: different token");
             out << line;
 

@@ -66,8 +66,9 @@ static void print_caps(const gl::Caps& c, const Engine& e) {
     std::printf("timer query    %s\n", c.timer_query ? "yes" : "no");
     std::printf("tier           %s (%s; texels %s)\n", tier_name(e.tier()), e.tier_reason().c_str(),
                 e.storage().format.name);
-    std::printf("weights        %s (texels %s)\n", e.q8_weights() ? "q8: 8-bit, per-row scales" : "as the tier",
-                e.q8_weights() ? e.storage().bytes.name : e.storage().format.name);
+    std::printf("weights        %s (texels %s)\n",
+                e.q8_weights() ? "q8: 8-bit, per-row scales" : e.weights_label().empty() ? "as the tier" : "fp16",
+                e.q8_weights() ? e.storage().bytes.name : e.weights_label().empty() ? e.storage().format.name : e.storage().half.name);
 }
 
 // [SECTION] the engine and model, made once per command
@@ -115,8 +116,8 @@ int main(int argc, char** argv) {
         s->add_option("--max-texture-size", eo.max_texture_size, "Use textures of at most this size");
         s->add_option("--split-k", eo.split_k, "Matmul K splits: -1 auto (fp32 with exact blending), 0 none, n at most n")
             ->check(CLI::Range(-1, 64));
-        s->add_option("--weights", eo.weights, "Weight matrices: tier (stored as every tensor) or q8 (8-bit, per-row scales)")
-            ->check(CLI::IsMember({"tier", "q8"}));
+        s->add_option("--weights", eo.weights, "Weight matrices: tier (stored as every tensor), fp16 (half textures beside fp32) or q8 (8-bit, per-row scales)")
+            ->check(CLI::IsMember({"tier", "fp16", "q8"}));
     };
     auto model_flag = [&](CLI::App* s) {
         s->add_option("-m,--model", model, "HF GPT-2 directory, .safetensors or llm.c .bin (default: the embedded model)");
@@ -160,8 +161,8 @@ int main(int argc, char** argv) {
     bench->add_option("--max-texture-size", bo.max_texture_size, "Use textures of at most this size");
     bench->add_option("--split-k", bo.split_k, "Matmul K splits to time each tier with: -1 auto, 0 none, n at most n")
         ->delimiter(',');
-    bench->add_option("--weights", bo.weights, "Weight storage to time each tier with: tier, q8")
-        ->delimiter(',')->check(CLI::IsMember({"tier", "q8"}));
+    bench->add_option("--weights", bo.weights, "Weight storage to time each tier with: tier, fp16, q8")
+        ->delimiter(',')->check(CLI::IsMember({"tier", "fp16", "q8"}));
     bench->add_flag("!--no-cpu", bo.cpu, "Skip timing the CPU reference");
     bench->add_option("--json", json_path, "Also write every figure as JSON to this file (must not exist)");
 
@@ -182,8 +183,8 @@ int main(int argc, char** argv) {
     acc->add_option("--max-tokens", acc_max, "Use at most this many tokens of the stream")->check(CLI::Range(2L, 1L << 40));
     acc->add_option("--precision", ao.tiers, "Tiers: auto fp32 fp16 rgba8 (the first variant is the baseline)")
         ->delimiter(',')->check(CLI::IsMember({"auto", "fp32", "fp16", "rgba8"}));
-    acc->add_option("--weights", ao.weights, "Weight storage per tier: tier, q8")
-        ->delimiter(',')->check(CLI::IsMember({"tier", "q8"}));
+    acc->add_option("--weights", ao.weights, "Weight storage per tier: tier, fp16, q8")
+        ->delimiter(',')->check(CLI::IsMember({"tier", "fp16", "q8"}));
     acc->add_option("--max-texture-size", ao.max_texture_size, "Use textures of at most this size");
     acc->add_option("--json", json_path, "Also write the figures as JSON to this file (must not exist)");
     acc->add_option("--split-k", ao.split_k, "Matmul K splits: -1 auto, 0 none, n at most n")->check(CLI::Range(-1, 64));

@@ -136,14 +136,10 @@ std::vector<float> CpuGpt2::forward(const int* ids, int T) {
     return logits;
 }
 
-Gpt2Weights q8_round_trip(const Gpt2Weights& w) {
+// Each weight matrix (out, in) through trip(m, rows, cols).
+template <typename Trip>
+static Gpt2Weights map_matrices(const Gpt2Weights& w, Trip trip) {
     Gpt2Weights out = w;
-    auto trip = [](std::vector<float>& m, int rows, int cols) {
-        if (m.empty()) return;
-        std::vector<float> q, s;
-        quantize_q8(m.data(), rows, cols, &q, &s);
-        m = dequantize_q8(q, s, cols);
-    };
     const Gpt2Config& c = w.cfg;
     const int C = c.n_embd, I = c.n_inner;
     trip(out.wte, c.vocab_size, C);
@@ -155,6 +151,22 @@ Gpt2Weights q8_round_trip(const Gpt2Weights& w) {
         trip(L.mlp_proj_w, C, I);
     }
     return out;
+}
+
+Gpt2Weights q8_round_trip(const Gpt2Weights& w) {
+    return map_matrices(w, [](std::vector<float>& m, int rows, int cols) {
+        if (m.empty()) return;
+        std::vector<float> q, s;
+        quantize_q8(m.data(), rows, cols, &q, &s);
+        m = dequantize_q8(q, s, cols);
+    });
+}
+
+Gpt2Weights weights_as_stored(const Gpt2Weights& w, Tier as, Tier tier) {
+    if (as == Tier::q8) return q8_round_trip(w);
+    if (as == Tier::fp16 && tier != Tier::fp16)
+        return map_matrices(w, [](std::vector<float>& m, int, int) { m = round_to_half(m); });
+    return w;
 }
 
 }  // namespace gpt2gl

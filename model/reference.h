@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "passes/tensor.h"
+
 namespace gpt2gl {
 namespace ref {
 
@@ -49,5 +51,8 @@ private:
 // The model as the q8 weights hold it: every matrix the engine quantizes (c_attn, attn.c_proj, c_fc, mlp.c_proj,
 // wte, lm_head) replaced by its q8 round trip q * scale (quantize_q8). The reference for --weights q8.
 Gpt2Weights q8_round_trip(const Gpt2Weights& w);
+// The weights as an engine stores them (EngineOptions::weights): q8_round_trip for q8, the matrices rounded to half
+// for fp16 weights, else as they are. Layer norms, biases and wpe stay in the tier.
+Gpt2Weights weights_as_stored(const Gpt2Weights& w, Tier as, Tier tier);
 
 }  // namespace gpt2gl

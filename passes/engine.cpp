@@ -102,13 +102,29 @@ Engine::Engine(const gl::Caps& caps, const EngineOptions& opt) : caps_(caps), op
                       : tier == Tier::fp16 ? caps.fp16.format
                                            : gl::TexFormat{caps.rgba8.internal, GL_RGBA, GL_UNSIGNED_BYTE, "RGBA8 (packed fp32)", GL_UNSIGNED_BYTE};
     storage_.bytes = caps.rgba8;
+    storage_.half = caps.fp16.format;
+    storage_.has_half = caps.fp16.ok;
     if (tier == Tier::rgba8) check_rgba8_codec();
-    if (opt.weights != "tier" && opt.weights != "q8")
-        throw gl::Error("unknown weights '" + opt.weights + "' (expected tier or q8)");
-    q8_weights_ = opt.weights == "q8";
+    if (opt.weights == "tier") {
+        weights_ = tier;
+    } else if (opt.weights == "q8") {
+        weights_ = Tier::q8;
+    } else if (opt.weights == "fp16") {
+        if (tier == Tier::rgba8)
+            throw gl::Error("fp16 weights need a float tier (fp32 or fp16); the rgba8 tier decodes every texel"
+                            "\nHINT: use --weights q8 or tier");
+        if (!caps.fp16.ok) throw gl::Error("fp16 weights are not available on this GL context: " + caps.fp16.why);
+        weights_ = Tier::fp16;
+    } else {
+        throw gl::Error("unknown weights '" + opt.weights + "' (expected tier, fp16 or q8)");
+    }
 }
 
 Engine::~Engine() = default;
+
+std::string Engine::weights_label() const {
+    return weights_ == storage_.tier ? "" : weights_ == Tier::q8 ? "q8" : "fp16 weights";
+}
 
 // The rgba8 tier is only right if the shader codec is bit-exact here: copy floats across the exponent range.
 void Engine::check_rgba8_codec() {

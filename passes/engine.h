@@ -17,7 +17,8 @@ struct EngineOptions {
     std::string precision = "auto";  // auto | fp32 | fp16 | rgba8
     int max_texture_size = 0;        // 0: the driver's; else a lower limit (tests force 256)
     int split_k = -1;                // matmul K splits: -1 auto (fp32 with exact blending), 0/1 never, n: up to n
-    std::string weights = "tier";    // weight matrices: "tier" (as every tensor) or "q8" (8-bit, per-row scales)
+    std::string weights = "tier";    // weight matrices: "tier" (as every tensor), "fp16" (half textures beside the
+                                     // fp32 tier) or "q8" (8-bit, per-row scales)
 };
 
 // One draw: a declarative description of a fragment-shader pass (TF.js GPGPUProgram; sokol desc structs).
@@ -78,11 +79,14 @@ public:
     int split_k(int rows, int n4, int k4) const;
 
     Tensor tensor(const std::string& name, int rows, int cols) const { return Tensor(storage_, name, rows, cols); }
-    // A weight matrix (out, in): quantized to q8 when the engine's weights are.
+    // A weight matrix (out, in), stored as the engine's weights are (weights()).
     SplitTensor split(const std::string& name, int rows, int cols, const float* data) const {
-        return SplitTensor(storage_, name, rows, cols, data, q8_weights_);
+        return SplitTensor(storage_, name, rows, cols, data, weights_);
     }
-    bool q8_weights() const { return q8_weights_; }
+    Tier weights() const { return weights_; }  // the tier's, fp16 or q8
+    bool q8_weights() const { return weights_ == Tier::q8; }
+    // What the weights are stored as, for labels: "" (as the tier), "q8" or "fp16 weights".
+    std::string weights_label() const;
 
     void run(const Pass& pass);
     // Labels the passes that follow (the model sets "embed", "h.3", "ln_f", "lm_head"), for pass lists.
@@ -117,7 +121,7 @@ private:
     EngineOptions options_;
     Storage storage_;
     std::string tier_reason_;
-    bool q8_weights_ = false;
+    Tier weights_ = Tier::fp32;
     gl::Quad quad_;
     std::map<std::string, std::map<std::string, Compiled>> programs_;  // op -> defines -> program
     long draw_calls_ = 0;

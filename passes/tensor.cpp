@@ -232,11 +232,23 @@ std::vector<float> dequantize_q8(const std::vector<float>& q, const std::vector<
     return w;
 }
 
-SplitTensor::SplitTensor(const Storage& st_in, std::string n, int r, int c, const float* data, bool q8)
+std::vector<float> round_to_half(const std::vector<float>& v) {
+    std::vector<float> out(v.size());
+    for (size_t i = 0; i < v.size(); ++i) out[i] = glm::unpackHalf1x16(glm::packHalf1x16(v[i]));
+    return out;
+}
+
+SplitTensor::SplitTensor(const Storage& st_in, std::string n, int r, int c, const float* data, Tier as)
     : name(std::move(n)), rows(r), cols(c) {
     std::vector<float> q;
     Storage st = st_in;
-    if (q8) {
+    if (as == Tier::fp16 && st.tier != Tier::fp16) {
+        if (st.tier != Tier::fp32 || !st.has_half)
+            throw gl::Error(name + ": fp16 weights need the fp32 tier and half-float textures");
+        st.tier = Tier::fp16;
+        st.format = st.half;
+    }
+    if (as == Tier::q8) {
         scale = Tensor(st_in, name + ".scale", 1, rows);
         if (data) {
             std::vector<float> s;

@@ -51,6 +51,8 @@ struct Storage {
     Tier tier = Tier::fp32;
     gl::TexFormat format;
     gl::TexFormat bytes;  // RGBA8 textures of the q8 weights (Caps::rgba8)
+    gl::TexFormat half;   // RGBA16F textures of fp16 weights beside the fp32 tier (Caps::fp16), if has_half
+    bool has_half = false;
     int max_size = 0;  // MAX_TEXTURE_SIZE, or a lower forced limit
 };
 
@@ -89,8 +91,9 @@ private:
 // A weight matrix W [rows, cols] = (out, in), stored transposed: part i holds W[r0 : r0 + n, :]^T as a tensor
 // [cols, n] (r0 = i * rows_per_part, n <= rows_per_part, a multiple of 4 that fits one texture). A texel then holds
 // 4 consecutive output rows of one input col, so the fragments of neighbouring outputs read neighbouring texels.
-// Quantized (q8): the parts hold int8 q in [-127, 127] and `scale` (1, rows), in the storage's tier, holds one scale
-// per row: w[r, c] ~ q[r, c] * scale[r] (quantize_q8).
+// `as` is how the weights are stored: the storage's tier, fp16 (half textures beside the fp32 tier), or q8: the parts
+// hold int8 q in [-127, 127] and `scale` (1, rows), in the storage's tier, holds one scale per row:
+// w[r, c] ~ q[r, c] * scale[r] (quantize_q8).
 struct SplitTensor {
     std::string name;
     int rows = 0, cols = 0, rows_per_part = 0;
@@ -98,11 +101,14 @@ struct SplitTensor {
     Tensor scale;  // q8 only
 
     SplitTensor() = default;
-    SplitTensor(const Storage& storage, std::string name, int rows, int cols, const float* data, bool q8 = false);
+    SplitTensor(const Storage& storage, std::string name, int rows, int cols, const float* data, Tier as);
     bool quantized() const { return bool(scale); }
     std::vector<float> download_stored() const;  // (rows, cols) as stored: the weights, or q8's int8 values
     std::vector<float> download() const;         // (rows, cols); q8: q * scale
 };
+
+// v rounded to the nearest half (what fp16 textures hold).
+std::vector<float> round_to_half(const std::vector<float>& v);
 
 // Symmetric 8-bit quantization per row of w (rows, cols): scale[r] = max_c |w[r, c]| / 127 and
 // q[r, c] = round(w[r, c] / scale[r]) in [-127, 127] (a row of zeros gets scale 0; non-finite weights become 0).

@@ -52,6 +52,17 @@ TEST(Fallback, BadOptionsAreClearErrors) {
     o.precision = "auto";
     o.max_texture_size = c.max_texture_size * 2;
     EXPECT_THROW(Engine(c, o), gl::Error);
+    o.max_texture_size = 0;
+    o.weights = "int4";
+    EXPECT_THROW(Engine(c, o), gl::Error);
+    o.weights = "fp16";  // half textures hold the weights beside float tiers; rgba8 decodes every texel as a float
+    o.precision = "rgba8";
+    try {
+        Engine e(c, o);
+        FAIL() << "fp16 weights on the rgba8 tier should throw";
+    } catch (const gl::Error& err) {
+        EXPECT_NE(std::string(err.what()).find("fp16 weights need a float tier"), std::string::npos) << err.what();
+    }
 }
 
 // The bench's GPU times: one result per span, each a plausible duration, when the driver has the extension

@@ -153,11 +153,11 @@ void fill(Tensor& t, float value) {
     return ::testing::AssertionSuccess();
 }
 
-std::unique_ptr<Engine> q8_engine(const TierCase& c) {
+std::unique_ptr<Engine> weights_engine(const TierCase& c, const std::string& weights) {
     EngineOptions o;
     o.precision = tier_name(c.tier);
     o.max_texture_size = c.max_size;
-    o.weights = "q8";
+    o.weights = weights;
     return std::make_unique<Engine>(test_caps(), o);
 }
 

@@ -34,8 +34,9 @@ protected:
 // The engine for a tier and texture limit (0: the driver's), or null with *why set when the tier is unavailable.
 Engine* test_engine(Tier tier, int max_size, std::string* why);
 
-// A fresh engine for a tier and texture limit with 8-bit weights (EngineOptions::weights = "q8").
-std::unique_ptr<Engine> q8_engine(const TierCase& c);
+// A fresh engine for a tier and texture limit with weights stored as `weights` (EngineOptions::weights).
+std::unique_ptr<Engine> weights_engine(const TierCase& c, const std::string& weights);
+inline std::unique_ptr<Engine> q8_engine(const TierCase& c) { return weights_engine(c, "q8"); }
 
 // ../shared/data, or "" when absent (tests that need it skip).
 std::string shared_data();

@@ -207,6 +207,23 @@ INSTANTIATE_TEST_SUITE_P(Tiers, ModelQ8,
                                            TierCase{Tier::fp32, 256}),
                          case_name);
 
+// fp16 weights beside the fp32 tier: CpuGpt2 on the weights rounded to half, through the KV cache.
+class ModelFp16Weights : public Model {};
+
+TEST_P(ModelFp16Weights, DefaultModelThroughTheKvCache) {
+    if (!test_caps().fp16.ok) GTEST_SKIP() << "no half-float textures here";
+    Gpt2Weights w = load_weights(kDefault);
+    // The default model ships as F16: nudge its matrices off the half grid, so rounding them is a change to test.
+    for (std::vector<float>* m : {&w.wte, &w.layers[0].c_attn_w, &w.layers[1].c_fc_w, &w.layers[2].mlp_proj_w})
+        for (float& v : *m) v *= 1.0003f;
+    auto f16 = weights_engine(GetParam(), "fp16");
+    Gpt2 m(*f16, w, 32);
+    matches_cpu_through_kv_cache(this, m, weights_as_stored(w, Tier::fp16, Tier::fp32), 4);
+}
+
+INSTANTIATE_TEST_SUITE_P(Tiers, ModelFp16Weights, ::testing::Values(TierCase{Tier::fp32, 0}, TierCase{Tier::fp32, 256}),
+                         case_name);
+
 TEST_P(Model, InspectModeComputesTheSame) {
     // The viewer's inspect mode keeps per-layer copies and attention rows by position; the logits must not change.
     Gpt2Weights w = load_weights(kDefault);

@@ -266,6 +266,43 @@ TEST_P(OpsQ8, Embed) {
     EXPECT_TRUE(untouched_outside(x, 0, T, 0, C, kSentinel));
 }
 
+// fp16 weights beside the fp32 tier (EngineOptions::weights = "fp16"): half textures hold w rounded to half, the
+// arithmetic stays fp32, so the reference on the rounded weights is met with the fp32 tolerances.
+class OpsFp16Weights : public Ops {};
+
+TEST_P(OpsFp16Weights, MatmulAndEmbed) {
+    auto f16 = weights_engine(GetParam(), "fp16");
+    ASSERT_EQ(f16->weights(), Tier::fp16);
+    ASSERT_EQ(f16->weights_label(), "fp16 weights");
+    const MatmulCase cases[] = {
+        {1, 768, 2304, true, false, false, 0, 0},   // decode c_attn, split-K
+        {4, 3072, 768, true, false, true, 0, 0},    // mlp c_proj + residual
+        {2, 1030, 300, false, false, false, 1, 0},  // under 256: segmented rows, w in parts
+    };
+    for (const MatmulCase& m : cases) {
+        auto w = randn(size_t(m.N) * m.K, 51, 1.0f / std::sqrt(float(m.K)));
+        check_matmul(*f16, m, w, round_to_half(w), 50);
+    }
+    int V = 5000, C = 130, n_pos = 20, T = 6, pos0 = 3;
+    auto wte = randn(size_t(V) * C, 54), wpe = in(size_t(n_pos) * C, 55);
+    std::vector<int> ids = {0, 4999, 17, 2500, 1791, 1793};
+    SplitTensor wte_t = f16->split("wte", V, C, wte.data());
+    EXPECT_EQ(wte_t.parts[0].tier(), Tier::fp16);
+    Tensor wpe_t = f16->tensor("wpe", n_pos, C);
+    wpe_t.upload(wpe.data());
+    TokenIds ids_t(f16->storage(), 8);
+    ids_t.upload(ids.data(), T);
+    Tensor x = f16->tensor("x", 8, C);
+    embed(*f16, wte_t, wpe_t, ids_t, T, pos0, x);
+    auto wh = round_to_half(wte);
+    std::vector<float> want(size_t(T) * C);
+    ref::embed(ids.data(), T, pos0, wh.data(), wpe.data(), C, want.data());
+    EXPECT_TRUE(matches(crop(x.download(), C, T, C), want, 1e-6));  // half + wpe: one fp32 rounding
+}
+
+INSTANTIATE_TEST_SUITE_P(Tiers, OpsFp16Weights, ::testing::Values(TierCase{Tier::fp32, 0}, TierCase{Tier::fp32, 256}),
+                         case_name);
+
 INSTANTIATE_TEST_SUITE_P(Tiers, OpsQ8,
                          ::testing::Values(TierCase{Tier::fp32, 0}, TierCase{Tier::fp16, 0}, TierCase{Tier::rgba8, 0},
                                            TierCase{Tier::fp32, 256}, TierCase{Tier::rgba8, 256}),

@@ -116,7 +116,7 @@ TEST_P(TensorTier, Q8SplitRoundTrip) {
     // q8 weights beside any tier: int8 values exact in RGBA8 texels, scales in the tier (half on fp16)
     int rows = 700, cols = 1030;
     auto v = randn(size_t(rows) * cols, 4);
-    SplitTensor s(e->storage(), "w", rows, cols, v.data(), true);
+    SplitTensor s(e->storage(), "w", rows, cols, v.data(), Tier::q8);
     ASSERT_TRUE(s.quantized());
     if (GetParam().max_size == 256) {
         EXPECT_GT(s.parts.size(), 1u);
