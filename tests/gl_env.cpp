@@ -1,8 +1,6 @@
 // tests/gl_env.cpp — see gl_env.h.
 #include "tests/gl_env.h"
 
-#include <glm/gtc/packing.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -88,13 +86,7 @@ std::vector<float> randn(size_t n, unsigned seed, float scale) {
     return v;
 }
 
-std::vector<float> to_half(const std::vector<float>& v) {
-    std::vector<float> out(v.size());
-    for (size_t i = 0; i < v.size(); ++i) out[i] = glm::unpackHalf1x16(glm::packHalf1x16(v[i]));
-    return out;
-}
-
-std::vector<float> stored(Tier tier, const std::vector<float>& v) { return tier == Tier::fp16 ? to_half(v) : v; }
+std::vector<float> stored(Tier tier, const std::vector<float>& v) { return tier == Tier::fp16 ? round_to_half(v) : v; }
 
 ::testing::AssertionResult close(const std::vector<float>& got, const std::vector<float>& want, double rtol,
                                  double atol) {

@@ -44,8 +44,6 @@ std::string shared_data();
 std::string temp_path(const std::string& stem);
 
 std::vector<float> randn(size_t n, unsigned seed, float scale = 1.0f);
-// Rounds each value to the nearest half, as an fp16 texture stores it.
-std::vector<float> to_half(const std::vector<float>& v);
 // What a tier stores for these values: fp16 rounds to half; fp32 and rgba8 keep fp32.
 std::vector<float> stored(Tier tier, const std::vector<float>& v);
 
