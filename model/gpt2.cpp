@@ -168,9 +168,13 @@ std::vector<float> Gpt2::logits_last() {
 std::vector<float> Gpt2::logits_all() {
     if (last_T_ == 0) throw std::runtime_error("logits before any forward");
     const int V = cfg_.vocab_size;
-    int chunk = std::max(1, std::min(last_T_, Layout::max_rows(V, e_.tier(), e_.storage().max_size)));
-    while (chunk > 1 && !Layout::make(chunk, V, e_.tier(), e_.storage().max_size).fits(e_.storage().max_size)) --chunk;
-    Tensor out = e_.tensor("logits (all rows)", chunk, V);
+    if (!logits_rows_) {  // as many rows as a forward can have, or as fit one texture
+        int rows = std::max(1, std::min(n_ctx_, Layout::max_rows(V, e_.tier(), e_.storage().max_size)));
+        while (rows > 1 && !Layout::make(rows, V, e_.tier(), e_.storage().max_size).fits(e_.storage().max_size)) --rows;
+        logits_rows_ = e_.tensor("logits (all rows)", rows, V);
+    }
+    Tensor& out = logits_rows_;
+    const int chunk = out.rows();
     std::vector<float> all;
     all.reserve(size_t(last_T_) * V);
     for (int r = 0; r < last_T_; r += chunk) {

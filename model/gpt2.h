@@ -87,6 +87,7 @@ private:
     std::vector<Layer> layers_;
     TokenIds ids_;
     Tensor x_, y_, ln_, q_, attn_, h_, scores_, probs_, logits_;
+    Tensor logits_rows_;  // (up to n_ctx, V) for logits_all, made on its first call
 };
 
 }  // namespace gpt2gl

@@ -131,16 +131,26 @@ void Tensor::upload_texels(const std::vector<float>& texels) {
     }
 }
 
+// Calls f(row, first col, image offset, count) for each run of a row's elements that lie side by side in the image:
+// one per segment (float tiers: 4 elements per texel, rgba8: one per texel).
+template <typename F>
+static void for_each_run(const Layout& l, F f) {
+    const int per = l.texel_elems, run = l.seg_w * per;
+    for (int r = 0; r < l.rows; ++r)
+        for (int s = 0; s < l.nseg; ++s) {
+            int c0 = s * run;
+            if (c0 >= l.cols) break;
+            Rect p = l.texel(r, s * l.seg_w);
+            f(r, c0, (size_t(p.y) * l.width + p.x) * per, std::min(run, l.cols - c0));
+        }
+}
+
 void Tensor::upload(const float* data) {
     const Layout& l = layout_;
-    int per = l.texel_elems;
-    std::vector<float> img(size_t(l.width) * l.height * per, 0.0f);
-    for (int r = 0; r < l.rows; ++r)
-        for (int c = 0; c < l.cols; ++c) {
-            int tc = per == 4 ? c / 4 : c;
-            Rect p = l.texel(r, tc);
-            img[(size_t(p.y) * l.width + p.x) * per + (per == 4 ? c % 4 : 0)] = data[size_t(r) * l.cols + c];
-        }
+    std::vector<float> img(size_t(l.width) * l.height * l.texel_elems, 0.0f);
+    for_each_run(l, [&](int r, int c0, size_t at, int n) {
+        std::copy_n(data + size_t(r) * l.cols + c0, n, img.begin() + long(at));
+    });
     upload_texels(img);
 }
 
@@ -198,13 +208,10 @@ float Tensor::read(int row, int col) const {
 std::vector<float> Tensor::download() const {
     const Layout& l = layout_;
     std::vector<float> img = download_texels();
-    int per = l.texel_elems;
     std::vector<float> out(size_t(l.rows) * l.cols);
-    for (int r = 0; r < l.rows; ++r)
-        for (int c = 0; c < l.cols; ++c) {
-            Rect p = l.texel(r, per == 4 ? c / 4 : c);
-            out[size_t(r) * l.cols + c] = img[(size_t(p.y) * l.width + p.x) * per + (per == 4 ? c % 4 : 0)];
-        }
+    for_each_run(l, [&](int r, int c0, size_t at, int n) {
+        std::copy_n(img.begin() + long(at), n, out.begin() + long(r) * l.cols + c0);
+    });
     return out;
 }
 
