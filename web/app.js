@@ -14,7 +14,7 @@ function fail(msg) {
 createGpt2gl({ canvas: $("canvas"), printErr: (t) => console.warn(t) }).then((M) => {
   const api = {
     error: M.cwrap("gpt2gl_error", "string", []),
-    init: M.cwrap("gpt2gl_init", "number", ["string"]),
+    init: M.cwrap("gpt2gl_init", "number", ["string", "string"]),
     info: () => JSON.parse(M.cwrap("gpt2gl_info", "string", [])()),
     load: M.cwrap("gpt2gl_load", "number", ["string", "number"]),
     encode: (t) => JSON.parse(M.cwrap("gpt2gl_encode", "string", ["string"])(t)),
@@ -44,12 +44,12 @@ createGpt2gl({ canvas: $("canvas"), printErr: (t) => console.warn(t) }).then((M)
   const kept = sessionStorage.getItem("gpt2gl-prompt");
   if (kept) $("prompt").value = kept;
 
-  if (api.init(params.get("precision") || "auto") !== 0) {
+  if (api.init(params.get("precision") || "auto", params.get("weights") || "tier") !== 0) {
     fail("gpt2gl cannot run here: " + api.error());
     return;
   }
   let info = api.info();
-  $("tier").textContent = info.tier;
+  $("tier").textContent = info.tier + (info.weights === "tier" ? "" : ", " + info.weights + " weights");
   $("tier-why").textContent = "(" + info.reason + "; " + info.renderer + ")";
   const ctx = parseInt(params.get("ctx") || "128");
 

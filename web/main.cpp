@@ -93,14 +93,16 @@ extern "C" {
 
 EMSCRIPTEN_KEEPALIVE const char* gpt2gl_error() { return g.error.c_str(); }
 
-// Creates the WebGL 1.0 context on #canvas, probes it and picks the tier (auto, fp32, fp16 or rgba8).
-EMSCRIPTEN_KEEPALIVE int gpt2gl_init(const char* precision) {
+// Creates the WebGL 1.0 context on #canvas, probes it and picks the tier (auto, fp32, fp16 or rgba8) and how the
+// weights are stored (tier, fp16 or q8: EngineOptions::weights).
+EMSCRIPTEN_KEEPALIVE int gpt2gl_init(const char* precision, const char* weights) {
     return guarded([&] {
         set_pretokenizer(web_pretokenize);
         g.ctx = gl::create_web_context("#canvas");
         g.caps = gl::probe_caps(g.ctx->backend());
         EngineOptions o;
         o.precision = precision;
+        o.weights = weights;
         g.engine = std::make_unique<Engine>(g.caps, o);
         g.display = std::make_unique<Display>(*g.engine);
         return 0;
@@ -113,7 +115,8 @@ EMSCRIPTEN_KEEPALIVE const char* gpt2gl_info() {
         const gl::Caps& c = g.caps;
         j = {{"version", c.version}, {"renderer", c.renderer}, {"glsl", c.glsl_version},
              {"max_texture_size", c.max_texture_size}, {"fp32", c.fp32.why}, {"fp16", c.fp16.why},
-             {"tier", tier_name(g.engine->tier())}, {"reason", g.engine->tier_reason()}};
+             {"tier", tier_name(g.engine->tier())}, {"reason", g.engine->tier_reason()},
+             {"weights", g.engine->weights_label().empty() ? "tier" : tier_name(g.engine->weights())}};
     }
     if (g.model) {
         j["model"] = g.weights.cfg.describe(), j["n_ctx"] = g.model->n_ctx(), j["params"] = g.weights.count_params();

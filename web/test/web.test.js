@@ -40,11 +40,11 @@ after(async () => {
   if (server) server.close();
 });
 
-async function openPage(precision) {
+async function openPage(precision, weights = "tier") {
   const page = await browser.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto(`${base}?precision=${precision}&ctx=128`);
+  await page.goto(`${base}?precision=${precision}&weights=${weights}&ctx=128`);
   await page.waitForFunction(() => window.gpt2gl.ready || document.getElementById("error").textContent, null, { timeout: 60000 });
   const error = await page.textContent("#error");
   assert.strictEqual(error, "", `the page reports: ${error} ${errors.join("; ")}`);
@@ -59,9 +59,9 @@ async function generate(page, { prompt, n, temp, topk, topp, seed }) {
   return page.evaluate(() => window.gpt2gl.tokens);
 }
 
-function nativeTokens({ prompt, n, temp, topk, topp, seed }, precision) {
+function nativeTokens({ prompt, n, temp, topk, topp, seed }, precision, weights = "tier") {
   const out = execFileSync(native, ["generate", "-p", prompt, "-n", String(n), "--temp", String(temp), "--top-k", String(topk),
-    "--top-p", String(topp), "--seed", String(seed), "--precision", precision, "--ctx", "128", "--print-ids"],
+    "--top-p", String(topp), "--seed", String(seed), "--precision", precision, "--weights", weights, "--ctx", "128", "--print-ids"],
     { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
   const line = out.trim().split("\n").pop();
   return JSON.parse(line);
@@ -69,15 +69,16 @@ function nativeTokens({ prompt, n, temp, topk, topp, seed }, precision) {
 
 const run = { prompt: "ROMEO:", n: 24, temp: 0.8, topk: 40, topp: 0.95, seed: 7 };
 
-for (const precision of ["fp32", "rgba8"]) {
-  test(`same tokens as the native build on ${precision}`, async () => {
-    const page = await openPage(precision);
+for (const [precision, weights] of [["fp32", "tier"], ["rgba8", "tier"], ["rgba8", "q8"]]) {
+  test(`same tokens as the native build on ${precision} with ${weights} weights`, async () => {
+    const page = await openPage(precision, weights);
     const info = await page.evaluate(() => window.gpt2gl.info);
-    assert.strictEqual((await page.textContent("#tier")), precision);
+    assert.strictEqual((await page.textContent("#tier")), precision + (weights === "tier" ? "" : `, ${weights} weights`));
+    assert.strictEqual(info.weights, weights);
     assert.match(info.model, /vocab 50257/);
     const web = await generate(page, run);
     assert.strictEqual(web.length, run.n);
-    assert.deepStrictEqual(web, nativeTokens(run, precision));
+    assert.deepStrictEqual(web, nativeTokens(run, precision, weights));
     await page.close();
   });
 }
