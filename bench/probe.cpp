@@ -45,7 +45,7 @@ static void expect(const Tensor& t, float want, const char* what) {
 }
 
 nlohmann::json run_probe(Engine& e, std::ostream& out, bool small) {
-    const int reps = small ? 1 : 3, bytes_per_texel = e.tier() == Tier::fp16 ? 8 : e.tier() == Tier::fp32 ? 16 : 4;
+    const int reps = small ? 1 : 3;
     nlohmann::json r = {{"tier", tier_name(e.tier())}, {"renderer", e.caps().renderer}, {"timing", "glFinish-synced"}};
 
     // Arithmetic: every fragment runs ITER rounds of 8 vec4 multiply-adds (64 flops).
@@ -85,7 +85,7 @@ nlohmann::json run_probe(Engine& e, std::ostream& out, bool small) {
     Tensor ys = e.tensor("probe.stream_out", stream_rows, stream_cols);
     ms = best_ms(e, Pass("probe").define("STREAM").define("ITER", stream_iter).in("S", big)
                      .out(ys, 0, stream_rows, 0, stream_cols), reps);
-    double bytes = double(big.layout().width) * big.layout().height * bytes_per_texel;
+    double bytes = double(big.bytes());
     expect(ys, float(stream_iter), "streaming");
     r["stream_gbs"] = bytes / (ms * 1e6);
     r["stream_ms"] = ms;

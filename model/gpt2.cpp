@@ -208,8 +208,7 @@ std::vector<Gpt2::TensorInfo> Gpt2::tensors() const {
     std::vector<TensorInfo> out;
     auto add = [&](const Tensor& t, TensorInfo::Kind kind) {
         const Layout& l = t.layout();
-        int bpt = t.tier() == Tier::fp16 ? 8 : t.tier() == Tier::fp32 ? 16 : 4;  // bytes per texel
-        out.push_back({t.name(), l.rows, l.cols, l.width, l.height, long(l.width) * l.height * bpt, kind});
+        out.push_back({t.name(), l.rows, l.cols, l.width, l.height, t.bytes(), kind});
     };
     auto add_split = [&](const SplitTensor& s) {
         for (auto& p : s.parts) add(p, TensorInfo::weight);

@@ -112,6 +112,10 @@ Tensor::Tensor(const Storage& st, std::string name, int rows, int cols)
     texture_ = gl::Texture({layout_.width, layout_.height, st.format, nullptr, name_.c_str()});
 }
 
+long Tensor::bytes() const {
+    return long(layout_.width) * layout_.height * (tier_ == Tier::fp32 ? 16 : tier_ == Tier::fp16 ? 8 : 4);
+}
+
 const gl::Framebuffer& Tensor::framebuffer() const {
     if (!framebuffer_) framebuffer_ = gl::Framebuffer(texture_, name_.c_str());
     return framebuffer_;

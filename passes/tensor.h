@@ -75,6 +75,7 @@ public:
     const gl::Texture& texture() const { return texture_; }
     const Layout& layout() const { return layout_; }
     Tier tier() const { return tier_; }
+    long bytes() const;  // of the texture: texels x (fp32 16, fp16 8, rgba8 and q8 4)
     const std::string& name() const { return name_; }
     int rows() const { return layout_.rows; }
     int cols() const { return layout_.cols; }
