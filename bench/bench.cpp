@@ -219,13 +219,13 @@ nlohmann::json run_bench(const gl::Caps& caps, const BenchOptions& o, std::ostre
             std::vector<double> ms;
             auto step = [&](int tok, const std::function<void()>& after_pass) {
                 names.clear();
-                e.on_pass = [&](const Pass& p) {
+                e.observe([&](const Pass& p) {
                     names.push_back(e.scope() == "lm_head" ? "lm_head" : p.op);
                     after_pass();
-                };
+                });
                 m.forward(&tok, 1);
                 m.logits_last();
-                e.on_pass = nullptr;
+                e.observe(nullptr);
             };
             auto report = [&](const char* how, const char* key) {
                 std::map<std::string, std::pair<double, int>> per_op;

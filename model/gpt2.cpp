@@ -48,8 +48,8 @@ Gpt2::Gpt2(Engine& e, const Gpt2Weights& w, int n_ctx, bool inspect, const Progr
     }
     // Activations for up to n_ctx new tokens at once (a whole prompt in one prefill).
     ids_ = TokenIds(e.storage(), n_ctx_);
-    x_ = e.tensor("x", n_ctx_, C);
-    if (!e.can_accumulate()) y_ = e.tensor("y", n_ctx_, C);  // the residual's ping-pong partner
+    resid_[0] = e.tensor("x", n_ctx_, C);
+    if (!e.can_accumulate()) resid_[1] = e.tensor("y", n_ctx_, C);  // the residual's ping-pong partner
     ln_ = e.tensor("ln", n_ctx_, C);
     q_ = e.tensor("q", n_ctx_, C);
     attn_ = e.tensor("attn", n_ctx_, C);
@@ -81,13 +81,13 @@ void Gpt2::forward(const int* ids, int T) {
     const float eps = cfg_.layer_norm_epsilon;
     ids_.upload(ids, T);
     e_.set_scope("embed");
-    embed(e_, wte_, wpe_, ids_, T, pos, x_);
-    stage("embed", x_);
-    if (inspect_) copy(e_, x_, T, embed_l_, pos);
+    embed(e_, wte_, wpe_, ids_, T, pos, x());
+    stage("embed", x());
+    if (inspect_) copy(e_, x(), T, embed_l_, pos);
     for (int l = 0; l < cfg_.n_layer; ++l) {
         Layer& L = layers_[size_t(l)];
         e_.set_scope("h." + std::to_string(l));
-        layernorm(e_, x_, L.ln_1_w, L.ln_1_b, eps, T, ln_);
+        layernorm(e_, x(), L.ln_1_w, L.ln_1_b, eps, T, ln_);
         stage(l, "ln_1", ln_);
         MatmulArgs a;
         a.rows = T;
@@ -111,9 +111,9 @@ void Gpt2::forward(const int* ids, int T) {
         attn_values(e_, probs, L.v_cache, H, T, pos, attn_, rows);
         stage(l, "attn", attn_);
         add_to_residual(attn_, L.attn_proj_w, L.attn_proj_b, T, false);
-        stage(l, "res", x_);
-        if (inspect_) copy(e_, x_, T, res_l_[size_t(l)], pos);
-        layernorm(e_, x_, L.ln_2_w, L.ln_2_b, eps, T, ln_);
+        stage(l, "res", x());
+        if (inspect_) copy(e_, x(), T, res_l_[size_t(l)], pos);
+        layernorm(e_, x(), L.ln_2_w, L.ln_2_b, eps, T, ln_);
         stage(l, "ln_2", ln_);
         // A split c_fc cannot apply GELU to its partial sums: then c_proj applies it as it reads h.
         const int C4 = (cfg_.n_embd + 3) / 4, I4 = (cfg_.n_inner + 3) / 4;
@@ -125,17 +125,17 @@ void Gpt2::forward(const int* ids, int T) {
         matmul(e_, ln_, L.c_fc_w, h_, fc);
         stage(l, defer_gelu ? "fc" : "mlp", h_);
         add_to_residual(h_, L.mlp_proj_w, L.mlp_proj_b, T, defer_gelu);
-        stage(l, "out", x_);
-        if (inspect_) copy(e_, x_, T, out_l_[size_t(l)], pos);
+        stage(l, "out", x());
+        if (inspect_) copy(e_, x(), T, out_l_[size_t(l)], pos);
     }
     e_.set_scope("ln_f");
-    layernorm(e_, x_, ln_f_w_, ln_f_b_, eps, T, ln_);
+    layernorm(e_, x(), ln_f_w_, ln_f_b_, eps, T, ln_);
     stage("ln_f", ln_);
     pos_ += T;
     last_T_ = T;
 }
 
-// x += f(a) . w^T + b: in place by blending where the tier can, else into y_ and the two swap (ping-pong).
+// x += f(a) . w^T + b: in place by blending where the tier can, else y = x + ... and y becomes x (ping-pong).
 void Gpt2::add_to_residual(const Tensor& a, const SplitTensor& w, const Tensor& b, int T, bool gelu_a) {
     MatmulArgs m;
     m.rows = T;
@@ -143,12 +143,12 @@ void Gpt2::add_to_residual(const Tensor& a, const SplitTensor& w, const Tensor& 
     m.gelu_x = gelu_a;
     if (e_.can_accumulate()) {
         m.accumulate = true;
-        matmul(e_, a, w, x_, m);
+        matmul(e_, a, w, x(), m);
         return;
     }
-    m.residual = &x_;
-    matmul(e_, a, w, y_, m);
-    std::swap(x_, y_);
+    m.residual = &x();
+    matmul(e_, a, w, resid_[1 - cur_], m);
+    cur_ = 1 - cur_;
 }
 
 void Gpt2::lm_head(int row0, int rows, Tensor& out) {
@@ -225,7 +225,7 @@ std::vector<Gpt2::TensorInfo> Gpt2::tensors() const {
         add(L.k_cache, TensorInfo::cache);
         add(L.v_cache, TensorInfo::cache);
     }
-    for (const Tensor* t : {&x_, &y_, &ln_, &q_, &attn_, &h_, &scores_, &probs_, &logits_})
+    for (const Tensor* t : {&resid_[0], &resid_[1], &ln_, &q_, &attn_, &h_, &scores_, &probs_, &logits_})
         if (*t) add(*t, TensorInfo::activation);
     return out;
 }

@@ -5,7 +5,9 @@
 //   ln = ln_1(x)                 q = ln Wq + bq            k_cache[pos..] = ln Wk + bk     v_cache[pos..] = ln Wv + bv
 //   scores = q k^T / sqrt(hd)    probs = softmax(scores)   a = probs v
 //   y = x + a Wo + bo            ln = ln_2(y)              h = gelu(ln Wfc + bfc)          x = y + h Wp + bp
-// then ln_f and the LM head (wte, or lm_head when untied) over the last row. x and y ping-pong between two textures.
+// then ln_f and the LM head (wte, or lm_head when untied) over the last row. The residual stream x is added to in
+// place where the tier blends exactly; elsewhere it ping-pongs: y = x + ..., then y is the stream. Ping-pong flips
+// which of two tensors is current, never moves a tensor, so a recorded pass (step mode) names the right texture.
 #pragma once
 #include <functional>
 #include <string>
@@ -86,7 +88,10 @@ private:
     Tensor wpe_, ln_f_w_, ln_f_b_;
     std::vector<Layer> layers_;
     TokenIds ids_;
-    Tensor x_, y_, ln_, q_, attn_, h_, scores_, probs_, logits_;
+    Tensor resid_[2];  // the residual stream (n_ctx, C): resid_[cur_] holds it, the other is ping-pong's next
+    int cur_ = 0;
+    Tensor& x() { return resid_[cur_]; }
+    Tensor ln_, q_, attn_, h_, scores_, probs_, logits_;
     Tensor logits_rows_;  // (up to n_ctx, V) for logits_all, made on its first call
 };
 

@@ -180,12 +180,22 @@ int Engine::split_k(int rows, int n4, int k4) const {
 }
 
 void Engine::run(const Pass& p) {
-    if (record) {
-        record->push_back(p);
-        record->back().scope = scope_;
+    if (recording_) {
+        recorded_.push_back(p);
+        recorded_.back().scope = scope_;
         return;
     }
     replay(p);
+}
+
+void Engine::begin_recording() {
+    recorded_.clear();
+    recording_ = true;
+}
+
+std::vector<Pass> Engine::end_recording() {
+    recording_ = false;
+    return std::move(recorded_);
 }
 
 // Slots are found by name once per program; a pass that names its inputs differently (never, in practice) rebinds.
@@ -275,7 +285,7 @@ void Engine::replay(const Pass& p) {
         ++draw_calls_;
     }
     if (gl::debug_enabled()) gl::check(("pass " + p.op + " -> " + p.output->name()).c_str());
-    if (on_pass) on_pass(p);
+    if (observer_) observer_(p);
 }
 
 // [SECTION] GLSL sources

@@ -92,9 +92,15 @@ public:
     // Labels the passes that follow (the model sets "embed", "h.3", "ln_f", "lm_head"), for pass lists.
     void set_scope(std::string s) { scope_ = std::move(s); }
     const std::string& scope() const { return scope_; }
-    // While set, run() appends each pass to *record instead of drawing it; replay() draws one later (step mode).
-    std::vector<Pass>* record = nullptr;
+    // Step mode: between begin_recording() and end_recording(), run() keeps each pass instead of drawing it;
+    // replay() draws a kept pass later. Passes name tensors, not textures' contents: the model must keep each
+    // tensor object in place for as long as its recorded passes may be replayed.
+    void begin_recording();
+    std::vector<Pass> end_recording();
+    bool recording() const { return recording_; }
     void replay(const Pass& pass);
+    // Called after each pass is drawn, with the scope it ran in (pass lists, profiling); nullptr to stop.
+    void observe(std::function<void(const Pass&)> observer) { observer_ = std::move(observer); }
     std::string fragment_source(const std::string& op, const std::string& defines) const;  // as compiled
 
     long draw_calls() const { return draw_calls_; }
@@ -103,7 +109,6 @@ public:
         state_ok_ = false;
         gl::forget_bindings();
     }
-    std::function<void(const Pass&)> on_pass;      // observer after each draw (pass lists, profiling); see scope()
 
 private:
     // A compiled program and where its pass's inputs and uniforms live, looked up on first use.
@@ -127,6 +132,9 @@ private:
     long draw_calls_ = 0;
     bool state_ok_ = false;
     std::string scope_;
+    bool recording_ = false;
+    std::vector<Pass> recorded_;
+    std::function<void(const Pass&)> observer_;
 };
 
 // The full fragment shader of an op as the engine compiles it: version, tier switch, defines, prelude, op.

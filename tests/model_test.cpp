@@ -249,6 +249,29 @@ TEST_P(Model, InspectModeComputesTheSame) {
     }
 }
 
+TEST_P(Model, StepModeReplayEqualsAPlainForward) {
+    // Step mode records a token's passes and draws them one at a time later: the same passes on the same textures,
+    // so the logits must equal a plain forward's bit for bit, through a prefill and decode steps, on every tier
+    // (the residual's ping-pong included, where the tier cannot add in place).
+    Gpt2Weights w = load_weights(kDefault);
+    Gpt2 plain(*e, w, 32), stepped(*e, w, 32, true);
+    std::vector<int> ids(kPrompt.begin(), kPrompt.begin() + 5);
+    for (int step = 0; step < 4; ++step) {
+        SCOPED_TRACE("step " + std::to_string(step));
+        plain.forward(ids.data(), int(ids.size()));
+        e->begin_recording();
+        stepped.forward(ids.data(), int(ids.size()));
+        std::vector<Pass> passes = e->end_recording();
+        ASSERT_GT(passes.size(), size_t(10 * w.cfg.n_layer));
+        long draws = e->draw_calls();
+        for (const Pass& p : passes) e->replay(p);
+        EXPECT_GE(e->draw_calls() - draws, long(passes.size()));
+        auto a = plain.logits_last(), b = stepped.logits_last();
+        ASSERT_EQ(a, b);
+        ids = {int(std::max_element(a.begin(), a.end()) - a.begin())};
+    }
+}
+
 // [SECTION] goldens made by others (../shared/data)
 
 TEST_P(Model, LoractlTinyGpt2MatchesHfTransformers) {

@@ -63,7 +63,7 @@ public:
         tokenizer_ = tokenizer_for(o.model);
         model_ = std::make_unique<Gpt2>(engine_, weights_, o.n_ctx, true);
         std::snprintf(prompt_, sizeof prompt_, "%s", o.prompt.c_str());
-        engine_.on_pass = [this](const Pass& p) { on_pass(p); };
+        engine_.observe([this](const Pass& p) { on_pass(p); });
         run_prompt();
     }
 
@@ -116,9 +116,9 @@ public:
         tokens_.push_back(next);
         pending_.clear();
         passes_.clear();
-        engine_.record = &pending_;
+        engine_.begin_recording();
         model_->forward(&next, 1);
-        engine_.record = nullptr;
+        pending_ = engine_.end_recording();
         next_pass_ = 0;
     }
 
