@@ -5,8 +5,7 @@
 #include <cstdio>
 #include <memory>
 
-#include "model/gpt2.h"
-#include "passes/engine.h"
+#include "runtime/generator.h"
 
 namespace gpt2gl {
 
@@ -28,7 +27,9 @@ static int argmax_row(const float* z, int V) {
     return best;
 }
 
-nlohmann::json run_accuracy(const gl::Caps& caps, const Gpt2Weights& w, const AccuracyOptions& o, std::ostream& out) {
+nlohmann::json run_accuracy(const std::shared_ptr<const Gpt2Weights>& model, const AccuracyOptions& o,
+                            std::ostream& out) {
+    const Gpt2Weights& w = *model;
     const int V = w.cfg.vocab_size;
     const int W = std::min(o.window, w.cfg.n_positions);
     if (W < 1) throw std::runtime_error("accuracy: the window must be at least 1 token");
@@ -41,11 +42,11 @@ nlohmann::json run_accuracy(const gl::Caps& caps, const Gpt2Weights& w, const Ac
 
     struct Variant {
         std::string label;
-        std::unique_ptr<Engine> engine;
-        std::unique_ptr<Gpt2> model;
+        std::unique_ptr<Generator> gen;
         double nll = 0, kl = 0;
         long correct = 0, agree = 0;
     };
+    auto ctx = gl::create_headless_context();  // one context; a Generator per variant on it
     std::vector<Variant> vs;
     for (const std::string& tier : o.tiers)
         for (const std::string& weights : o.weights) {
@@ -54,11 +55,14 @@ nlohmann::json run_accuracy(const gl::Caps& caps, const Gpt2Weights& w, const Ac
             eo.weights = weights;
             eo.max_texture_size = o.max_texture_size;
             eo.split_k = o.split_k;
+            GeneratorOptions go;
+            go.weights = model;
+            go.engine = eo;
+            go.n_ctx = W;
             Variant v;
-            v.engine = std::make_unique<Engine>(caps, eo);
-            v.model = std::make_unique<Gpt2>(*v.engine, w, W);
-            const std::string wl = v.engine->weights_label();
-            v.label = std::string(tier_name(v.engine->tier())) + (wl.empty() ? "" : wl == "q8" ? " q8 weights" : " " + wl);
+            v.gen = std::make_unique<Generator>(go, ctx.get());
+            const std::string wl = v.gen->engine().weights_label();
+            v.label = std::string(tier_name(v.gen->engine().tier())) + (wl.empty() ? "" : wl == "q8" ? " q8 weights" : " " + wl);
             vs.push_back(std::move(v));
         }
 
@@ -73,9 +77,8 @@ nlohmann::json run_accuracy(const gl::Caps& caps, const Gpt2Weights& w, const Ac
         const int* ids = o.tokens.data() + k * W;
         for (size_t i = 0; i < vs.size(); ++i) {
             Variant& v = vs[i];
-            v.model->reset();
-            v.model->forward(ids, W);
-            std::vector<float> logits = v.model->logits_all();  // (W, V)
+            v.gen->start(std::vector<int>(ids, ids + W));
+            std::vector<float> logits = v.gen->logits_all();  // (W, V)
             for (int t = 0; t < W; ++t) {
                 const float* z = logits.data() + size_t(t) * V;
                 log_softmax(z, V, lp);
@@ -113,12 +116,14 @@ nlohmann::json run_accuracy(const gl::Caps& caps, const Gpt2Weights& w, const Ac
         std::snprintf(line, sizeof line, "%-22s %12.5f %11.3f %9.2f%% %15.2f%% %15.2e\n", v.label.c_str(), loss,
                       std::exp(loss), 100.0 * double(v.correct) / n, 100.0 * double(v.agree) / n, v.kl / n);
         out << line;
-        results.push_back({{"variant", v.label}, {"tier", tier_name(v.engine->tier())},
-                           {"q8_weights", v.engine->q8_weights()}, {"weights", tier_name(v.engine->weights())}, {"loss", loss}, {"perplexity", std::exp(loss)},
+        const Engine& e = v.gen->engine();
+        results.push_back({{"variant", v.label}, {"tier", tier_name(e.tier())},
+                           {"q8_weights", e.q8_weights()}, {"weights", tier_name(e.weights())}, {"loss", loss}, {"perplexity", std::exp(loss)},
                            {"top1_accuracy", double(v.correct) / n}, {"top1_agreement_with_first", double(v.agree) / n},
                            {"mean_kl_from_first", v.kl / n}});
     }
-    return {{"renderer", caps.renderer}, {"windows", n_windows}, {"window", W}, {"predictions", long(n)},
+    out << "on " << vs[0].gen->caps().renderer << "\n";
+    return {{"renderer", vs[0].gen->caps().renderer}, {"windows", n_windows}, {"window", W}, {"predictions", long(n)},
             {"variants", results}};
 }
 

@@ -5,11 +5,11 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
 
-#include "gl/caps.h"
 #include "model/weights.h"
 
 namespace gpt2gl {
@@ -23,6 +23,7 @@ struct AccuracyOptions {
     int split_k = -1;
 };
 
-nlohmann::json run_accuracy(const gl::Caps& caps, const Gpt2Weights& w, const AccuracyOptions& o, std::ostream& out);
+// Makes its own headless context.
+nlohmann::json run_accuracy(const std::shared_ptr<const Gpt2Weights>& w, const AccuracyOptions& o, std::ostream& out);
 
 }  // namespace gpt2gl

@@ -14,11 +14,8 @@
 #include <functional>
 #include <map>
 
-#include "model/gpt2.h"
 #include "model/reference.h"
-#include "model/sampler.h"
-#include "model/weights.h"
-#include "passes/engine.h"
+#include "runtime/generator.h"
 
 namespace gpt2gl {
 
@@ -69,7 +66,7 @@ static Gpt2Weights random_gpt2(const std::string& name) {
 }
 
 static Gpt2Weights bench_model(const std::string& m) {
-    if (m == "default") return load_weights(GPT2GL_DEFAULT_MODEL);
+    if (m == "default") return load_weights(default_model());
     if (!m.empty() && std::isdigit(static_cast<unsigned char>(m[0]))) return random_gpt2(m);
     return load_weights(m);
 }
@@ -80,12 +77,16 @@ static std::vector<int> token_ids(int n, int vocab) {
     return ids;
 }
 
-nlohmann::json run_bench(const gl::Caps& caps, const BenchOptions& o, std::ostream& out,
+nlohmann::json run_bench(const BenchOptions& o, std::ostream& out,
                          const std::function<void(const nlohmann::json&)>& progress) {
     nlohmann::json all = nlohmann::json::array();
     char line[512];
+    auto ctx = gl::create_headless_context();  // one context; a Generator per model and variant on it
+    const gl::Caps caps = gl::probe_caps(ctx->backend());
+    out << "gpt2gl bench on " << caps.renderer << " (" << caps.version << ")\n";
     for (const std::string& name : o.models) {
-        Gpt2Weights w = bench_model(name);
+        auto wp = std::make_shared<const Gpt2Weights>(bench_model(name));
+        const Gpt2Weights& w = *wp;
         const Gpt2Config& c = w.cfg;
         // each context length T runs: a prefill of T, one untimed step, `decode_steps` timed steps, two profiled steps
         const int extra = o.decode_steps + 3;
@@ -137,8 +138,13 @@ nlohmann::json run_bench(const gl::Caps& caps, const BenchOptions& o, std::ostre
             eo.weights = weights;
             eo.max_texture_size = o.max_texture_size;
             eo.split_k = split;
-            Engine e(caps, eo);
-            Gpt2 m(e, w, n_ctx);
+            GeneratorOptions go;
+            go.weights = wp;
+            go.engine = eo;
+            go.n_ctx = n_ctx;
+            Generator g(go, ctx.get());
+            Engine& e = g.engine();
+            Gpt2& m = g.model();
             // the variant's label: the tier, q8 weights, and the split-K setting when it is not the default
             const std::string wl = e.weights_label();  // "" when the weights are stored as the tier
             std::string label = std::string(tier_name(e.tier())) + (wl.empty() ? "" : " " + wl) +

@@ -9,8 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "gl/caps.h"
-
 namespace gpt2gl {
 
 struct BenchOptions {
@@ -26,7 +24,8 @@ struct BenchOptions {
 
 // Runs the benchmark, printing a table to `out` as it goes; returns every figure as JSON, and hands the figures so
 // far to `progress` after each model and tier (so a run cut short still leaves its results).
-nlohmann::json run_bench(const gl::Caps& caps, const BenchOptions& o, std::ostream& out,
+// Makes its own headless context.
+nlohmann::json run_bench(const BenchOptions& o, std::ostream& out,
                          const std::function<void(const nlohmann::json&)>& progress = nullptr);
 
 }  // namespace gpt2gl

@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "model/weights.h"
-#include "passes/tensor.h"
+#include "model/numerics.h"
 
 namespace gpt2gl {
 namespace ref {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "passes/tensor.h"
+#include "model/numerics.h"
 
 namespace gpt2gl {
 namespace ref {

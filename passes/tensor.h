@@ -14,13 +14,9 @@
 #include <vector>
 
 #include "gl/gl.h"
+#include "model/numerics.h"
 
 namespace gpt2gl {
-
-// fp32, fp16, rgba8: how every tensor of an engine is stored. q8: weight matrices only, beside any of them.
-enum class Tier { fp32, fp16, rgba8, q8 };
-const char* tier_name(Tier t);
-bool parse_tier(const std::string& s, Tier* out);
 
 struct Rect {
     int x = 0, y = 0, w = 0, h = 0;
@@ -107,14 +103,5 @@ struct SplitTensor {
     std::vector<float> download_stored() const;  // (rows, cols) as stored: the weights, or q8's int8 values
     std::vector<float> download() const;         // (rows, cols); q8: q * scale
 };
-
-// v rounded to the nearest half (what fp16 textures hold).
-std::vector<float> round_to_half(const std::vector<float>& v);
-
-// Symmetric 8-bit quantization per row of w (rows, cols): scale[r] = max_c |w[r, c]| / 127 and
-// q[r, c] = round(w[r, c] / scale[r]) in [-127, 127] (a row of zeros gets scale 0; non-finite weights become 0).
-void quantize_q8(const float* w, int rows, int cols, std::vector<float>* q, std::vector<float>* scale);
-// q[r, c] * scale[r]: the weights quantize_q8's output stands for.
-std::vector<float> dequantize_q8(const std::vector<float>& q, const std::vector<float>& scale, int cols);
 
 }  // namespace gpt2gl

@@ -1,15 +1,25 @@
 #!/usr/bin/env bash
 # scripts/test.sh — sets up, builds and runs every test (what .ci/run calls):
+#   0. the GL-free core (model/) configured with GPT2GL_CORE_ONLY (no GL, window or UI package looked for) and its
+#      own suite; its test binary must link no GL library;
 #   1. the release build and the whole suite (ctest; includes the suite again on a true ES 2.0 context, and the
 #      viewer under Xvfb);
 #   2. the browser build (Emscripten, WebGL 1.0) and its tests in headless Chromium (node --test web/test/);
 #   3. the whole suite built with AddressSanitizer + UndefinedBehaviorSanitizer (LeakSanitizer on);
 #   4. a bounded libFuzzer run (about a minute in all) of the parsers, from the seed corpus in tests/fuzz/corpus.
-# `scripts/test.sh --quick` runs only stage 1.
+# `scripts/test.sh --quick` runs only stages 0 and 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 scripts/setup.sh
+
+echo "== 0/4 the GL-free core and its tests"
+cmake -S . -B build-core -G Ninja -DCMAKE_BUILD_TYPE=Release -DGPT2GL_CORE_ONLY=ON
+cmake --build build-core -j2
+if readelf -d build-core/gpt2gl_core_tests | grep -iE 'NEEDED.*(GL|EGL|glfw)'; then
+  echo "the core's test binary links a GL library"; exit 1
+fi
+(cd build-core && ctest --output-on-failure -j2 -L core)
 
 echo "== 1/4 release build and tests"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
@@ -30,7 +40,7 @@ cmake --build build-asan -j2
 
 echo "== 4/4 fuzzing the parsers"
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
-  -DGPT2GL_FUZZ=ON -DGPT2GL_TESTS=OFF
+  -DGPT2GL_FUZZ=ON -DGPT2GL_TESTS=OFF -DGPT2GL_CORE_ONLY=ON
 cmake --build build-fuzz -j2 --target fuzz_safetensors fuzz_llmc fuzz_config fuzz_tokenizer
 for target in safetensors llmc config tokenizer; do
   corpus=$(mktemp -d)  # new inputs go here, never into the repository's seeds

@@ -30,6 +30,7 @@ Env& env() {
 }  // namespace
 
 const gl::Caps& test_caps() { return env().caps; }
+gl::Context& test_context() { return *env().ctx; }
 
 std::string case_name(const ::testing::TestParamInfo<TierCase>& i) {
     return std::string(tier_name(i.param.tier)) + (i.param.max_size ? "_max" + std::to_string(i.param.max_size) : "");
@@ -39,12 +40,6 @@ void TierTest::SetUp() {
     std::string why;
     e = test_engine(GetParam().tier, GetParam().max_size, &why);
     if (!e) GTEST_SKIP() << tier_name(GetParam().tier) << " unavailable here: " << why;
-}
-
-double rms(const std::vector<float>& v) {
-    double s = 0;
-    for (float x : v) s += double(x) * x;
-    return std::sqrt(s / double(std::max<size_t>(1, v.size())));
 }
 
 Engine* test_engine(Tier tier, int max_size, std::string* why) {
@@ -67,50 +62,7 @@ Engine* test_engine(Tier tier, int max_size, std::string* why) {
     return nullptr;
 }
 
-std::string shared_data() {
-    struct stat st;
-    std::string p = GPT2GL_SHARED_DATA;
-    return stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode) ? p : "";
-}
-
-std::string temp_path(const std::string& stem) {
-    static int n = 0;
-    return ::testing::TempDir() + "gpt2gl_" + std::to_string(getpid()) + "_" + std::to_string(n++) + "_" + stem;
-}
-
-std::vector<float> randn(size_t n, unsigned seed, float scale) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> d(0.0f, scale);
-    std::vector<float> v(n);
-    for (auto& x : v) x = d(rng);
-    return v;
-}
-
 std::vector<float> stored(Tier tier, const std::vector<float>& v) { return tier == Tier::fp16 ? round_to_half(v) : v; }
-
-::testing::AssertionResult close(const std::vector<float>& got, const std::vector<float>& want, double rtol,
-                                 double atol) {
-    if (got.size() != want.size())
-        return ::testing::AssertionFailure() << "sizes differ: " << got.size() << " vs " << want.size();
-    size_t worst = 0, bad = 0;
-    double worst_excess = -1, max_err = 0, sum_err2 = 0, sum_ref2 = 0;
-    for (size_t i = 0; i < got.size(); ++i) {
-        double err = std::fabs(double(got[i]) - want[i]);
-        if (!std::isfinite(got[i])) err = INFINITY;
-        double excess = err - (atol + rtol * std::fabs(want[i]));
-        if (excess > 0) ++bad;
-        if (excess > worst_excess) worst_excess = excess, worst = i;
-        max_err = std::max(max_err, err);
-        sum_err2 += err * err;
-        sum_ref2 += double(want[i]) * want[i];
-    }
-    std::ostringstream s;
-    s << "max abs err " << max_err << ", nmse " << (sum_ref2 > 0 ? sum_err2 / sum_ref2 : sum_err2);
-    if (bad == 0) return ::testing::AssertionSuccess() << s.str();
-    return ::testing::AssertionFailure() << bad << " of " << got.size() << " elements off; worst [" << worst
-                                         << "]: got " << got[worst] << ", want " << want[worst] << " (rtol " << rtol
-                                         << ", atol " << atol << "); " << s.str();
-}
 
 void fill(Tensor& t, float value) {
     const Layout& l = t.layout();

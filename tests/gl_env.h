@@ -1,4 +1,4 @@
-// tests/gl_env.h — one headless GL context for the whole test run, engines cached per (tier, texture limit),
+// tests/gl_env.h — (GL tests only) one headless GL context for the whole test run, engines cached per (tier, texture limit),
 // and the comparison helpers the tests share (tolerances are given by each test, with their reasons).
 #pragma once
 #include <gtest/gtest.h>
@@ -11,10 +11,12 @@
 #include "gl/caps.h"
 #include "gl/context.h"
 #include "passes/engine.h"
+#include "tests/util.h"
 
 namespace gpt2gl {
 
 const gl::Caps& test_caps();  // creates the context on first use
+gl::Context& test_context();  // the same context (a Generator in a test runs on it)
 
 // A storage tier and a texture limit (0: the driver's): what parameterized suites run over.
 struct TierCase {
@@ -22,7 +24,6 @@ struct TierCase {
     int max_size;
 };
 std::string case_name(const ::testing::TestParamInfo<TierCase>& info);  // e.g. "rgba8_max256"
-double rms(const std::vector<float>& v);
 
 // A test run once per TierCase, with the engine for it in `e` (skipped, saying why, when the tier is unavailable).
 class TierTest : public ::testing::TestWithParam<TierCase> {
@@ -38,18 +39,9 @@ Engine* test_engine(Tier tier, int max_size, std::string* why);
 std::unique_ptr<Engine> weights_engine(const TierCase& c, const std::string& weights);
 inline std::unique_ptr<Engine> q8_engine(const TierCase& c) { return weights_engine(c, "q8"); }
 
-// ../shared/data, or "" when absent (tests that need it skip).
-std::string shared_data();
-// A fresh temporary path, unique across the test processes ctest runs in parallel.
-std::string temp_path(const std::string& stem);
-
-std::vector<float> randn(size_t n, unsigned seed, float scale = 1.0f);
 // What a tier stores for these values: fp16 rounds to half; fp32 and rgba8 keep fp32.
 std::vector<float> stored(Tier tier, const std::vector<float>& v);
 
-// Elementwise |got - want| <= atol + rtol * |want|, all finite; names the worst element on failure.
-::testing::AssertionResult close(const std::vector<float>& got, const std::vector<float>& want, double rtol,
-                                 double atol);
 // Every texel outside rows [row0, row1) x cols [col0, col1) still holds `sentinel` (nothing written outside).
 ::testing::AssertionResult untouched_outside(const Tensor& t, int row0, int row1, int col0, int col1, float sentinel);
 // The same for several row ranges [first, second) over the same cols.

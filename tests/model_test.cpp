@@ -20,7 +20,7 @@
 #include <memory>
 #include <sys/stat.h>
 
-#include "model/gpt2.h"
+#include "runtime/gpt2.h"
 #include "model/reference.h"
 #include "model/weights.h"
 #include "tests/gl_env.h"
@@ -35,44 +35,7 @@ constexpr double kTol16 = 3e-2;
 const std::string kSrc = GPT2GL_SOURCE_DIR;
 const std::string kDefault = kSrc + "/model/default";
 
-// Activations from scripts/reference_numpy.py.
-struct Reference {
-    nlohmann::json index;
-    std::vector<float> data;
-    std::vector<float> get(const std::string& name) const {
-        auto& e = index.at(name);
-        size_t n = e[0].get<size_t>() * e[1].get<size_t>(), off = e[2].get<size_t>();
-        return std::vector<float>(data.begin() + long(off), data.begin() + long(off + n));
-    }
-    std::vector<int> greedy() const { return index.at("greedy").get<std::vector<int>>(); }
-};
-
-std::string join(const std::vector<int>& ids) {
-    std::string s;
-    for (int id : ids) s += (s.empty() ? "" : ",") + std::to_string(id);
-    return s;
-}
-
-// Runs the NumPy reference; fails the test (not skips) if Debian's python3 with numpy is missing.
-// GPT2GL_PYTHON names another interpreter (a GPU box whose NumPy lives in a virtual environment).
-// q8: the model with 8-bit weights (the script quantizes them itself, in NumPy).
-Reference run_reference(const std::string& model, const std::vector<int>& ids, int greedy, bool q8 = false) {
-    std::string out = temp_path("ref");
-    const char* python = std::getenv("GPT2GL_PYTHON");
-    std::string cmd = std::string(python ? python : "/usr/bin/python3") + " " + kSrc + "/scripts/reference_numpy.py " + model + " --ids " + join(ids) +
-                      " --greedy " + std::to_string(greedy) + " --out " + out + (q8 ? " --q8" : "");
-    Reference r;
-    if (std::system(cmd.c_str()) != 0) {
-        ADD_FAILURE() << "the NumPy reference failed: " << cmd << "\nHINT: apt-get install python3-numpy";
-        return r;
-    }
-    r.index = nlohmann::json::parse(std::ifstream(out + ".json"));
-    std::ifstream bin(out + ".bin", std::ios::binary | std::ios::ate);
-    r.data.resize(size_t(bin.tellg()) / 4);
-    bin.seekg(0);
-    bin.read(reinterpret_cast<char*>(r.data.data()), std::streamsize(r.data.size() * 4));
-    return r;
-}
+using Reference = NumpyReference;
 
 // Records the first T rows of every stage of a forward.
 std::map<std::string, std::vector<float>> record(Gpt2& m, const std::vector<int>& ids) {
@@ -117,7 +80,7 @@ public:
     }
     // The model in `dir` against the NumPy reference, every stage, for one prefill of `ids`.
     void layer_by_layer(const std::string& dir, const std::vector<int>& ids, int n_ctx) {
-        Reference ref = run_reference(dir, ids, 0);
+        Reference ref = run_numpy_reference(dir, ids, 0);
         ASSERT_FALSE(ref.data.empty());
         Gpt2Weights w = load_weights(dir);
         Gpt2 m(*e, w, n_ctx);
@@ -135,7 +98,7 @@ TEST_P(Model, DefaultModelGreedyContinuation) {
     // rounded activations may pick a different token where two logits are close, so there only the logits of
     // the prompt are held (DefaultModelLayerByLayer).
     if (e->tier() == Tier::fp16) GTEST_SKIP() << "fp16 is held to tolerances, not to exact argmax agreement";
-    Reference ref = run_reference(kDefault, kPrompt, 16);
+    Reference ref = run_numpy_reference(kDefault, kPrompt, 16);
     ASSERT_FALSE(ref.data.empty());
     Gpt2Weights w = load_weights(kDefault);
     Gpt2 m(*e, w, 64);
@@ -187,7 +150,7 @@ TEST_P(Model, DefaultModelMatchesTheCpuReferenceThroughTheKvCache) {
 class ModelQ8 : public Model {};
 
 TEST_P(ModelQ8, DefaultModelLayerByLayer) {
-    Reference ref = run_reference(kDefault, kPrompt, 0, true);
+    Reference ref = run_numpy_reference(kDefault, kPrompt, 0, true);
     ASSERT_FALSE(ref.data.empty());
     Gpt2Weights w = load_weights(kDefault);
     auto q8 = q8_engine(GetParam());

@@ -10,7 +10,7 @@
 #include <fstream>
 #include <set>
 
-#include "model/gpt2.h"
+#include "runtime/gpt2.h"
 #include "model/tokenizer.h"
 #include "model/weights.h"
 #include "tests/gl_env.h"

@@ -20,11 +20,8 @@
 #include <memory>
 #include <sys/stat.h>
 
-#include "gl/caps.h"
 #include "gl/context_glfw.h"
-#include "model/gpt2.h"
-#include "model/tokenizer.h"
-#include "model/weights.h"
+#include "runtime/generator.h"
 #include "viewer/display.h"
 
 namespace gpt2gl {
@@ -55,70 +52,65 @@ struct Step {  // one generated token and the logits that produced it (top entri
 
 class App {
 public:
-    App(const ViewerOptions& o, gl::WindowContext& win)
-        : o_(o), caps_(gl::probe_caps(win.backend())), engine_(caps_, o.engine), display_(engine_),
-          sampler_(o.sampling), sampling_(o.sampling) {
-        std::string warn;
-        weights_ = load_weights(o.model, &warn);
-        tokenizer_ = tokenizer_for(o.model);
-        model_ = std::make_unique<Gpt2>(engine_, weights_, o.n_ctx, true);
+    App(const ViewerOptions& o, gl::WindowContext& win) : o_(o), g_(generator_options(o), &win), display_(g_.engine()),
+          sampling_(o.sampling) {
         std::snprintf(prompt_, sizeof prompt_, "%s", o.prompt.c_str());
-        engine_.observe([this](const Pass& p) { on_pass(p); });
+        g_.engine().observe([this](const Pass& p) { on_pass(p); });
         run_prompt();
+    }
+
+    static GeneratorOptions generator_options(const ViewerOptions& o) {
+        GeneratorOptions g;
+        g.model = o.model, g.engine = o.engine, g.sampling = o.sampling, g.n_ctx = o.n_ctx, g.inspect = true;
+        return g;
     }
 
     // [SECTION] running the model
 
     void run_prompt() {
-        model_->reset();
         history_.clear();
         pending_.clear();
-        tokens_ = tokenizer_.can_encode() ? tokenizer_.encode(prompt_) : std::vector<int>{};
-        if (tokens_.empty()) tokens_.push_back(tokenizer_.eot() >= 0 ? tokenizer_.eot() : 0);
-        if (int(tokens_.size()) > model_->n_ctx()) {
-            status_ = "prompt cut to the " + std::to_string(model_->n_ctx()) + "-token context";
-            tokens_.resize(size_t(model_->n_ctx()));
+        status_.clear();
+        g_.set_sampling(sampling_);
+        try {
+            std::vector<int> ids = g_.tokenizer().can_encode() ? g_.encode(prompt_) : std::vector<int>{};
+            capture([&] { g_.start(ids); });
+        } catch (const std::exception& e) {  // a prompt longer than the context, invalid UTF-8: said, not cut
+            status_ = e.what();
+            if (g_.tokens().empty()) capture([&] { g_.start({}); });
         }
-        n_prompt_ = int(tokens_.size());
-        sampler_ = Sampler(sampling_);
-        forward(tokens_);
     }
 
-    void forward(const std::vector<int>& ids) {
+    // Runs f with each pass it draws listed in the pass panel.
+    template <class F>
+    void capture(F f) {
         passes_.clear();
         capturing_ = true;
-        last_pass_ = Clock::now();
         if (time_passes_) glFinish();
         last_pass_ = Clock::now();
-        model_->forward(ids.data(), int(ids.size()));
-        logits_ = model_->logits_last();
+        f();
         capturing_ = false;
     }
 
     bool step_token() {
-        if (model_->pos() >= model_->n_ctx()) {
-            status_ = "the " + std::to_string(model_->n_ctx()) + "-token context is full";
+        if (g_.context_full()) {
+            status_ = "the " + std::to_string(g_.model().n_ctx()) + "-token context is full";
             generating_ = false;
             return false;
         }
-        int next = sampler_.sample(logits_);
-        history_.push_back({next, top_logits(logits_, 20)});
-        tokens_.push_back(next);
-        forward({next});
+        std::vector<std::pair<int, float>> top = top_logits(g_.logits(), 20);
+        capture([&] { g_.step(); });
+        history_.push_back({g_.tokens().back(), std::move(top)});
         return true;
     }
 
-    // Step mode: record the next token's passes, then draw them one at a time.
+    // Step mode: record the next token's passes (its forward and the LM head), then draw them one at a time.
     void record_next_token() {
-        if (model_->pos() >= model_->n_ctx()) return;
-        int next = sampler_.sample(logits_);
-        history_.push_back({next, top_logits(logits_, 20)});
-        tokens_.push_back(next);
-        pending_.clear();
+        if (g_.context_full()) return;
+        std::vector<std::pair<int, float>> top = top_logits(g_.logits(), 20);
+        pending_ = g_.record_step();
+        history_.push_back({g_.tokens().back(), std::move(top)});
         passes_.clear();
-        engine_.begin_recording();
-        model_->forward(&next, 1);
-        pending_ = engine_.end_recording();
         next_pass_ = 0;
     }
 
@@ -126,10 +118,10 @@ public:
         if (next_pass_ >= pending_.size()) return;
         capturing_ = true;
         last_pass_ = Clock::now();
-        engine_.replay(pending_[next_pass_++]);
+        g_.engine().replay(pending_[next_pass_++]);
         capturing_ = false;
         if (next_pass_ == pending_.size()) {
-            logits_ = model_->logits_last();
+            g_.finish_step();
             pending_.clear();
         }
     }
@@ -139,14 +131,14 @@ public:
         if (time_passes_) glFinish();
         auto now = Clock::now();
         PassRow r;
-        r.scope = engine_.scope();
+        r.scope = g_.engine().scope();
         r.op = p.op;
         r.program = "glsl/" + p.op + ".frag";
         for (auto& in : p.inputs) r.inputs += (r.inputs.empty() ? "" : ", ") + in.tensor->name();
         for (auto& t : p.textures) r.inputs += (r.inputs.empty() ? "" : ", ") + t.name;
         const Layout& l = p.output->layout();
         r.output = p.output->name() + " [" + std::to_string(l.rows) + "x" + std::to_string(l.cols) + "] " +
-                   std::to_string(l.width) + "x" + std::to_string(l.height) + " " + engine_.storage().format.name;
+                   std::to_string(l.width) + "x" + std::to_string(l.height) + " " + g_.engine().storage().format.name;
         r.ms = std::chrono::duration<double, std::milli>(now - last_pass_).count();
         last_pass_ = now;
         passes_.push_back(r);
@@ -209,17 +201,17 @@ public:
         if (ImGui::InputInt("seed", &seed)) sampling_.seed = uint64_t(seed);
         ImGui::TextDisabled("sampling changes apply from the next Run prompt");
         ImGui::Separator();
-        ImGui::Text("%d / %d tokens; tier %s", model_->pos(), model_->n_ctx(), tier_name(engine_.tier()));
+        ImGui::Text("%d / %d tokens; tier %s", g_.model().pos(), g_.model().n_ctx(), tier_name(g_.engine().tier()));
         if (!status_.empty()) ImGui::TextColored(ImVec4(1, 0.6f, 0.2f, 1), "%s", status_.c_str());
         if (ImGui::CollapsingHeader("GPU capabilities and tier")) caps_text();
         ImGui::Separator();
         // the text, token by token: click a generated token to see the logits that produced it
         ImGui::BeginChild("text");
-        for (size_t i = 0; i < tokens_.size(); ++i) {
-            std::string t = label(tokenizer_.token(tokens_[i]));
+        for (size_t i = 0; i < g_.tokens().size(); ++i) {
+            std::string t = label(g_.tokenizer().token(g_.tokens()[i]));
             if (t.empty()) t = "?";
-            bool gen = int(i) >= n_prompt_;
-            int step = int(i) - n_prompt_;
+            bool gen = int(i) >= g_.prompt_tokens();
+            int step = int(i) - g_.prompt_tokens();
             ImGui::PushID(int(i));
             if (gen) ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.5f, 0.8f, 1.0f, 1.0f));
             if (ImGui::Selectable(t.c_str(), gen && selected_step_ == step, 0, ImGui::CalcTextSize(t.c_str())) && gen)
@@ -235,13 +227,13 @@ public:
     void logits_panel() {
         ImGui::Begin("Logits");
         bool latest = selected_step_ < 0 || selected_step_ >= int(history_.size());
-        std::vector<std::pair<int, float>> top = latest ? top_logits(logits_, 20) : history_[size_t(selected_step_)].top;
-        if (latest) ImGui::Text("next token (after %d tokens)", model_->pos());
-        else ImGui::Text("generated token %d: '%s'", selected_step_, label(tokenizer_.token(history_[size_t(selected_step_)].token)).c_str());
+        std::vector<std::pair<int, float>> top = latest ? top_logits(g_.logits(), 20) : history_[size_t(selected_step_)].top;
+        if (latest) ImGui::Text("next token (after %d tokens)", g_.model().pos());
+        else ImGui::Text("generated token %d: '%s'", selected_step_, label(g_.tokenizer().token(history_[size_t(selected_step_)].token)).c_str());
         if (!latest && ImGui::SmallButton("show the latest")) selected_step_ = -1;
         // probability after temperature, over the whole vocabulary (latest) or the kept top entries (history)
         std::vector<float> probs;
-        if (latest) probs = Sampler::probabilities(logits_, sampling_.temperature);
+        if (latest) probs = Sampler::probabilities(g_.logits(), sampling_.temperature);
         if (ImGui::BeginTable("logits", 4, ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders)) {
             ImGui::TableSetupColumn("token");
             ImGui::TableSetupColumn("id");
@@ -256,7 +248,7 @@ public:
             for (auto& [id, l] : top) {
                 ImGui::TableNextRow();
                 ImGui::TableNextColumn();
-                ImGui::TextUnformatted(label(tokenizer_.token(id)).c_str());
+                ImGui::TextUnformatted(label(g_.tokenizer().token(id)).c_str());
                 ImGui::TableNextColumn();
                 ImGui::Text("%d", id);
                 ImGui::TableNextColumn();
@@ -274,13 +266,13 @@ public:
 
     void attention_panel() {
         ImGui::Begin("Attention");
-        const Gpt2Config& c = model_->config();
+        const Gpt2Config& c = g_.model().config();
         if (!o_.show.empty() && o_.show.rfind("attention:", 0) == 0 && !parsed_show_) {
             std::sscanf(o_.show.c_str(), "attention:%d:%d", &layer_, &head_);
             layer_ = std::clamp(layer_, 0, c.n_layer - 1), head_ = std::clamp(head_, 0, c.n_head - 1);
             parsed_show_ = true;
         }
-        int S = model_->pos();
+        int S = g_.model().pos();
         ImGui::Text("layer %d, head %d: softmax(q k^T / sqrt(d)) over %d tokens; rows: queries, columns: keys", layer_,
                     head_, S);
         // layer x head grid of thumbnails
@@ -313,7 +305,7 @@ public:
         layout_row_labels_.clear();
         layout_col_labels_.clear();
         for (int s = 0; s < S; ++s) {
-            std::string t = label(tokenizer_.token(tokens_[size_t(s)]));
+            std::string t = label(g_.tokenizer().token(g_.tokens()[size_t(s)]));
             layout_col_labels_.push_back(t);
             layout_row_labels_.push_back(t);
             if (cell >= 9) {
@@ -332,7 +324,7 @@ public:
         if (ImGui::IsItemHovered() && S > 0) {
             ImVec2 m = ImGui::GetMousePos();
             int t = std::clamp(int((m.y - img.y) / float(cell)), 0, S - 1), s = std::clamp(int((m.x - img.x) / float(cell)), 0, S - 1);
-            float p = model_->probs(layer_).read(head_ * model_->n_ctx() + t, s);  // one 1x1 readback
+            float p = g_.model().probs(layer_).read(head_ * g_.model().n_ctx() + t, s);  // one 1x1 readback
             ImGui::BeginTooltip();
             ImGui::Text("query %d '%s' -> key %d '%s'", t, layout_row_labels_[size_t(t)].c_str(), s, layout_col_labels_[size_t(s)].c_str());
             if (s > t) ImGui::Text("masked (a key after the query)");
@@ -344,8 +336,8 @@ public:
 
     Heatmap attention_map(int l, int h, int S) const {
         Heatmap hm;
-        hm.tensor = &model_->probs(l);
-        hm.row0 = h * model_->n_ctx();
+        hm.tensor = &g_.model().probs(l);
+        hm.row0 = h * g_.model().n_ctx();
         hm.rows = S, hm.cols = S;
         hm.sequential = true;
         hm.causal = true;
@@ -354,7 +346,7 @@ public:
 
     void residual_panel() {
         ImGui::Begin("Residual stream");
-        const Gpt2Config& c = model_->config();
+        const Gpt2Config& c = g_.model().config();
         if (!o_.show.empty() && o_.show.rfind("residual:", 0) == 0 && !parsed_show_) {
             std::sscanf(o_.show.c_str(), "residual:%d", &res_layer_);
             res_layer_ = std::clamp(res_layer_, 0, c.n_layer - 1);
@@ -371,11 +363,11 @@ public:
             ImGui::SameLine();
             ImGui::SliderFloat("scale", &res_scale_, 0.01f, 50.0f, "%.2f", ImGuiSliderFlags_Logarithmic);
         }
-        int S = model_->pos();
+        int S = g_.model().pos();
         Heatmap hm;
-        hm.tensor = res_mode_ == 0 ? &model_->block_output(res_layer_)
-                    : res_mode_ == 1 ? &model_->after_attention(res_layer_) : &model_->block_output(res_layer_);
-        hm.minus = res_mode_ == 0 ? nullptr : res_mode_ == 1 ? &model_->block_input(res_layer_) : &model_->after_attention(res_layer_);
+        hm.tensor = res_mode_ == 0 ? &g_.model().block_output(res_layer_)
+                    : res_mode_ == 1 ? &g_.model().after_attention(res_layer_) : &g_.model().block_output(res_layer_);
+        hm.minus = res_mode_ == 0 ? nullptr : res_mode_ == 1 ? &g_.model().block_input(res_layer_) : &g_.model().after_attention(res_layer_);
         hm.rows = S, hm.cols = c.n_embd, hm.per_row = per_token_, hm.scale = res_scale_;
         // legend: the diverging map from -scale to +scale (per token: each row's own largest |value|)
         ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -399,14 +391,14 @@ public:
         if (rowh >= 9)
             for (int t = 0; t < S; ++t)
                 dl->AddText(ImVec2(img.x, at.y + float(t * rowh) + float(rowh) / 2 - 7), IM_COL32(200, 200, 200, 255),
-                            label(tokenizer_.token(tokens_[size_t(t)])).substr(0, 8).c_str());
+                            label(g_.tokenizer().token(g_.tokens()[size_t(t)])).substr(0, 8).c_str());
         ImGui::Image(tex_id(v), ImVec2(float(v.width()), float(v.height())), ImVec2(0, 1), ImVec2(1, 0));
         if (ImGui::IsItemHovered() && S > 0) {
             ImVec2 m = ImGui::GetMousePos();
             int t = std::clamp(int((m.y - at.y) / float(rowh)), 0, S - 1);
             int ch = std::clamp(int((m.x - at.x) / float(w) * float(c.n_embd)), 0, c.n_embd - 1);
             float val = hm.tensor->read(t, ch) - (hm.minus ? hm.minus->read(t, ch) : 0.0f);
-            ImGui::SetTooltip("token %d '%s', channel %d: %.5f", t, label(tokenizer_.token(tokens_[size_t(t)])).c_str(), ch, double(val));
+            ImGui::SetTooltip("token %d '%s', channel %d: %.5f", t, label(g_.tokenizer().token(g_.tokens()[size_t(t)])).c_str(), ch, double(val));
         }
         ImGui::End();
     }
@@ -417,8 +409,8 @@ public:
         ImGui::TextDisabled("every tensor of the latest forward; each row scaled by its largest |value|; magenta: NaN/Inf");
         ImGui::BeginChild("canvas", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
         float x_left = ImGui::GetContentRegionAvail().x;
-        for (auto& [name, t] : model_->atlas()) {
-            int rows = name.find("probs") != std::string::npos ? t->rows() : std::min(t->rows(), std::max(model_->pos(), 1));
+        for (auto& [name, t] : g_.model().atlas()) {
+            int rows = name.find("probs") != std::string::npos ? t->rows() : std::min(t->rows(), std::max(g_.model().pos(), 1));
             if (name == "logits") rows = 1;
             int cols = t->cols();
             float k = 120.0f * atlas_zoom_ / float(std::max(rows, cols));
@@ -489,7 +481,7 @@ public:
         // the last pass drawn: its source, and its output as an image (which ping-pong buffer: x or y)
         if (last_pass_desc_.output) {
             const Pass& p = last_pass_desc_;
-            ImGui::Text("last drawn: %s (%s) into %s", p.op.c_str(), p.scope.empty() ? engine_.scope().c_str() : p.scope.c_str(),
+            ImGui::Text("last drawn: %s (%s) into %s", p.op.c_str(), p.scope.empty() ? g_.engine().scope().c_str() : p.scope.c_str(),
                         p.output->name().c_str());
             ViewTexture& v = views_["pass output"];
             int rows = std::min(p.output->rows(), std::max(p.row1, 1)), cols = p.output->cols();
@@ -510,7 +502,7 @@ public:
                 ImGui::Image(tex_id(iv), ImVec2(float(iv.width()), float(iv.height())), ImVec2(0, 1), ImVec2(1, 0));
             }
             if (ImGui::CollapsingHeader("GLSL source as compiled"))
-                ImGui::TextUnformatted(engine_.fragment_source(p.op, p.defines).c_str());
+                ImGui::TextUnformatted(g_.engine().fragment_source(p.op, p.defines).c_str());
         }
         ImGui::EndChild();
         ImGui::End();
@@ -523,15 +515,15 @@ public:
     }
 
     void caps_text() {
-        const gl::Caps& c = caps_;
+        const gl::Caps& c = g_.caps();
         ImGui::Text("%s", c.backend.c_str());
         ImGui::Text("%s; GLSL %s", c.version.c_str(), c.glsl_version.c_str());
         ImGui::Text("%s (%s)", c.renderer.c_str(), c.vendor.c_str());
-        ImGui::Text("max texture %d (using %d), %d texture units", c.max_texture_size, engine_.storage().max_size, c.max_texture_units);
+        ImGui::Text("max texture %d (using %d), %d texture units", c.max_texture_size, g_.engine().storage().max_size, c.max_texture_units);
         ImGui::Text("highp float %d bits, int %d bits", c.highp_float_bits, c.highp_int_bits);
         ImGui::TextWrapped("fp32 target: %s", c.fp32.why.c_str());
         ImGui::TextWrapped("fp16 target: %s", c.fp16.why.c_str());
-        ImGui::TextWrapped("tier %s: %s", tier_name(engine_.tier()), engine_.tier_reason().c_str());
+        ImGui::TextWrapped("tier %s: %s", tier_name(g_.engine().tier()), g_.engine().tier_reason().c_str());
         if (ImGui::TreeNode("extensions")) {
             for (auto& e : c.extensions) ImGui::BulletText("%s", e.c_str());
             ImGui::TreePop();
@@ -541,40 +533,32 @@ public:
     // What the attention panel drew, for tests: image rect (window pixels, top-left origin), labels, cell values.
     nlohmann::json attention_layout() const {
         nlohmann::json j;
-        int S = model_->pos();
+        int S = g_.model().pos();
         j["layer"] = layer_, j["head"] = head_, j["tokens"] = S, j["cell"] = attention_cell_;
         j["image"] = {attention_image_[0], attention_image_[1], attention_image_[2], attention_image_[3]};
         j["row_labels"] = layout_row_labels_;
         j["col_labels"] = layout_col_labels_;
-        j["token_ids"] = tokens_;
+        j["token_ids"] = g_.tokens();
         nlohmann::json cells = nlohmann::json::array();
         for (int t = 0; t < S; ++t)
             for (int s = 0; s < S; ++s)
                 cells.push_back({{"row", t}, {"col", s}, {"masked", s > t},
-                                 {"value", model_->probs(layer_).read(head_ * model_->n_ctx() + t, s)}});
+                                 {"value", g_.model().probs(layer_).read(head_ * g_.model().n_ctx() + t, s)}});
         j["cells"] = cells;
-        j["tier"] = tier_name(engine_.tier());
+        j["tier"] = tier_name(g_.engine().tier());
         return j;
     }
 
-    Engine& engine() { return engine_; }
+    Engine& engine() { return g_.engine(); }
     bool generating_ = false;
-    int generated() const { return int(tokens_.size()) - n_prompt_; }
+    int generated() const { return int(g_.tokens().size()) - g_.prompt_tokens(); }
 
 private:
     ViewerOptions o_;
-    gl::Caps caps_;
-    Engine engine_;
+    Generator g_;
     Display display_;
-    Gpt2Weights weights_;
-    Tokenizer tokenizer_;
-    std::unique_ptr<Gpt2> model_;
-    Sampler sampler_;
     SamplerOptions sampling_;
     char prompt_[4096] = {};
-    std::vector<int> tokens_;
-    int n_prompt_ = 0;
-    std::vector<float> logits_;
     std::vector<Step> history_;
     int selected_step_ = -1;
     std::string status_;

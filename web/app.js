@@ -48,9 +48,7 @@ createGpt2gl({ canvas: $("canvas"), printErr: (t) => console.warn(t) }).then((M)
     fail("gpt2gl cannot run here: " + api.error());
     return;
   }
-  let info = api.info();
-  $("tier").textContent = info.tier + (info.weights === "tier" ? "" : ", " + info.weights + " weights");
-  $("tier-why").textContent = "(" + info.reason + "; " + info.renderer + ")";
+  let info = {};
   const ctx = parseInt(params.get("ctx") || "128");
 
   function loaded(path) {
@@ -60,6 +58,8 @@ createGpt2gl({ canvas: $("canvas"), printErr: (t) => console.warn(t) }).then((M)
     }
     info = api.info();
     window.gpt2gl.info = info;
+    $("tier").textContent = info.tier + (info.weights === "tier" ? "" : ", " + info.weights + " weights");
+    $("tier-why").textContent = "(" + info.reason + "; " + info.renderer + ")";
     $("model").textContent = info.model + " (" + (info.params / 1e6).toFixed(1) + " M params)";
     for (const [sel, n] of [["layer", api.layers()], ["head", api.heads()], ["block", api.layers()]]) {
       $(sel).innerHTML = "";

@@ -10,12 +10,8 @@
 #include <sstream>
 #include <string>
 
-#include "gl/caps.h"
 #include "gl/context.h"
-#include "model/gpt2.h"
-#include "model/sampler.h"
-#include "model/tokenizer.h"
-#include "model/weights.h"
+#include "runtime/generator.h"
 #include "viewer/display.h"
 
 using namespace gpt2gl;
@@ -60,15 +56,9 @@ static std::vector<std::pair<size_t, size_t>> web_pretokenize(const std::string&
 namespace {
 struct State {
     std::unique_ptr<gl::Context> ctx;
-    gl::Caps caps;
-    std::unique_ptr<Engine> engine;
+    EngineOptions engine;  // from gpt2gl_init, for every model loaded
+    std::unique_ptr<Generator> g;
     std::unique_ptr<Display> display;
-    Gpt2Weights weights;
-    Tokenizer tokenizer;
-    std::unique_ptr<Gpt2> model;
-    std::unique_ptr<Sampler> sampler;
-    std::vector<float> logits;
-    std::vector<int> tokens;
     std::string error, text;  // the last error; the last string handed to JS
 };
 State g;
@@ -93,58 +83,55 @@ extern "C" {
 
 EMSCRIPTEN_KEEPALIVE const char* gpt2gl_error() { return g.error.c_str(); }
 
-// Creates the WebGL 1.0 context on #canvas, probes it and picks the tier (auto, fp32, fp16 or rgba8) and how the
-// weights are stored (tier, fp16 or q8: EngineOptions::weights).
+// Creates the WebGL 1.0 context on #canvas and chooses the tier (auto, fp32, fp16 or rgba8) and how the weights are
+// stored (tier, fp16 or q8: EngineOptions::weights) for the models loaded after.
 EMSCRIPTEN_KEEPALIVE int gpt2gl_init(const char* precision, const char* weights) {
     return guarded([&] {
         set_pretokenizer(web_pretokenize);
         g.ctx = gl::create_web_context("#canvas");
-        g.caps = gl::probe_caps(g.ctx->backend());
-        EngineOptions o;
-        o.precision = precision;
-        o.weights = weights;
-        g.engine = std::make_unique<Engine>(g.caps, o);
-        g.display = std::make_unique<Display>(*g.engine);
+        g.engine.precision = precision;
+        g.engine.weights = weights;
+        return 0;
+    });
+}
+
+// Loads a model from the in-memory file system (a directory of HF files, or an llm.c .bin) on the canvas's context.
+EMSCRIPTEN_KEEPALIVE int gpt2gl_load(const char* path, int n_ctx) {
+    return guarded([&] {
+        g.display.reset();
+        g.g.reset();
+        GeneratorOptions o;
+        o.model = path, o.engine = g.engine, o.n_ctx = n_ctx, o.inspect = true;
+        g.g = std::make_unique<Generator>(o, g.ctx.get());
+        g.display = std::make_unique<Display>(g.g->engine());
+        if (!g.g->warnings().empty()) g.error = g.g->warnings();
         return 0;
     });
 }
 
 EMSCRIPTEN_KEEPALIVE const char* gpt2gl_info() {
     nlohmann::json j;
-    if (g.engine) {
-        const gl::Caps& c = g.caps;
+    if (g.g) {
+        const gl::Caps& c = g.g->caps();
+        const Engine& e = g.g->engine();
         j = {{"version", c.version}, {"renderer", c.renderer}, {"glsl", c.glsl_version},
              {"max_texture_size", c.max_texture_size}, {"fp32", c.fp32.why}, {"fp16", c.fp16.why},
-             {"tier", tier_name(g.engine->tier())}, {"reason", g.engine->tier_reason()},
-             {"weights", g.engine->weights_label().empty() ? "tier" : tier_name(g.engine->weights())}};
-    }
-    if (g.model) {
-        j["model"] = g.weights.cfg.describe(), j["n_ctx"] = g.model->n_ctx(), j["params"] = g.weights.count_params();
+             {"tier", tier_name(e.tier())}, {"reason", e.tier_reason()},
+             {"weights", e.weights_label().empty() ? "tier" : tier_name(e.weights())}};
+        const Gpt2Weights& w = g.g->weights();
+        j["model"] = w.cfg.describe(), j["n_ctx"] = g.g->model().n_ctx(), j["params"] = w.count_params();
         double sum = 0, wte = 0;  // checksums of the weights as loaded (diagnostics)
-        for (float x : g.weights.wte) wte += x;
+        for (float x : w.wte) wte += x;
         sum += wte;
-        for (auto& l : g.weights.layers) for (float x : l.c_fc_w) sum += x;
+        for (auto& l : w.layers) for (float x : l.c_fc_w) sum += x;
         j["checksum_wte"] = wte, j["checksum"] = sum;
     }
     return hand(j.dump());
 }
 
-// Loads a model from the in-memory file system: a directory (HF files) or an llm.c .bin.
-EMSCRIPTEN_KEEPALIVE int gpt2gl_load(const char* path, int n_ctx) {
-    return guarded([&] {
-        g.model.reset();
-        std::string warn;
-        g.weights = load_weights(path, &warn);
-        g.tokenizer = tokenizer_for(path);
-        g.model = std::make_unique<Gpt2>(*g.engine, g.weights, n_ctx, true);
-        if (!warn.empty()) g.error = warn;
-        return 0;
-    });
-}
-
 EMSCRIPTEN_KEEPALIVE const char* gpt2gl_encode(const char* text) {
     try {
-        return hand(nlohmann::json(g.tokenizer.encode(text)).dump());
+        return hand(nlohmann::json(g.g->encode(text)).dump());
     } catch (const std::exception& e) {
         g.error = e.what();
         return hand("null");
@@ -154,77 +141,64 @@ EMSCRIPTEN_KEEPALIVE const char* gpt2gl_encode(const char* text) {
 // Resets the KV cache and prefills ids (a JSON list) in one batched pass; sampling from then on with these settings.
 EMSCRIPTEN_KEEPALIVE int gpt2gl_start(const char* ids_json, float temperature, int top_k, float top_p, double seed) {
     return guarded([&] {
-        auto ids = nlohmann::json::parse(ids_json).get<std::vector<int>>();
-        if (ids.empty()) ids.push_back(g.tokenizer.eot() >= 0 ? g.tokenizer.eot() : 0);
-        if (int(ids.size()) > g.model->n_ctx())
-            throw std::runtime_error("the prompt is " + std::to_string(ids.size()) + " tokens, longer than the " +
-                                     std::to_string(g.model->n_ctx()) + "-token context");
         SamplerOptions o;
         o.temperature = temperature, o.top_k = top_k, o.top_p = top_p, o.seed = uint64_t(seed);
-        g.sampler = std::make_unique<Sampler>(o);
-        g.model->reset();
-        g.tokens = ids;
-        g.model->forward(ids.data(), int(ids.size()));
-        g.logits = g.model->logits_last();
+        g.g->set_sampling(o);
+        g.g->start(nlohmann::json::parse(ids_json).get<std::vector<int>>());
         return 0;
     });
 }
 
 // Samples the next token, runs it through the model and returns its id; -2 when the context is full.
 EMSCRIPTEN_KEEPALIVE int gpt2gl_step() {
-    return guarded([&] {
-        if (g.model->pos() >= g.model->n_ctx()) return -2;
-        int next = g.sampler->sample(g.logits);
-        g.tokens.push_back(next);
-        g.model->forward(&next, 1);
-        g.logits = g.model->logits_last();
-        return next;
-    });
+    return guarded([&] { return g.g->context_full() ? -2 : g.g->step(); });
 }
 
 // The raw bytes of a token, as a JSON list (tokens may split a UTF-8 character; the page decodes the stream).
 EMSCRIPTEN_KEEPALIVE const char* gpt2gl_token_bytes(int id) {
-    std::string t = g.tokenizer.token(id);
+    std::string t = g.g ? g.g->tokenizer().token(id) : "";
     return hand(nlohmann::json(std::vector<int>(t.begin(), t.end())).dump());
 }
 
-EMSCRIPTEN_KEEPALIVE int gpt2gl_pos() { return g.model ? g.model->pos() : 0; }
-EMSCRIPTEN_KEEPALIVE int gpt2gl_layers() { return g.model ? g.weights.cfg.n_layer : 0; }
-EMSCRIPTEN_KEEPALIVE int gpt2gl_heads() { return g.model ? g.weights.cfg.n_head : 0; }
+EMSCRIPTEN_KEEPALIVE int gpt2gl_pos() { return g.g ? g.g->model().pos() : 0; }
+EMSCRIPTEN_KEEPALIVE int gpt2gl_layers() { return g.g ? g.g->config().n_layer : 0; }
+EMSCRIPTEN_KEEPALIVE int gpt2gl_heads() { return g.g ? g.g->config().n_head : 0; }
 
 // The k most likely next tokens: [[id, logit, probability after temperature], ...].
 EMSCRIPTEN_KEEPALIVE const char* gpt2gl_top_logits(int k, float temperature) {
-    if (g.logits.empty()) return hand("[]");
-    auto p = Sampler::probabilities(g.logits, temperature);
+    if (!g.g || g.g->logits().empty()) return hand("[]");
+    const std::vector<float>& logits = g.g->logits();
+    auto p = Sampler::probabilities(logits, temperature);
     nlohmann::json out = nlohmann::json::array();
-    for (int id : top_ids(g.logits, k)) out.push_back({id, g.logits[size_t(id)], p[size_t(id)]});
+    for (int id : top_ids(logits, k)) out.push_back({id, logits[size_t(id)], p[size_t(id)]});
     return hand(out.dump());
 }
 
 // Draws the attention matrix of (layer, head) in the canvas rect (x, y, size, size), y from the top, and the
 // residual stream after block `res_layer` (scaled per token) in (rx, y, rw, size).
 EMSCRIPTEN_KEEPALIVE void gpt2gl_draw(int layer, int head, int x, int y, int size, int res_layer, int rx, int rw) {
-    if (!g.model) return;
-    int S = g.model->pos(), W = 0, H = 0;
+    if (!g.g) return;
+    const Gpt2& m = g.g->model();
+    int S = m.pos(), W = 0, H = 0;
     emscripten_get_canvas_element_size("#canvas", &W, &H);
     gl::bind_framebuffer(0);
     glClearColor(0.1f, 0.1f, 0.12f, 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
     Heatmap a;
-    a.tensor = &g.model->probs(layer), a.row0 = head * g.model->n_ctx(), a.rows = S, a.cols = S;
+    a.tensor = &m.probs(layer), a.row0 = head * m.n_ctx(), a.rows = S, a.cols = S;
     a.sequential = true, a.causal = true;
     g.display->draw_to_screen(a, x, H - y - size, size, size);
     Heatmap r;
-    r.tensor = &g.model->block_output(res_layer), r.rows = S, r.cols = g.weights.cfg.n_embd, r.per_row = true;
+    r.tensor = &m.block_output(res_layer), r.rows = S, r.cols = g.g->config().n_embd, r.per_row = true;
     g.display->draw_to_screen(r, rx, H - y - size, rw, size);
 }
 
 // One attention probability, read from the engine's texture (the hover readout: a 1x1 read).
 EMSCRIPTEN_KEEPALIVE float gpt2gl_attention(int layer, int head, int t, int s) {
-    return g.model ? g.model->probs(layer).read(head * g.model->n_ctx() + t, s) : 0.0f;
+    return g.g ? g.g->model().probs(layer).read(head * g.g->model().n_ctx() + t, s) : 0.0f;
 }
 EMSCRIPTEN_KEEPALIVE float gpt2gl_residual(int layer, int t, int c) {
-    return g.model ? g.model->block_output(layer).read(t, c) : 0.0f;
+    return g.g ? g.g->model().block_output(layer).read(t, c) : 0.0f;
 }
 
 }  // extern "C"

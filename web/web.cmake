@@ -14,7 +14,8 @@ foreach(lib nlohmann glm)
   file(CREATE_LINK /usr/include/${lib} ${CMAKE_BINARY_DIR}/include/${lib} SYMBOLIC)
 endforeach()
 
-file(GLOB WEB_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/passes/*.cpp ${PROJECT_SOURCE_DIR}/model/*.cpp)
+file(GLOB WEB_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/passes/*.cpp ${PROJECT_SOURCE_DIR}/model/*.cpp
+     ${PROJECT_SOURCE_DIR}/runtime/*.cpp)
 add_executable(gpt2gl_web web/main.cpp gl/gl.cpp gl/caps.cpp gl/context_web.cpp viewer/display.cpp ${WEB_SOURCES}
                ${GLSL_CPP})
 target_include_directories(gpt2gl_web PRIVATE ${PROJECT_SOURCE_DIR} ${CMAKE_BINARY_DIR}/include)

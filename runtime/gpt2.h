@@ -1,4 +1,4 @@
-// model/gpt2.h — GPT-2 as a sequence of render passes: the weights in textures, the forward graph (which passes,
+// runtime/gpt2.h — GPT-2 as a sequence of render passes: the weights in textures, the forward graph (which passes,
 // in which order, on which textures) and the KV cache. No GL calls here: only passes/ops.h.
 //
 // Per layer, for T new tokens at positions [pos, pos + T) (11 draws when no weight is split):
@@ -28,7 +28,10 @@ public:
 
     // Runs T new tokens after the `pos()` already in the KV cache. Throws std::runtime_error past n_ctx.
     void forward(const int* ids, int T);
-    // The (V) logits of the last token of the last forward (reads back one row).
+    // The LM head over the last token of the last forward, into logits() (a pass: step mode can record it).
+    void head();
+    const Tensor& logits() const { return logits_; }  // (1, V)
+    // head(), then the (V) logits read back.
     std::vector<float> logits_last();
     // (T, V) logits for every position of the last forward (reads back in chunks that fit a texture).
     std::vector<float> logits_all();

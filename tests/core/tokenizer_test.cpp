@@ -1,4 +1,4 @@
-// tests/tokenizer_test.cpp — the BPE tokenizer token-for-token against js-tiktoken's GPT-2 encoding (npm, run
+// tests/core/tokenizer_test.cpp — the BPE tokenizer token-for-token against js-tiktoken's GPT-2 encoding (npm, run
 // through node) on a broad corpus, against ggml's GPT-2 prompt list (../shared/data), and decode(encode(x)) == x.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -9,7 +9,7 @@
 
 #include "model/load_error.h"
 #include "model/tokenizer.h"
-#include "tests/gl_env.h"
+#include "tests/util.h"
 
 using namespace gpt2gl;
 

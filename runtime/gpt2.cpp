@@ -1,5 +1,5 @@
-// model/gpt2.cpp — the forward graph. See gpt2.h.
-#include "model/gpt2.h"
+// runtime/gpt2.cpp — the forward graph. See gpt2.h.
+#include "runtime/gpt2.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -159,9 +159,13 @@ void Gpt2::lm_head(int row0, int rows, Tensor& out) {
     matmul(e_, ln_, lm_head_.parts.empty() ? wte_ : lm_head_, out, a);
 }
 
-std::vector<float> Gpt2::logits_last() {
+void Gpt2::head() {
     if (last_T_ == 0) throw std::runtime_error("logits before any forward");
     lm_head(last_T_ - 1, 1, logits_);
+}
+
+std::vector<float> Gpt2::logits_last() {
+    head();
     return logits_.download();
 }
 

@@ -1,0 +1,58 @@
+// model/numerics.cpp — see numerics.h.
+#include "model/numerics.h"
+
+#include <glm/gtc/packing.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace gpt2gl {
+
+const char* tier_name(Tier t) {
+    switch (t) {
+        case Tier::fp32: return "fp32";
+        case Tier::fp16: return "fp16";
+        case Tier::rgba8: return "rgba8";
+        case Tier::q8: return "q8";
+    }
+    return "?";
+}
+
+bool parse_tier(const std::string& s, Tier* out) {
+    for (Tier t : {Tier::fp32, Tier::fp16, Tier::rgba8})
+        if (s == tier_name(t)) {
+            *out = t;
+            return true;
+        }
+    return false;
+}
+
+void quantize_q8(const float* w, int rows, int cols, std::vector<float>* q, std::vector<float>* scale) {
+    q->assign(size_t(rows) * cols, 0.0f);
+    scale->assign(size_t(rows), 0.0f);
+    for (int r = 0; r < rows; ++r) {
+        const float* row = w + size_t(r) * cols;
+        float m = 0;
+        for (int c = 0; c < cols; ++c)
+            if (std::isfinite(row[c])) m = std::max(m, std::fabs(row[c]));
+        if (m == 0) continue;
+        float s = m / 127.0f;
+        (*scale)[size_t(r)] = s;
+        for (int c = 0; c < cols; ++c)
+            if (std::isfinite(row[c])) (*q)[size_t(r) * cols + c] = std::clamp(std::nearbyint(row[c] / s), -127.0f, 127.0f);
+    }
+}
+
+std::vector<float> dequantize_q8(const std::vector<float>& q, const std::vector<float>& scale, int cols) {
+    std::vector<float> w(q.size());
+    for (size_t i = 0; i < q.size(); ++i) w[i] = q[i] * scale[i / size_t(cols)];
+    return w;
+}
+
+std::vector<float> round_to_half(const std::vector<float>& v) {
+    std::vector<float> out(v.size());
+    for (size_t i = 0; i < v.size(); ++i) out[i] = glm::unpackHalf1x16(glm::packHalf1x16(v[i]));
+    return out;
+}
+
+}  // namespace gpt2gl

@@ -1,0 +1,25 @@
+// model/numerics.h — the number formats tensors are stored in, and their arithmetic on the CPU: what a half
+// texture holds, what 8-bit weights stand for. GL-free: the engine stores in these formats, the CPU reference
+// computes on what they hold.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace gpt2gl {
+
+// fp32, fp16, rgba8: how every tensor of an engine is stored (rgba8: an fp32 as the 4 bytes of an RGBA8 texel).
+// q8: weight matrices only, beside any of them.
+enum class Tier { fp32, fp16, rgba8, q8 };
+const char* tier_name(Tier t);
+bool parse_tier(const std::string& s, Tier* out);  // fp32, fp16 or rgba8
+
+// v rounded to the nearest half (what fp16 textures hold).
+std::vector<float> round_to_half(const std::vector<float>& v);
+
+// Symmetric 8-bit quantization per row of w (rows, cols): scale[r] = max_c |w[r, c]| / 127 and
+// q[r, c] = round(w[r, c] / scale[r]) in [-127, 127] (a row of zeros gets scale 0; non-finite weights become 0).
+void quantize_q8(const float* w, int rows, int cols, std::vector<float>* q, std::vector<float>* scale);
+// q[r, c] * scale[r]: the weights quantize_q8's output stands for.
+std::vector<float> dequantize_q8(const std::vector<float>& q, const std::vector<float>& scale, int cols);
+
+}  // namespace gpt2gl
