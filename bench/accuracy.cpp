@@ -27,6 +27,58 @@ static int argmax_row(const float* z, int V) {
     return best;
 }
 
+// One storage choice being measured: its Generator, and sums over every prediction so far.
+struct Variant {
+    std::string label;
+    std::unique_ptr<Generator> gen;
+    double nll = 0, kl = 0;
+    long correct = 0, agree = 0;
+};
+
+// Every tier of o.tiers with every weights choice of o.weights, on one context; the first is the baseline.
+static std::vector<Variant> make_variants(gl::Context& ctx, const std::shared_ptr<const Gpt2Weights>& model,
+                                          const AccuracyOptions& o, int window) {
+    std::vector<Variant> vs;
+    for (const std::string& tier : o.tiers)
+        for (const std::string& weights : o.weights) {
+            GeneratorOptions go;
+            go.weights = model;
+            go.engine.precision = tier, go.engine.weights = weights;
+            go.engine.max_texture_size = o.max_texture_size, go.engine.split_k = o.split_k;
+            go.n_ctx = window;
+            Variant v;
+            v.gen = std::make_unique<Generator>(go, &ctx);
+            const std::string wl = v.gen->engine().weights_label();
+            v.label = std::string(tier_name(v.gen->engine().tier())) + (wl.empty() ? "" : wl == "q8" ? " q8 weights" : " " + wl);
+            vs.push_back(std::move(v));
+        }
+    return vs;
+}
+
+// The table, and the figures as JSON.
+static nlohmann::json report(const std::vector<Variant>& vs, long n_windows, int W, std::ostream& out) {
+    char line[256];
+    const double n = double(n_windows) * W;
+    nlohmann::json results = nlohmann::json::array();
+    std::snprintf(line, sizeof line, "%-22s %12s %11s %10s %16s %15s\n", "variant", "loss (nats)", "perplexity",
+                  "top-1 acc", "top-1 agreement", "mean KL (nats)");
+    out << line;
+    for (auto& v : vs) {
+        double loss = v.nll / n;
+        std::snprintf(line, sizeof line, "%-22s %12.5f %11.3f %9.2f%% %15.2f%% %15.2e\n", v.label.c_str(), loss,
+                      std::exp(loss), 100.0 * double(v.correct) / n, 100.0 * double(v.agree) / n, v.kl / n);
+        out << line;
+        const Engine& e = v.gen->engine();
+        results.push_back({{"variant", v.label}, {"tier", tier_name(e.tier())},
+                           {"q8_weights", e.q8_weights()}, {"weights", tier_name(e.weights())}, {"loss", loss}, {"perplexity", std::exp(loss)},
+                           {"top1_accuracy", double(v.correct) / n}, {"top1_agreement_with_first", double(v.agree) / n},
+                           {"mean_kl_from_first", v.kl / n}});
+    }
+    out << "on " << vs[0].gen->caps().renderer << "\n";
+    return {{"renderer", vs[0].gen->caps().renderer}, {"windows", n_windows}, {"window", W}, {"predictions", long(n)},
+            {"variants", results}};
+}
+
 nlohmann::json run_accuracy(const std::shared_ptr<const Gpt2Weights>& model, const AccuracyOptions& o,
                             std::ostream& out) {
     const Gpt2Weights& w = *model;
@@ -40,31 +92,8 @@ nlohmann::json run_accuracy(const std::shared_ptr<const Gpt2Weights>& model, con
     for (int t : o.tokens)
         if (t < 0 || t >= V) throw std::runtime_error("accuracy: token id " + std::to_string(t) + " is outside the vocabulary");
 
-    struct Variant {
-        std::string label;
-        std::unique_ptr<Generator> gen;
-        double nll = 0, kl = 0;
-        long correct = 0, agree = 0;
-    };
     auto ctx = gl::create_headless_context();  // one context; a Generator per variant on it
-    std::vector<Variant> vs;
-    for (const std::string& tier : o.tiers)
-        for (const std::string& weights : o.weights) {
-            EngineOptions eo;
-            eo.precision = tier;
-            eo.weights = weights;
-            eo.max_texture_size = o.max_texture_size;
-            eo.split_k = o.split_k;
-            GeneratorOptions go;
-            go.weights = model;
-            go.engine = eo;
-            go.n_ctx = W;
-            Variant v;
-            v.gen = std::make_unique<Generator>(go, ctx.get());
-            const std::string wl = v.gen->engine().weights_label();
-            v.label = std::string(tier_name(v.gen->engine().tier())) + (wl.empty() ? "" : wl == "q8" ? " q8 weights" : " " + wl);
-            vs.push_back(std::move(v));
-        }
+    std::vector<Variant> vs = make_variants(*ctx, model, o, W);
 
     char line[256];
     std::snprintf(line, sizeof line, "%ld windows of %d tokens: %ld predictions; %zu variants\n", n_windows, W, n_windows * W,
@@ -106,25 +135,7 @@ nlohmann::json run_accuracy(const std::shared_ptr<const Gpt2Weights>& model, con
         }
     }
 
-    const double n = double(n_windows) * W;
-    nlohmann::json results = nlohmann::json::array();
-    std::snprintf(line, sizeof line, "%-22s %12s %11s %10s %16s %15s\n", "variant", "loss (nats)", "perplexity",
-                  "top-1 acc", "top-1 agreement", "mean KL (nats)");
-    out << line;
-    for (auto& v : vs) {
-        double loss = v.nll / n;
-        std::snprintf(line, sizeof line, "%-22s %12.5f %11.3f %9.2f%% %15.2f%% %15.2e\n", v.label.c_str(), loss,
-                      std::exp(loss), 100.0 * double(v.correct) / n, 100.0 * double(v.agree) / n, v.kl / n);
-        out << line;
-        const Engine& e = v.gen->engine();
-        results.push_back({{"variant", v.label}, {"tier", tier_name(e.tier())},
-                           {"q8_weights", e.q8_weights()}, {"weights", tier_name(e.weights())}, {"loss", loss}, {"perplexity", std::exp(loss)},
-                           {"top1_accuracy", double(v.correct) / n}, {"top1_agreement_with_first", double(v.agree) / n},
-                           {"mean_kl_from_first", v.kl / n}});
-    }
-    out << "on " << vs[0].gen->caps().renderer << "\n";
-    return {{"renderer", vs[0].gen->caps().renderer}, {"windows", n_windows}, {"window", W}, {"predictions", long(n)},
-            {"variants", results}};
+    return report(vs, n_windows, W, out);
 }
 
 }  // namespace gpt2gl

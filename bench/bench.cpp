@@ -77,17 +77,211 @@ static std::vector<int> token_ids(int n, int vocab) {
     return ids;
 }
 
+// printf into a string (the tables below are fixed-width).
+template <class... A>
+static std::string fmt(const char* f, A... a) {
+    char line[512];
+    std::snprintf(line, sizeof line, f, a...);
+    return line;
+}
+
+// The CPU reference for one model: its logits of a 4-token prefill on the weights as loaded and as each weights
+// choice stores them (validation), and its prefill and decode times at the two shortest contexts (`cpu`).
+struct CpuFigures {
+    std::vector<int> ids4;  // short: the CPU reference of a 1.5B model is slow
+    std::vector<float> logits;
+    std::map<std::string, std::vector<float>> logits_stored;  // per weights choice that changes the weights
+    nlohmann::json times = nlohmann::json::object();
+};
+
+static CpuFigures cpu_reference(const Gpt2Weights& w, int n_ctx, const std::vector<int>& ctxs, const BenchOptions& o,
+                                std::ostream& out) {
+    const Gpt2Config& c = w.cfg;
+    CpuFigures f;
+    f.ids4 = token_ids(4, c.vocab_size);
+    for (const std::string& as : o.weights)  // q8 and fp16 weights validate against the reference on their round trip
+        if (as != "tier" && !f.logits_stored.count(as))
+            f.logits_stored[as] = CpuGpt2(weights_as_stored(w, as == "q8" ? Tier::q8 : Tier::fp16, Tier::fp32), n_ctx)
+                                      .forward(f.ids4.data(), int(f.ids4.size()));
+    CpuGpt2 ref(w, n_ctx);
+    f.logits = ref.forward(f.ids4.data(), int(f.ids4.size()));
+    if (!o.cpu) return f;
+    for (size_t i = 0; i < std::min<size_t>(2, ctxs.size()); ++i) {
+        ref.reset();
+        auto pre = token_ids(ctxs[i], c.vocab_size);
+        auto t0 = Clock::now();
+        ref.forward(pre.data(), int(pre.size()));
+        double prefill = ms_since(t0);
+        int tok = 1, steps = std::max(1, o.decode_steps / 4);
+        t0 = Clock::now();
+        for (int k = 0; k < steps; ++k) ref.forward(&tok, 1);
+        double decode = ms_since(t0) / steps;
+        f.times[std::to_string(ctxs[i])] = {{"prefill_ms", prefill}, {"decode_ms", decode}};
+        out << fmt("  cpu reference    context %4d: prefill %9.1f ms (%8.1f tok/s), decode %9.2f ms/token\n", ctxs[i],
+                   prefill, ctxs[i] * 1000.0 / prefill, decode);
+    }
+    return f;
+}
+
+// Validate, then time: the logits of a 4-token prefill against the CPU reference's.
+static nlohmann::json validate(Gpt2& m, const CpuFigures& cpu, const std::string& weights, const std::string& wl,
+                               const std::string& label, std::ostream& out) {
+    const std::vector<float>& want = wl.empty() ? cpu.logits : cpu.logits_stored.at(weights);
+    m.forward(cpu.ids4.data(), int(cpu.ids4.size()));
+    auto logits = m.logits_last();
+    double max_err = 0, sum2 = 0;
+    for (size_t i = 0; i < logits.size(); ++i) {
+        max_err = std::max(max_err, double(std::fabs(logits[i] - want[i])));
+        sum2 += double(want[i]) * want[i];
+    }
+    double rel = max_err / std::sqrt(sum2 / double(logits.size()));
+    int token = argmax(logits), cpu_token = argmax(want);
+    out << fmt("  %-16s validation: logits within %.2e of the CPU reference%s (%.2e of their RMS), argmax %d vs %d%s\n",
+               label.c_str(), max_err, wl.empty() ? "" : (" on " + weights + " weights").c_str(), rel, token, cpu_token,
+               token == cpu_token ? "" : "  WARNING: different token");
+    return {{"max_abs_logit_error", max_err}, {"relative_to_rms", rel}, {"token", token}, {"cpu_reference_token", cpu_token},
+            {"cpu_reference_weights", wl.empty() ? "as loaded" : weights + " round trip"}};
+}
+
+// Prefill of T and decode ms/token at each context length T, with draws and weight bytes per token.
+static void time_contexts(Generator& g, const std::vector<int>& ctxs, const BenchOptions& o, long weight_bytes,
+                          const nlohmann::json& cpu_times, const std::string& label, nlohmann::json& r,
+                          std::ostream& out) {
+    Gpt2& m = g.model();
+    const int V = g.config().vocab_size;
+    nlohmann::json prefill = nlohmann::json::array(), decode = nlohmann::json::array();
+    for (int T : ctxs) {
+        auto p = token_ids(T, V);
+        m.reset();  // one untimed prefill of this length first: drivers finish allocations on first use
+        m.forward(p.data(), T);
+        m.logits_last();
+        m.reset();
+        auto t0 = Clock::now();
+        m.forward(p.data(), T);
+        m.logits_last();  // reading back synchronizes
+        double pre_ms = ms_since(t0);
+        long draws0 = g.engine().draw_calls();
+        int tok = 1;
+        m.forward(&tok, 1);
+        m.logits_last();
+        long draws = g.engine().draw_calls() - draws0;
+        t0 = Clock::now();
+        double issue_ms = 0;  // CPU time to issue a token's passes (forward() returns before the GPU is done)
+        for (int k = 0; k < o.decode_steps; ++k) {
+            auto t1 = Clock::now();
+            m.forward(&tok, 1);
+            issue_ms += ms_since(t1);
+            tok = argmax(m.logits_last());
+        }
+        double dec_ms = ms_since(t0) / o.decode_steps;
+        issue_ms /= o.decode_steps;
+        prefill.push_back({{"tokens", T}, {"ms", pre_ms}, {"tokens_per_s", T * 1000.0 / pre_ms}});
+        decode.push_back({{"context", T}, {"ms_per_token", dec_ms}, {"draw_calls_per_token", draws},
+                          {"issue_ms_per_token", issue_ms}, {"weight_gb_per_s", double(weight_bytes) / dec_ms / 1e6}});
+        const std::string key = std::to_string(T);
+        double ratio = cpu_times.contains(key) ? cpu_times[key]["decode_ms"].get<double>() / dec_ms : 0;
+        out << fmt("  %-16s context %4d: prefill %9.1f ms (%8.1f tok/s), decode %9.2f ms/token (%.2f ms to issue), "
+                   "%4ld draws/token, %6.1f GB/s of weights%s\n",
+                   label.c_str(), T, pre_ms, T * 1000.0 / pre_ms, dec_ms, issue_ms, draws,
+                   double(weight_bytes) / dec_ms / 1e6,
+                   ratio > 0 ? (", " + std::to_string(ratio).substr(0, 5) + "x the CPU reference's speed").c_str() : "");
+    }
+    r["prefill"] = prefill;
+    r["decode"] = decode;
+}
+
+// Per-pass times of one decode step, twice: glFinish before and after each pass (CPU wall time), and by GPU timer
+// queries where the driver has them (one span per pass, from the end of the pass before it to its own end, no
+// glFinish in between). Passes are named by op, the LM head apart from the layers.
+static void per_pass_times(Generator& g, nlohmann::json& r, std::ostream& out) {
+    Engine& e = g.engine();
+    Gpt2& m = g.model();
+    std::vector<std::string> names;
+    std::vector<double> ms;
+    auto step = [&](int tok, const std::function<void()>& after_pass) {
+        names.clear();
+        e.observe([&](const Pass& p) {
+            names.push_back(e.scope() == "lm_head" ? "lm_head" : p.op);
+            after_pass();
+        });
+        m.forward(&tok, 1);
+        m.logits_last();
+        e.observe(nullptr);
+    };
+    auto report = [&](const char* how, const char* key) {
+        std::map<std::string, std::pair<double, int>> per_op;
+        for (size_t i = 0; i < names.size() && i < ms.size(); ++i) {
+            per_op[names[i]].first += ms[i];
+            per_op[names[i]].second += 1;
+        }
+        nlohmann::json passes = nlohmann::json::object();
+        double total = 0;
+        out << "  per pass, one decode step at context " << m.pos() << " (" << how << "):";
+        for (auto& [op, v] : per_op) {
+            passes[op] = {{"ms", v.first}, {"draws", v.second}};
+            total += v.first;
+            out << fmt(" %s %.3f ms/%d", op.c_str(), v.first, v.second);
+        }
+        out << fmt("; all passes %.3f ms%s\n", total, ms.empty() ? " (no results)" : "");
+        r[key] = passes;
+    };
+
+    ms.clear();
+    glFinish();
+    auto last = Clock::now();
+    step(2, [&] {
+        glFinish();
+        auto now = Clock::now();
+        ms.push_back(std::chrono::duration<double, std::milli>(now - last).count());
+        last = now;
+    });
+    report("glFinish-synced CPU time", "per_pass_ms_glfinish");
+
+    gl::SpanTimer timer(g.caps().timer_query);
+    if (!timer.ok()) return;
+    glFinish();
+    timer.start();
+    step(3, [&] { timer.next(); });
+    ms = timer.stop();  // the last span is the readback's, not a pass's; empty after a disjoint event
+    report("GPU timer queries", "per_pass_ms_gpu_timer");
+}
+
+// One model with one tier, weights choice and split: validated, timed per context, per-pass times.
+static nlohmann::json run_variant(gl::Context& ctx, const std::string& name, const std::shared_ptr<const Gpt2Weights>& w,
+                                  int n_ctx, const std::vector<int>& ctxs, const CpuFigures& cpu, const BenchOptions& o,
+                                  const EngineOptions& eo, std::ostream& out) {
+    GeneratorOptions go;
+    go.weights = w, go.engine = eo, go.n_ctx = n_ctx;
+    Generator g(go, &ctx);
+    const Engine& e = g.engine();
+    // the variant's label: the tier, the weights when not stored as the tier, the split-K setting when not auto
+    const std::string wl = e.weights_label();
+    const int split = eo.split_k;
+    const std::string label = std::string(tier_name(e.tier())) + (wl.empty() ? "" : " " + wl) +
+                              (split == -1 ? "" : split <= 1 ? " no split" : " split " + std::to_string(split));
+    nlohmann::json r = {{"model", name}, {"config", w->cfg.describe()}, {"params", w->count_params()},
+                        {"tier", tier_name(e.tier())}, {"weights", eo.weights}, {"split_k", split}, {"label", label},
+                        {"renderer", g.caps().renderer}, {"version", g.caps().version}};
+    long weight_bytes = 0;  // texture bytes of the weights: what a decode step must read (wpe: one row)
+    for (auto& t : g.model().tensors())
+        if (t.kind == Gpt2::TensorInfo::weight && t.name != "wpe") weight_bytes += t.bytes;
+    r["weight_texture_bytes"] = weight_bytes;
+    r["validation"] = validate(g.model(), cpu, eo.weights, wl, label, out);
+    time_contexts(g, ctxs, o, weight_bytes, cpu.times, label, r, out);
+    r["cpu_reference"] = cpu.times;
+    per_pass_times(g, r, out);
+    return r;
+}
+
 nlohmann::json run_bench(const BenchOptions& o, std::ostream& out,
                          const std::function<void(const nlohmann::json&)>& progress) {
     nlohmann::json all = nlohmann::json::array();
-    char line[512];
     auto ctx = gl::create_headless_context();  // one context; a Generator per model and variant on it
     const gl::Caps caps = gl::probe_caps(ctx->backend());
     out << "gpt2gl bench on " << caps.renderer << " (" << caps.version << ")\n";
     for (const std::string& name : o.models) {
-        auto wp = std::make_shared<const Gpt2Weights>(bench_model(name));
-        const Gpt2Weights& w = *wp;
-        const Gpt2Config& c = w.cfg;
+        auto w = std::make_shared<const Gpt2Weights>(bench_model(name));
+        const Gpt2Config& c = w->cfg;
         // each context length T runs: a prefill of T, one untimed step, `decode_steps` timed steps, two profiled steps
         const int extra = o.decode_steps + 3;
         int n_ctx = std::min(c.n_positions, *std::max_element(o.contexts.begin(), o.contexts.end()) + extra);
@@ -95,187 +289,17 @@ nlohmann::json run_bench(const BenchOptions& o, std::ostream& out,
         for (int t : o.contexts)
             if (t >= 1 && t + extra <= n_ctx) ctxs.push_back(t);
         if (ctxs.empty()) throw std::runtime_error(name + ": no context length fits its " + std::to_string(c.n_positions) + " positions");
-        std::snprintf(line, sizeof line, "\n== %s: %s, %.1f M params\n", name.c_str(), c.describe().c_str(),
-                      double(w.count_params()) / 1e6);
-        out << line;
-
-        // The CPU reference: decode ms/token at the two shortest contexts, and its greedy token to validate against.
-        nlohmann::json cpu = nlohmann::json::object();
-        // q8 variants validate against the reference on the q8 round trip of the weights.
-        const auto ids4 = token_ids(4, c.vocab_size);  // short: the CPU reference of a 1.5B model is slow
-        std::vector<float> cpu_logits;
-        std::map<std::string, std::vector<float>> cpu_logits_stored;  // per weights choice that changes the weights
-        for (const std::string& as : o.weights)
-            if (as != "tier" && !cpu_logits_stored.count(as))
-                cpu_logits_stored[as] = CpuGpt2(weights_as_stored(w, as == "q8" ? Tier::q8 : Tier::fp16, Tier::fp32), n_ctx)
-                                            .forward(ids4.data(), int(ids4.size()));
-        {
-            CpuGpt2 ref(w, n_ctx);
-            cpu_logits = ref.forward(ids4.data(), int(ids4.size()));
-            if (o.cpu) {
-                for (size_t i = 0; i < std::min<size_t>(2, ctxs.size()); ++i) {
-                    ref.reset();
-                    auto pre = token_ids(ctxs[i], c.vocab_size);
-                    auto t0 = Clock::now();
-                    ref.forward(pre.data(), int(pre.size()));
-                    double prefill = ms_since(t0);
-                    int tok = 1;
-                    t0 = Clock::now();
-                    int steps = std::max(1, o.decode_steps / 4);
-                    for (int k = 0; k < steps; ++k) ref.forward(&tok, 1);
-                    double decode = ms_since(t0) / steps;
-                    cpu[std::to_string(ctxs[i])] = {{"prefill_ms", prefill}, {"decode_ms", decode}};
-                    std::snprintf(line, sizeof line, "  cpu reference    context %4d: prefill %9.1f ms (%8.1f tok/s), decode %9.2f ms/token\n",
-                                  ctxs[i], prefill, ctxs[i] * 1000.0 / prefill, decode);
-                    out << line;
+        out << fmt("\n== %s: %s, %.1f M params\n", name.c_str(), c.describe().c_str(), double(w->count_params()) / 1e6);
+        CpuFigures cpu = cpu_reference(*w, n_ctx, ctxs, o, out);
+        for (const std::string& tier : o.tiers)
+            for (const std::string& weights : o.weights)
+                for (int split : o.split_k) {
+                    EngineOptions eo;
+                    eo.precision = tier, eo.weights = weights, eo.max_texture_size = o.max_texture_size, eo.split_k = split;
+                    all.push_back(run_variant(*ctx, name, w, n_ctx, ctxs, cpu, o, eo, out));
+                    out.flush();
+                    if (progress) progress(all);
                 }
-            }
-        }
-
-        for (const std::string& tier : o.tiers) for (const std::string& weights : o.weights) for (int split : o.split_k) {
-            EngineOptions eo;
-            eo.precision = tier;
-            eo.weights = weights;
-            eo.max_texture_size = o.max_texture_size;
-            eo.split_k = split;
-            GeneratorOptions go;
-            go.weights = wp;
-            go.engine = eo;
-            go.n_ctx = n_ctx;
-            Generator g(go, ctx.get());
-            Engine& e = g.engine();
-            Gpt2& m = g.model();
-            // the variant's label: the tier, q8 weights, and the split-K setting when it is not the default
-            const std::string wl = e.weights_label();  // "" when the weights are stored as the tier
-            std::string label = std::string(tier_name(e.tier())) + (wl.empty() ? "" : " " + wl) +
-                                (split == -1 ? "" : split <= 1 ? " no split" : " split " + std::to_string(split));
-            nlohmann::json r = {{"model", name},     {"config", c.describe()}, {"params", w.count_params()},
-                                {"tier", tier_name(e.tier())}, {"weights", weights}, {"split_k", split},
-                                {"label", label}, {"renderer", caps.renderer}, {"version", caps.version}};
-            const std::vector<float>& want = wl.empty() ? cpu_logits : cpu_logits_stored.at(weights);
-            long weight_bytes = 0;  // texture bytes of the weights: what a decode step must read (wpe: one row)
-            for (auto& t : m.tensors())
-                if (t.kind == Gpt2::TensorInfo::weight && t.name != "wpe") weight_bytes += t.bytes;
-            r["weight_texture_bytes"] = weight_bytes;
-
-            // validate, then time: the logits of a 4-token prefill against the CPU reference's
-            m.forward(ids4.data(), int(ids4.size()));
-            auto logits = m.logits_last();
-            double max_err = 0, sum2 = 0;
-            for (size_t i = 0; i < logits.size(); ++i) {
-                max_err = std::max(max_err, double(std::fabs(logits[i] - want[i])));
-                sum2 += double(want[i]) * want[i];
-            }
-            double rel = max_err / std::sqrt(sum2 / double(logits.size()));
-            int token = argmax(logits), cpu_token = argmax(want);
-            r["validation"] = {{"max_abs_logit_error", max_err}, {"relative_to_rms", rel}, {"token", token},
-                               {"cpu_reference_token", cpu_token}, {"cpu_reference_weights", wl.empty() ? "as loaded" : weights + " round trip"}};
-            std::snprintf(line, sizeof line, "  %-16s validation: logits within %.2e of the CPU reference%s (%.2e of their RMS), "
-                          "argmax %d vs %d%s\n", label.c_str(), max_err, wl.empty() ? "" : (" on " + weights + " weights").c_str(), rel,
-                          token, cpu_token, token == cpu_token ? "" : "  WARNING: different token");
-            out << line;
-
-            nlohmann::json prefill = nlohmann::json::array(), decode = nlohmann::json::array();
-            for (int T : ctxs) {
-                auto p = token_ids(T, c.vocab_size);
-                m.reset();  // one untimed prefill of this length first: drivers finish allocations on first use
-                m.forward(p.data(), T);
-                m.logits_last();
-                m.reset();
-                auto t0 = Clock::now();
-                m.forward(p.data(), T);
-                m.logits_last();  // reading back synchronizes
-                double pre_ms = ms_since(t0);
-                long draws0 = e.draw_calls();
-                int tok = 1;
-                m.forward(&tok, 1);
-                m.logits_last();
-                long draws = e.draw_calls() - draws0;
-                t0 = Clock::now();
-                double issue_ms = 0;  // CPU time to issue a token's passes (forward() returns before the GPU is done)
-                for (int k = 0; k < o.decode_steps; ++k) {
-                    auto t1 = Clock::now();
-                    m.forward(&tok, 1);
-                    issue_ms += ms_since(t1);
-                    tok = argmax(m.logits_last());
-                }
-                double dec_ms = ms_since(t0) / o.decode_steps;
-                issue_ms /= o.decode_steps;
-                prefill.push_back({{"tokens", T}, {"ms", pre_ms}, {"tokens_per_s", T * 1000.0 / pre_ms}});
-                decode.push_back({{"context", T}, {"ms_per_token", dec_ms}, {"draw_calls_per_token", draws},
-                                  {"issue_ms_per_token", issue_ms},
-                                  {"weight_gb_per_s", double(weight_bytes) / dec_ms / 1e6}});
-                double ratio = cpu.contains(std::to_string(T)) ? cpu[std::to_string(T)]["decode_ms"].get<double>() / dec_ms : 0;
-                std::snprintf(line, sizeof line,
-                              "  %-16s context %4d: prefill %9.1f ms (%8.1f tok/s), decode %9.2f ms/token (%.2f ms to issue), "
-                              "%4ld draws/token, %6.1f GB/s of weights%s\n",
-                              label.c_str(), T, pre_ms, T * 1000.0 / pre_ms, dec_ms, issue_ms, draws,
-                              double(weight_bytes) / dec_ms / 1e6,
-                              ratio > 0 ? (", " + std::to_string(ratio).substr(0, 5) + "x the CPU reference's speed").c_str() : "");
-                out << line;
-            }
-            r["prefill"] = prefill;
-            r["decode"] = decode;
-            r["cpu_reference"] = cpu;
-
-            // Per-pass times of one decode step, twice: glFinish before and after each pass (CPU wall time), and
-            // by GPU timer queries where the driver has them (one span per pass, from the end of the pass before
-            // it to its own end, no glFinish in between). Passes are named by op, the LM head apart from the layers.
-            std::vector<std::string> names;
-            std::vector<double> ms;
-            auto step = [&](int tok, const std::function<void()>& after_pass) {
-                names.clear();
-                e.observe([&](const Pass& p) {
-                    names.push_back(e.scope() == "lm_head" ? "lm_head" : p.op);
-                    after_pass();
-                });
-                m.forward(&tok, 1);
-                m.logits_last();
-                e.observe(nullptr);
-            };
-            auto report = [&](const char* how, const char* key) {
-                std::map<std::string, std::pair<double, int>> per_op;
-                for (size_t i = 0; i < names.size() && i < ms.size(); ++i) {
-                    per_op[names[i]].first += ms[i];
-                    per_op[names[i]].second += 1;
-                }
-                nlohmann::json passes = nlohmann::json::object();
-                double total = 0;
-                out << "  per pass, one decode step at context " << m.pos() << " (" << how << "):";
-                for (auto& [op, v] : per_op) {
-                    passes[op] = {{"ms", v.first}, {"draws", v.second}};
-                    total += v.first;
-                    std::snprintf(line, sizeof line, " %s %.3f ms/%d", op.c_str(), v.first, v.second);
-                    out << line;
-                }
-                std::snprintf(line, sizeof line, "; all passes %.3f ms%s\n", total, ms.empty() ? " (no results)" : "");
-                out << line;
-                r[key] = passes;
-            };
-
-            ms.clear();
-            glFinish();
-            auto last = Clock::now();
-            step(2, [&] {
-                glFinish();
-                auto now = Clock::now();
-                ms.push_back(std::chrono::duration<double, std::milli>(now - last).count());
-                last = now;
-            });
-            report("glFinish-synced CPU time", "per_pass_ms_glfinish");
-
-            gl::SpanTimer timer(caps.timer_query);
-            if (timer.ok()) {
-                glFinish();
-                timer.start();
-                step(3, [&] { timer.next(); });
-                ms = timer.stop();  // the last span is the readback's, not a pass's; empty after a disjoint event
-                report("GPU timer queries", "per_pass_ms_gpu_timer");
-            }
-            all.push_back(r);
-            out.flush();
-            if (progress) progress(all);
-        }
     }
     return all;
 }

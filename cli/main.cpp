@@ -1,7 +1,7 @@
 // cli/main.cpp — the gpt2gl command line: a thin main over runtime/Generator (and bench/, viewer/).
 // One function per subcommand; the flags each takes are declared beside it.
 //
-// Index: [SECTION] shared flags  [SECTION] subcommands  [SECTION] main
+// Index: [SECTION] shared flags  [SECTION] subcommands  [SECTION] flags per subcommand  [SECTION] main
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -130,7 +130,8 @@ struct GenerateFlags : RunFlags {
 
 // Streams the prompt, then each token as it is sampled; stops after n tokens, at <|endoftext|> (unless told to go
 // on) or when the context is full. Timings on stderr.
-int cmd_generate(const GenerateFlags& f) {
+int cmd_generate(GenerateFlags f) {
+    f.gen.stop_at_eot = !f.ignore_eot;
     auto g = load(f.gen);
     std::vector<int> ids = f.ids.empty() ? g->encode(f.prompt) : parse_ids(f.ids, g->config().vocab_size);
     auto t0 = Clock::now();
@@ -142,20 +143,18 @@ int cmd_generate(const GenerateFlags& f) {
     const char* stop = nullptr;
     auto t1 = Clock::now();
     for (int i = 0; i < f.n; ++i) {
-        int next = g->sample();
-        if (g->is_eot(next) && !f.ignore_eot) {
+        if (g->context_full()) {
+            stop = "[stopped: the context is full]";
+            break;
+        }
+        int next = g->step();
+        if (next == Generator::kEndOfText) {
             stop = "[end of text]";
             break;
         }
         out.push_back(next);
         std::fputs(g->tokenizer().token(next).c_str(), stdout);
         std::fflush(stdout);
-        if (i + 1 == f.n) break;
-        if (g->context_full()) {
-            stop = "[stopped: the context is full]";
-            break;
-        }
-        g->feed(next);
     }
     double decode_ms = ms_since(t1);
     std::printf("\n");
@@ -164,7 +163,7 @@ int cmd_generate(const GenerateFlags& f) {
     if (f.print_ids) print_ids(out);
     std::fprintf(stderr, "prefill: %zu tokens in %.1f ms (%.1f tokens/s); decode: %zu tokens, %.2f ms/token\n",
                  ids.size(), prefill_ms, double(ids.size()) * 1000.0 / prefill_ms, out.size(),
-                 out.size() > 1 ? decode_ms / double(out.size() - 1) : 0.0);
+                 out.empty() ? 0.0 : decode_ms / double(out.size()));
     return 0;
 }
 
@@ -273,6 +272,83 @@ int cmd_accuracy(AccuracyFlags f) {
     return 0;
 }
 
+// [SECTION] flags per subcommand
+
+CLI::App* add_generate(CLI::App& app, GenerateFlags& f) {
+    CLI::App* c = app.add_subcommand("generate", "Generate text, streaming tokens as they come");
+    add_model_flag(c, f.gen.model);
+    auto* prompt = c->add_option("-p,--prompt", f.prompt, "Prompt text (none: start from <|endoftext|>)");
+    c->add_option("--ids", f.ids, "Prompt as token ids, e.g. 1,2,3")->excludes(prompt);
+    c->add_option("-n,--n-predict", f.n, "Tokens to generate")->check(CLI::Range(0, 1 << 20));
+    add_sampling_flags(c, f.gen.sampling);
+    c->add_option("--ctx", f.gen.n_ctx, "Context length to allocate (0: the model's)");
+    c->add_flag("--ignore-eot", f.ignore_eot, "Go on past <|endoftext|> instead of stopping there");
+    c->add_flag("--print-ids", f.print_ids, "Print the generated token ids after the text");
+    add_engine_flags(c, f.gen.engine);
+    return c;
+}
+
+CLI::App* add_logits(CLI::App& app, LogitsFlags& f) {
+    CLI::App* c = app.add_subcommand("logits", "Write the logits of every position of one prefill as float32 .npy [T, vocab]");
+    add_model_flag(c, f.gen.model);
+    c->add_option("--ids", f.ids, "Token ids, e.g. 1,2,3")->required();
+    c->add_option("-o,--output", f.out, "Output .npy file (must not exist)")->required();
+    add_engine_flags(c, f.gen.engine);
+    return c;
+}
+
+CLI::App* add_view(CLI::App& app, ViewerOptions& vo) {
+    CLI::App* c = app.add_subcommand("view", "Open the viewer: watch GPT-2 run and step through its render passes");
+    add_model_flag(c, vo.model);
+    c->add_option("-p,--prompt", vo.prompt, "Prompt");
+    c->add_option("--ctx", vo.n_ctx, "Context length to allocate")->check(CLI::Range(1, 1 << 16));
+    add_sampling_flags(c, vo.sampling);
+    c->add_option("--size", vo.width, "Window width")->check(CLI::Range(320, 8192));
+    c->add_option("--height", vo.height, "Window height")->check(CLI::Range(240, 8192));
+    c->add_option("--show", vo.show, "Only one panel, full window: attention:LAYER:HEAD, residual:LAYER, logits, "
+                                     "atlas, passes, caps");
+    c->add_option("--screenshot", vo.screenshot, "Render once, write this PNG and exit (no window shown)");
+    c->add_option("--layout", vo.layout, "With --screenshot: write what the attention panel drew where (JSON)");
+    c->add_option("-n,--n-predict", vo.generate, "With --screenshot: tokens to generate first");
+    add_engine_flags(c, vo.engine);
+    return c;
+}
+
+CLI::App* add_bench(CLI::App& app, BenchOptions& bo, std::string& json_path) {
+    CLI::App* c = app.add_subcommand("bench", "Time prefill and decode per context length, model size and tier");
+    c->add_option("-m,--model", bo.models, "Models: default, GPT-2 shapes with random weights (124M 355M 774M 1.5B), or paths")
+        ->delimiter(',');
+    c->add_option("--precision", bo.tiers, "Tiers to time: auto fp32 fp16 rgba8")->delimiter(',');
+    c->add_option("--contexts", bo.contexts, "Context lengths, e.g. 16,64,256,1024")->delimiter(',');
+    c->add_option("--steps", bo.decode_steps, "Timed decode steps per context")->check(CLI::Range(1, 10000));
+    c->add_option("--max-texture-size", bo.max_texture_size, "Use textures of at most this size (0: the GPU's)");
+    c->add_option("--split-k", bo.split_k, "Matmul K splits to time each tier with: -1 auto, 0 none, n at most n")
+        ->delimiter(',');
+    c->add_option("--weights", bo.weights, "Weight storage to time each tier with: tier, fp16, q8")
+        ->delimiter(',')->check(CLI::IsMember({"tier", "fp16", "q8"}));
+    c->add_flag("!--no-cpu", bo.cpu, "Skip timing the CPU reference");
+    c->add_option("--json", json_path, "Also write every figure as JSON to this file (must not exist)");
+    return c;
+}
+
+CLI::App* add_accuracy(CLI::App& app, AccuracyFlags& f) {
+    CLI::App* c = app.add_subcommand("accuracy", "Loss, perplexity and top-1 agreement of tiers and q8 weights on a text");
+    add_model_flag(c, f.model);
+    auto* text = c->add_option("--text", f.text, "A text file to tokenize and predict");
+    c->add_option("--tokens", f.tokens, "An llm.c token file (.bin, e.g. tiny_shakespeare_val.bin)")->excludes(text);
+    c->add_option("--window", f.o.window, "Tokens per forward (non-overlapping windows)")->check(CLI::Range(1, 1 << 16));
+    c->add_option("--max-tokens", f.max_tokens, "Use at most this many tokens of the stream (0: all)")
+        ->check(CLI::Range(0L, 1L << 40));
+    c->add_option("--precision", f.o.tiers, "Tiers: auto fp32 fp16 rgba8 (the first variant is the baseline)")
+        ->delimiter(',')->check(CLI::IsMember({"auto", "fp32", "fp16", "rgba8"}));
+    c->add_option("--weights", f.o.weights, "Weight storage per tier: tier, fp16, q8")
+        ->delimiter(',')->check(CLI::IsMember({"tier", "fp16", "q8"}));
+    c->add_option("--max-texture-size", f.o.max_texture_size, "Use textures of at most this size (0: the GPU's)");
+    c->add_option("--split-k", f.o.split_k, "Matmul K splits: -1 auto, 0 none, n at most n")->check(CLI::Range(-1, 64));
+    c->add_option("--json", f.json, "Also write the figures as JSON to this file (must not exist)");
+    return c;
+}
+
 const char* kExamples = R"(
 Examples:
   gpt2gl generate -p "ROMEO:" -n 100                 text from the embedded model, streamed
@@ -293,101 +369,42 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("gpt2gl ") + GPT2GL_VERSION);
     app.require_subcommand(0, 1);
     app.footer(kExamples);
-    std::string model;
 
     GenerateFlags gf;
-    CLI::App* gen = app.add_subcommand("generate", "Generate text, streaming tokens as they come");
-    add_model_flag(gen, gf.gen.model);
-    auto* prompt_opt = gen->add_option("-p,--prompt", gf.prompt, "Prompt text (none: start from <|endoftext|>)");
-    gen->add_option("--ids", gf.ids, "Prompt as token ids, e.g. 1,2,3")->excludes(prompt_opt);
-    gen->add_option("-n,--n-predict", gf.n, "Tokens to generate")->check(CLI::Range(0, 1 << 20));
-    add_sampling_flags(gen, gf.gen.sampling);
-    gen->add_option("--ctx", gf.gen.n_ctx, "Context length to allocate (0: the model's)");
-    gen->add_flag("--ignore-eot", gf.ignore_eot, "Go on past <|endoftext|> instead of stopping there");
-    gen->add_flag("--print-ids", gf.print_ids, "Print the generated token ids after the text");
-    add_engine_flags(gen, gf.gen.engine);
-
     LogitsFlags lf;
-    CLI::App* lg = app.add_subcommand("logits", "Write the logits of every position of one prefill as float32 .npy [T, vocab]");
-    add_model_flag(lg, lf.gen.model);
-    lg->add_option("--ids", lf.ids, "Token ids, e.g. 1,2,3")->required();
-    lg->add_option("-o,--output", lf.out, "Output .npy file (must not exist)")->required();
-    add_engine_flags(lg, lf.gen.engine);
-
-    std::string text, ids;
+    std::string model, text, ids, json_path;
+    GeneratorOptions info_gen;
+    EngineOptions probe_eo;
+    ViewerOptions vo;
+    BenchOptions bo;
+    AccuracyFlags af;
+    CLI::App* gen = add_generate(app, gf);
+    CLI::App* lg = add_logits(app, lf);
     CLI::App* tok = app.add_subcommand("tokenize", "Print the token ids of a text as a JSON list");
     add_model_flag(tok, model);
     tok->add_option("--text", text, "Text to tokenize")->required();
     CLI::App* detok = app.add_subcommand("detokenize", "Print the text of token ids");
     add_model_flag(detok, model);
     detok->add_option("--ids", ids, "Token ids, e.g. 1,2,3")->required();
-
-    GeneratorOptions info_gen;
     CLI::App* info = app.add_subcommand("info", "GL context, capability probe, the tier chosen and why, the model's textures");
     auto* info_model = info->add_option("-m,--model", info_gen.model, "Also list this model's textures");
     add_engine_flags(info, info_gen.engine);
-
-    ViewerOptions vo;
-    CLI::App* view = app.add_subcommand("view", "Open the viewer: watch GPT-2 run and step through its render passes");
-    add_model_flag(view, vo.model);
-    view->add_option("-p,--prompt", vo.prompt, "Prompt");
-    view->add_option("--ctx", vo.n_ctx, "Context length to allocate")->check(CLI::Range(1, 1 << 16));
-    add_sampling_flags(view, vo.sampling);
-    view->add_option("--size", vo.width, "Window width")->check(CLI::Range(320, 8192));
-    view->add_option("--height", vo.height, "Window height")->check(CLI::Range(240, 8192));
-    view->add_option("--show", vo.show, "Only one panel, full window: attention:LAYER:HEAD, residual:LAYER, logits, "
-                                        "atlas, passes, caps");
-    view->add_option("--screenshot", vo.screenshot, "Render once, write this PNG and exit (no window shown)");
-    view->add_option("--layout", vo.layout, "With --screenshot: write what the attention panel drew where (JSON)");
-    view->add_option("-n,--n-predict", vo.generate, "With --screenshot: tokens to generate first");
-    add_engine_flags(view, vo.engine);
-
-    BenchOptions bo;
-    std::string json_path;
-    CLI::App* bench = app.add_subcommand("bench", "Time prefill and decode per context length, model size and tier");
-    bench->add_option("-m,--model", bo.models, "Models: default, GPT-2 shapes with random weights (124M 355M 774M 1.5B), or paths")
-        ->delimiter(',');
-    bench->add_option("--precision", bo.tiers, "Tiers to time: auto fp32 fp16 rgba8")->delimiter(',');
-    bench->add_option("--contexts", bo.contexts, "Context lengths, e.g. 16,64,256,1024")->delimiter(',');
-    bench->add_option("--steps", bo.decode_steps, "Timed decode steps per context")->check(CLI::Range(1, 10000));
-    bench->add_option("--max-texture-size", bo.max_texture_size, "Use textures of at most this size (0: the GPU's)");
-    bench->add_option("--split-k", bo.split_k, "Matmul K splits to time each tier with: -1 auto, 0 none, n at most n")
-        ->delimiter(',');
-    bench->add_option("--weights", bo.weights, "Weight storage to time each tier with: tier, fp16, q8")
-        ->delimiter(',')->check(CLI::IsMember({"tier", "fp16", "q8"}));
-    bench->add_flag("!--no-cpu", bo.cpu, "Skip timing the CPU reference");
-    bench->add_option("--json", json_path, "Also write every figure as JSON to this file (must not exist)");
-
-    EngineOptions probe_eo;
+    CLI::App* view = add_view(app, vo);
+    CLI::App* bench = add_bench(app, bo, json_path);
     CLI::App* probe = app.add_subcommand("probe", "Measure the fragment pipeline's ceilings: GFLOP/s, cached fetches, GB/s");
     add_engine_flags(probe, probe_eo);
     probe->add_option("--json", json_path, "Also write the figures as JSON to this file (must not exist)");
-
-    AccuracyFlags af;
-    CLI::App* acc = app.add_subcommand("accuracy", "Loss, perplexity and top-1 agreement of tiers and q8 weights on a text");
-    add_model_flag(acc, af.model);
-    auto* acc_text = acc->add_option("--text", af.text, "A text file to tokenize and predict");
-    acc->add_option("--tokens", af.tokens, "An llm.c token file (.bin, e.g. tiny_shakespeare_val.bin)")->excludes(acc_text);
-    acc->add_option("--window", af.o.window, "Tokens per forward (non-overlapping windows)")->check(CLI::Range(1, 1 << 16));
-    acc->add_option("--max-tokens", af.max_tokens, "Use at most this many tokens of the stream (0: all)")
-        ->check(CLI::Range(0L, 1L << 40));
-    acc->add_option("--precision", af.o.tiers, "Tiers: auto fp32 fp16 rgba8 (the first variant is the baseline)")
-        ->delimiter(',')->check(CLI::IsMember({"auto", "fp32", "fp16", "rgba8"}));
-    acc->add_option("--weights", af.o.weights, "Weight storage per tier: tier, fp16, q8")
-        ->delimiter(',')->check(CLI::IsMember({"tier", "fp16", "q8"}));
-    acc->add_option("--max-texture-size", af.o.max_texture_size, "Use textures of at most this size (0: the GPU's)");
-    acc->add_option("--split-k", af.o.split_k, "Matmul K splits: -1 auto, 0 none, n at most n")->check(CLI::Range(-1, 64));
-    acc->add_option("--json", af.json, "Also write the figures as JSON to this file (must not exist)");
-
+    CLI::App* acc = add_accuracy(app, af);
     CLI::App* help = app.add_subcommand("help", "Show this list of commands");
+    // make_help, not app.help(): after `help` is parsed, app.help() would describe the `help` subcommand
+    auto commands = [&] { return app.get_formatter()->make_help(&app, "gpt2gl", CLI::AppFormatMode::Normal); };
 
     try {
         app.parse(argc, argv);
     } catch (const CLI::ExtrasError& e) {  // an unknown command: say so, and list the real ones
         std::string what = e.what();
-        what = what.substr(what.find(": ") + 2);
-        std::fprintf(stderr, "gpt2gl: '%s' is not a command or option here\n\n%s", what.c_str(),
-                     app.get_formatter()->make_help(&app, "gpt2gl", CLI::AppFormatMode::Normal).c_str());
+        std::fprintf(stderr, "gpt2gl: '%s' is not a command or option here\n\n%s", what.substr(what.find(": ") + 2).c_str(),
+                     commands().c_str());
         return 1;
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
@@ -402,8 +419,7 @@ int main(int argc, char** argv) {
         if (*bench) return cmd_bench(bo, json_path);
         if (*probe) return cmd_probe(probe_eo, json_path);
         if (*acc) return cmd_accuracy(af);
-        // `gpt2gl` or `gpt2gl help`: the commands (make_help: app.help() would describe the `help` subcommand)
-        std::printf("%s", app.get_formatter()->make_help(&app, "gpt2gl", CLI::AppFormatMode::Normal).c_str());
+        std::printf("%s", commands().c_str());  // `gpt2gl` or `gpt2gl help`
         return *help ? 0 : 1;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "gpt2gl: %s\n", e.what());

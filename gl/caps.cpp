@@ -2,29 +2,14 @@
 // created, sampled, rendered into and read back (glReadPixels RGBA/FLOAT) with every value exact.
 #include "gl/caps.h"
 
+#include "gl/shaders.h"
+
 #include <glm/gtc/packing.hpp>
 
 #include <cstring>
 #include <sstream>
 
 namespace gl {
-
-const char* quad_vertex_source() {
-    // v_texel: absolute texel coordinates of the drawn rect u_rect = (x, y, w, h), x + 0.5 at texel centres.
-    // Fragment shaders use it instead of gl_FragCoord, which GLSL ES 1.00 makes mediump: at half precision
-    // (llvmpipe, many mobile GPUs) it cannot address texels past 1024.
-    // v_layer: the quad layer (Quad::draw(layers)), the same at every vertex; shaders round it.
-    return "#version 100\n"
-           "attribute vec3 a_pos;\n"
-           "uniform vec4 u_rect;\n"
-           "varying highp vec2 v_texel;\n"
-           "varying highp float v_layer;\n"
-           "void main() {\n"
-           "    v_texel = u_rect.xy + (a_pos.xy * 0.5 + 0.5) * u_rect.zw;\n"
-           "    v_layer = a_pos.z;\n"
-           "    gl_Position = vec4(a_pos.xy, 0.0, 1.0);\n"
-           "}\n";
-}
 
 bool Caps::has(const std::string& ext) const {
     for (auto& e : extensions)

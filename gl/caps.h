@@ -37,7 +37,5 @@ struct Caps {
 // Needs a current context. Cheap (a few 4x1 draws); call once.
 Caps probe_caps(const std::string& backend);
 
-// The vertex shader every pass and the probe share: the full-screen quad.
-const char* quad_vertex_source();
 
 }  // namespace gl

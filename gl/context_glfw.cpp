@@ -17,7 +17,7 @@ public:
         glfwSetErrorCallback(on_glfw_error);
         if (!glfwInit())
             throw Error("GLFW could not start (" + g_glfw_error +
-                        ")\nHINT: the viewer needs a display; without one run it under Xvfb: xvfb-run -a gpt2gl view ...");
+                        ")\nHINT: a window needs a display; without one, run the program under Xvfb (xvfb-run -a ...)");
         glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
         glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 2);
         glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);

@@ -41,4 +41,9 @@ private:
 
 std::unique_ptr<Context> create_web_context(const std::string& canvas) { return std::make_unique<WebContext>(canvas); }
 
+// A page has no headless context: its canvas's WebGL context is the one (create_web_context).
+std::unique_ptr<Context> create_headless_context() {
+    throw Error("no headless GL context in the browser: make the canvas's with create_web_context");
+}
+
 }  // namespace gl

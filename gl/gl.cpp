@@ -48,7 +48,7 @@ void check(const char* what) {
     std::string msg = std::string(what) + ": " + error_name(err);
     while ((err = glGetError()) != GL_NO_ERROR) msg += std::string(", ") + error_name(err);
     if (msg.find("GL_OUT_OF_MEMORY") != std::string::npos)
-        msg += "\nHINT: the GPU ran out of memory; try a smaller model or --precision fp16";
+        msg += "\nHINT: the GPU ran out of memory; try a smaller model, q8 weights or precision fp16";
     throw Error(msg);
 }
 
@@ -133,7 +133,7 @@ Texture::Texture(const TextureDesc& d) : width_(d.width), height_(d.height), for
         std::string msg = std::string(d.label) + ": glTexImage2D " + std::to_string(d.width) + "x" +
                           std::to_string(d.height) + " " + d.format.name + " failed: " + error_name(err);
         release();
-        if (err == GL_OUT_OF_MEMORY) msg += "\nHINT: the GPU ran out of memory; try a smaller model or --precision fp16";
+        if (err == GL_OUT_OF_MEMORY) msg += "\nHINT: the GPU ran out of memory; try a smaller model, q8 weights or precision fp16";
         throw Error(msg);
     }
 }

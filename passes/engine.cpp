@@ -1,6 +1,8 @@
 // passes/engine.cpp — tier choice, program cache, pass execution. See engine.h.
 #include "passes/engine.h"
 
+#include "gl/shaders.h"
+
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -60,6 +62,12 @@ Pass& Pass::add_to_output() {
     accumulate = true;
     return *this;
 }
+Pass& Pass::to_view(const gl::Framebuffer* target, Rect r) {
+    view = true;
+    view_target = target;
+    view_rect = r;
+    return *this;
+}
 
 // [SECTION] Engine
 
@@ -72,9 +80,9 @@ Engine::Engine(const gl::Caps& caps, const EngineOptions& opt) : caps_(caps), op
     int limit = std::min(caps.max_texture_size, caps.max_viewport > 0 ? caps.max_viewport : caps.max_texture_size);
     if (opt.max_texture_size > 0) {
         if (opt.max_texture_size > limit)
-            throw gl::Error("--max-texture-size " + std::to_string(opt.max_texture_size) +
+            throw gl::Error("a texture size limit of " + std::to_string(opt.max_texture_size) +
                             " is above this GPU's limit of " + std::to_string(limit));
-        if (opt.max_texture_size < 16) throw gl::Error("--max-texture-size must be at least 16");
+        if (opt.max_texture_size < 16) throw gl::Error("a texture size limit must be at least 16");
         limit = opt.max_texture_size;
     }
     storage_.max_size = limit;
@@ -89,14 +97,14 @@ Engine::Engine(const gl::Caps& caps, const EngineOptions& opt) : caps_(caps), op
     } else if (!parse_tier(opt.precision, &tier)) {
         throw gl::Error("unknown precision '" + opt.precision + "' (expected auto, fp32, fp16 or rgba8)");
     } else {
-        tier_reason_ = "forced by --precision " + opt.precision;
+        tier_reason_ = "precision " + opt.precision + " was asked for";
     }
     if (tier == Tier::fp32 && !caps.fp32.ok)
         throw gl::Error("precision fp32 is not available on this GL context: " + caps.fp32.why +
-                        "\nHINT: use --precision auto, fp16 or rgba8");
+                        "\nHINT: ask for precision auto, fp16 or rgba8");
     if (tier == Tier::fp16 && !caps.fp16.ok)
         throw gl::Error("precision fp16 is not available on this GL context: " + caps.fp16.why +
-                        "\nHINT: use --precision auto, fp32 or rgba8");
+                        "\nHINT: ask for precision auto, fp32 or rgba8");
     storage_.tier = tier;
     storage_.format = tier == Tier::fp32   ? caps.fp32.format
                       : tier == Tier::fp16 ? caps.fp16.format
@@ -112,7 +120,7 @@ Engine::Engine(const gl::Caps& caps, const EngineOptions& opt) : caps_(caps), op
     } else if (opt.weights == "fp16") {
         if (tier == Tier::rgba8)
             throw gl::Error("fp16 weights need a float tier (fp32 or fp16); the rgba8 tier decodes every texel"
-                            "\nHINT: use --weights q8 or tier");
+                            "\nHINT: ask for weights q8 or tier");
         if (!caps.fp16.ok) throw gl::Error("fp16 weights are not available on this GL context: " + caps.fp16.why);
         weights_ = Tier::fp16;
     } else {
@@ -141,25 +149,26 @@ void Engine::check_rgba8_codec() {
         if (std::memcmp(&got[i], &v[i], 4) != 0) {
             std::ostringstream s;
             s << "the rgba8 tier's float codec is not exact on this GPU: " << v[i] << " came back as " << got[i]
-              << "\nHINT: use --precision fp32 or fp16 if available";
+              << "\nHINT: ask for precision fp32 or fp16 if available";
             throw gl::Error(s.str());
         }
 }
 
-std::string compose_fragment(Tier tier, const std::string& op, const std::string& defines) {
+std::string compose_fragment(Tier tier, const std::string& op, const std::string& defines, bool view) {
     return "#version 100\n" + std::string(tier == Tier::rgba8 ? "#define TIER_RGBA8\n" : "") + defines +
-           glsl_source("prelude.glsl") + glsl_source(op + ".frag") + glsl_source("pass_main.glsl");
+           gl::shader_source("prelude.glsl") + gl::shader_source(op + ".frag") +
+           (view ? "" : gl::shader_source("pass_main.glsl"));
 }
 
-std::string Engine::fragment_source(const std::string& op, const std::string& defines) const {
-    return compose_fragment(storage_.tier, op, defines);
+std::string Engine::fragment_source(const Pass& p) const {
+    return compose_fragment(storage_.tier, p.op, p.defines, p.view);
 }
 
-Engine::Compiled& Engine::compiled(const std::string& op, const std::string& defines) {
-    Compiled& c = programs_[op][defines];
+Engine::Compiled& Engine::compiled(const Pass& p) {
+    Compiled& c = programs_[p.op][p.defines];
     if (!c.program)
         c.program = std::make_unique<gl::Program>(
-            gl::ProgramDesc{gl::quad_vertex_source(), fragment_source(op, defines), "glsl/" + op + ".frag"});
+            gl::ProgramDesc{gl::quad_vertex_source(), fragment_source(p), p.op + ".frag"});
     return c;
 }
 
@@ -185,7 +194,7 @@ void Engine::run(const Pass& p) {
         recorded_.back().scope = scope_;
         return;
     }
-    replay(p);
+    draw(p);
 }
 
 void Engine::begin_recording() {
@@ -226,7 +235,7 @@ void Engine::bind_slots(Compiled& c, const Pass& p) {
     c.rect = prog.uniform("u_rect");
 }
 
-void Engine::replay(const Pass& p) {
+void Engine::draw(const Pass& p) {
     if (!p.scope.empty()) scope_ = p.scope;  // a recorded pass carries the scope it was made in
     if ((p.layers > 1 || p.accumulate) && !can_accumulate())
         throw gl::Error("pass " + p.op + " -> " + p.output->name() + " sums by blending, which the " +
@@ -234,7 +243,7 @@ void Engine::replay(const Pass& p) {
     if (p.layers < 1 || p.layers > gl::Quad::kMaxLayers)
         throw gl::Error("pass " + p.op + ": " + std::to_string(p.layers) + " layers (1 to " +
                         std::to_string(gl::Quad::kMaxLayers) + ")");
-    Compiled& c = compiled(p.op, p.defines);
+    Compiled& c = compiled(p);
     const gl::Program& prog = *c.program;
     prog.use();
     if (!state_ok_) {  // the only fixed-function state passes rely on; dithering would alter RGBA8 bytes
@@ -263,6 +272,7 @@ void Engine::replay(const Pass& p) {
         prog.set_int(c.slots[slot++], unit++);
     }
     for (auto& u : p.uniforms) prog.set(c.slots[slot++], u.n, u.v);
+    if (p.view) return draw_view(p, c);
     const Layout& o = p.output->layout();
     const float out_geo[4] = {float(o.rows), float(o.seg_w), float(o.band_h), float(o.cols)};
     prog.set(c.out_geo, 4, out_geo);
@@ -288,29 +298,18 @@ void Engine::replay(const Pass& p) {
     if (observer_) observer_(p);
 }
 
-// [SECTION] GLSL sources
-
-const std::map<std::string, const char*>& embedded_glsl();  // generated by CMake from glsl/
-
-std::string glsl_source(const std::string& file) {
-    if (const char* dir = std::getenv("GPT2GL_GLSL_DIR")) {
-        std::ifstream f(std::string(dir) + "/" + file);
-        if (f) {
-            std::stringstream s;
-            s << f.rdbuf();
-            return s.str();
-        }
-    }
-    auto& m = embedded_glsl();
-    auto it = m.find(file);
-    if (it == m.end()) throw gl::Error("no shader glsl/" + file + " was built in");
-    return it->second;
-}
-
-std::vector<std::string> glsl_files() {
-    std::vector<std::string> out;
-    for (auto& kv : embedded_glsl()) out.push_back(kv.first);
-    return out;
+void Engine::draw_view(const Pass& p, Compiled& c) {
+    if (p.view_target) p.view_target->bind();
+    else gl::bind_framebuffer(0);
+    quad_.bind();
+    gl::blend_add(false);
+    const Rect& r = p.view_rect;
+    glViewport(r.x, r.y, r.w, r.h);
+    const float rect[4] = {float(r.x), float(r.y), float(r.w), float(r.h)};
+    c.program->set(c.rect, 4, rect);
+    quad_.draw();
+    ++draw_calls_;
+    if (gl::debug_enabled()) gl::check(("view pass " + p.op).c_str());
 }
 
 }  // namespace gpt2gl

@@ -49,6 +49,11 @@ struct Pass {
     int layers = 1;
     bool accumulate = false;
     std::string scope;                           // the engine's scope when it ran (pass lists group by it)
+    // A view pass draws into a framebuffer that holds no tensor (null: the default one, a window or a canvas) at a
+    // pixel rectangle, instead of a tensor region: the viewer's display shaders. Its op has its own main().
+    bool view = false;
+    const gl::Framebuffer* view_target = nullptr;
+    Rect view_rect;
 
     Pass(std::string op_name) : op(std::move(op_name)) {}
     Pass& define(const std::string& name, int value);
@@ -62,6 +67,7 @@ struct Pass {
     Pass& out(Tensor& t, int r0, int r1, int c0, int c1);
     Pass& sum_layers(int n);
     Pass& add_to_output();
+    Pass& to_view(const gl::Framebuffer* target, Rect r);
 };
 
 class Engine {
@@ -92,16 +98,17 @@ public:
     // Labels the passes that follow (the model sets "embed", "h.3", "ln_f", "lm_head"), for pass lists.
     void set_scope(std::string s) { scope_ = std::move(s); }
     const std::string& scope() const { return scope_; }
-    // Step mode: between begin_recording() and end_recording(), run() keeps each pass instead of drawing it;
-    // replay() draws a kept pass later. Passes name tensors, not textures' contents: the model must keep each
-    // tensor object in place for as long as its recorded passes may be replayed.
+    // Step mode: between begin_recording() and end_recording(), run() keeps each pass instead of drawing it, to be
+    // drawn later by draw(). Passes name tensors, not textures' contents: the model must keep each tensor object
+    // in place for as long as its recorded passes may be drawn.
     void begin_recording();
     std::vector<Pass> end_recording();
     bool recording() const { return recording_; }
-    void replay(const Pass& pass);
-    // Called after each pass is drawn, with the scope it ran in (pass lists, profiling); nullptr to stop.
+    // Draws a pass now, recording or not: a recorded one (step mode) or a view pass.
+    void draw(const Pass& pass);
+    // Called after each tensor pass is drawn, with the scope it ran in (pass lists, profiling); nullptr to stop.
     void observe(std::function<void(const Pass&)> observer) { observer_ = std::move(observer); }
-    std::string fragment_source(const std::string& op, const std::string& defines) const;  // as compiled
+    std::string fragment_source(const Pass& p) const;  // as compiled
 
     long draw_calls() const { return draw_calls_; }
     // After foreign GL code (the viewer, ImGui) touched GL state or bindings.
@@ -118,7 +125,8 @@ private:
         std::vector<GLint> slots;        // per input: sampler, _geo, _inv; per texture: sampler; per uniform: one
         GLint out_geo = -1, rect = -1;
     };
-    Compiled& compiled(const std::string& op, const std::string& defines);
+    Compiled& compiled(const Pass& p);
+    void draw_view(const Pass& p, Compiled& c);
     void bind_slots(Compiled& c, const Pass& p);
     void check_rgba8_codec();
 
@@ -137,11 +145,8 @@ private:
     std::function<void(const Pass&)> observer_;
 };
 
-// The full fragment shader of an op as the engine compiles it: version, tier switch, defines, prelude, op.
-std::string compose_fragment(Tier tier, const std::string& op, const std::string& defines);
-
-// GLSL sources embedded at build time from glsl/ (GPT2GL_GLSL_DIR, if set, reads them from disk instead).
-std::string glsl_source(const std::string& file);
-std::vector<std::string> glsl_files();
+// The full fragment shader of an op as the engine compiles it: version, tier switch, defines, prelude, op, and
+// (tensor passes) glsl/pass_main.glsl.
+std::string compose_fragment(Tier tier, const std::string& op, const std::string& defines, bool view = false);
 
 }  // namespace gpt2gl

@@ -49,6 +49,9 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
 struct AttnRows {
     int R = 0, q0 = 0;  // R = 0: compact
 };
+// Runs an attention pass over each head's rows [h*R + q0, + T) of `out`, cols [0, S): one draw when compact, one
+// per head otherwise (attn_scores and softmax share it).
+void run_attn_rows(Engine& e, Pass& p, Tensor& out, int n_head, int T, int S, AttnRows rows);
 // scores: q_h(t) . k_h(s) / sqrt(hd) for s <= pos0 + t, else 0, in cols [0, S = pos0 + T).
 void attn_scores(Engine& e, const Tensor& q, const Tensor& k_cache, int n_head, int T, int pos0, Tensor& scores,
                  AttnRows rows = {});

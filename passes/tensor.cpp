@@ -83,7 +83,7 @@ int Layout::max_cols(int rows, Tier tier, int max_size) {
 static std::string too_big(const std::string& name, int rows, int cols, const Layout& l, int max_size) {
     return name + ": tensor [" + std::to_string(rows) + ", " + std::to_string(cols) + "] needs a " +
            std::to_string(l.width) + "x" + std::to_string(l.height) + " texture, over the limit of " +
-           std::to_string(max_size) + " (MAX_TEXTURE_SIZE or --max-texture-size)";
+           std::to_string(max_size) + " (MAX_TEXTURE_SIZE, or the lower limit asked for)";
 }
 
 Tensor::Tensor(const Storage& st, std::string name, int rows, int cols)

@@ -12,7 +12,7 @@ std::string default_model() {
 }
 
 Generator::Generator(const GeneratorOptions& o, gl::Context* context)
-    : sampling_(o.sampling), sampler_(o.sampling) {
+    : stop_at_eot_(o.stop_at_eot), sampling_(o.sampling), sampler_(o.sampling) {
     if (!context) {
         own_context_ = gl::create_headless_context();
         context = own_context_.get();
@@ -66,7 +66,10 @@ void Generator::feed(int token) {
 }
 
 int Generator::step() {
+    if (context_full())
+        throw std::runtime_error("the " + std::to_string(model_->n_ctx()) + "-token context is full");
     int next = sample();
+    if (stop_at_eot_ && is_eot(next)) return kEndOfText;
     feed(next);
     return next;
 }
@@ -80,6 +83,7 @@ std::vector<Pass> Generator::record_step() {
     if (context_full())
         throw std::runtime_error("the " + std::to_string(model_->n_ctx()) + "-token context is full");
     int next = sample();
+    if (stop_at_eot_ && is_eot(next)) return {};
     engine_->begin_recording();
     try {
         model_->forward(&next, 1);

@@ -1,11 +1,16 @@
 // runtime/generator.h — the one object every front end uses (the CLI, the viewer, the web page, bench and accuracy).
 // It owns, in this order: the GL context (or uses the caller's), the capability probe, the engine, the weights, the
 // tokenizer, GPT-2 on the GPU and the sampler; and it holds the rules the front ends share: an empty prompt starts
-// from <|endoftext|>, a prompt longer than the context is an error, generation stops when the context is full.
+// from <|endoftext|>, a prompt longer than the context is an error, generation ends at <|endoftext|> (unless told
+// to go on, as llama.cpp's --ignore-eos) and when the context is full.
 //
 //   Generator g({.model = "path/to/gpt2"});       // headless: makes its own EGL context
 //   g.start(g.encode("ROMEO:"));                 // reset, prefill; logits() now hold the next token's
-//   while (!g.context_full()) print(g.step());   // sample, run it through the model, return it
+//   while (!g.context_full()) {                  // sample, run it through the model, return it
+//       int t = g.step();
+//       if (t == Generator::kEndOfText) break;
+//       print(t);
+//   }
 #pragma once
 #include <memory>
 #include <string>
@@ -29,6 +34,7 @@ struct GeneratorOptions {
     SamplerOptions sampling;
     int n_ctx = 0;                                // tokens of context to allocate; 0: the model's n_positions
     bool inspect = false;                         // keep every layer's attention and block outputs (viewer, page)
+    bool stop_at_eot = true;                      // step() ends the text at <|endoftext|>
     Progress progress = nullptr;                  // loading progress (big models)
 };
 
@@ -52,7 +58,10 @@ public:
     void start(std::vector<int> ids);
     int sample();            // the next token from logits(), by the sampler
     void feed(int token);    // runs one token through the model; throws when the context is full
-    int step();              // sample() then feed(); the token
+    // sample(), then feed() it and return it; or, when it is <|endoftext|> and the options stop there, return
+    // kEndOfText and feed nothing. Throws when the context is full.
+    int step();
+    static constexpr int kEndOfText = -1;
     bool context_full() const { return model_->pos() >= model_->n_ctx(); }
     bool is_eot(int token) const { return token == tokenizer_.eot(); }
     void set_sampling(const SamplerOptions& o);  // a new sampler, seeded afresh
@@ -64,7 +73,8 @@ public:
     std::vector<float> logits_all() { return model_->logits_all(); }  // (T, V) for every token of the last forward
 
     // Step mode: samples the next token and records its passes (its forward and the LM head) without drawing them;
-    // the caller replays them through engine().replay(), then calls finish_step() to read its logits.
+    // the caller draws them through engine().draw(), then calls finish_step() to read its logits. No passes: the
+    // token was <|endoftext|> and the options stop there.
     std::vector<Pass> record_step();
     void finish_step();
 
@@ -89,6 +99,7 @@ private:
     std::shared_ptr<const Gpt2Weights> weights_;
     Tokenizer tokenizer_;
     std::unique_ptr<Gpt2> model_;
+    bool stop_at_eot_ = true;
     SamplerOptions sampling_;
     Sampler sampler_;
     std::vector<int> tokens_;

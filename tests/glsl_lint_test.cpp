@@ -9,6 +9,7 @@
 #include <map>
 #include <vector>
 
+#include "gl/shaders.h"
 #include "passes/engine.h"
 #include "viewer/display.h"
 #include "tests/gl_env.h"
@@ -22,9 +23,9 @@ const std::string kSrc = GPT2GL_SOURCE_DIR;
 bool have_validator() { return std::system("glslangValidator --version > /dev/null 2>&1") == 0; }
 
 // Runs glslangValidator on the source; returns its exit status and fills *log.
-int validate(const std::string& source, std::string* log) {
+int validate(const std::string& source, std::string* log, const std::string& stage = "frag") {
     std::string base = temp_path("lint");
-    std::string frag = base + ".frag", out = base + ".log";
+    std::string frag = base + "." + stage, out = base + ".log";
     std::ofstream(frag) << source;
     std::string cmd = "glslangValidator " + kSrc + "/tests/webgl1.conf " + frag + " > " + out + " 2>&1";
     int rc = std::system(cmd.c_str());
@@ -56,7 +57,7 @@ const std::map<std::string, std::vector<std::string>> kVariants = {
 TEST(GlslLint, EveryShaderIsWebGL1) {
     if (!have_validator()) GTEST_FAIL() << "glslangValidator not found: apt-get install glslang-tools";
     int checked = 0;
-    for (const std::string& file : glsl_files()) {
+    for (const std::string& file : gl::shader_files()) {
         if (file.size() < 5 || file.substr(file.size() - 5) != ".frag") continue;
         std::string op = file.substr(0, file.size() - 5);
         auto it = kVariants.find(op);
@@ -71,6 +72,8 @@ TEST(GlslLint, EveryShaderIsWebGL1) {
             }
     }
     EXPECT_GE(checked, 14);
+    std::string log;
+    EXPECT_EQ(validate(gl::quad_vertex_source(), &log, "vert"), 0) << "glsl/quad.vert:\n" << log;
 }
 
 TEST(GlslLint, TheLimitsAreEnforced) {

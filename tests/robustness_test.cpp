@@ -12,6 +12,7 @@
 #include "model/sampler.h"
 #include "model/tokenizer.h"
 #include "model/weights.h"
+#include "gl/shaders.h"
 #include "tests/gl_env.h"
 
 using namespace gpt2gl;

@@ -84,7 +84,7 @@ public:
     // Runs f with each pass it draws listed in the pass panel.
     template <class F>
     void capture(F f) {
-        passes_.clear();
+        new_list_ = true;  // the list is replaced at the first pass drawn (none: it stays)
         capturing_ = true;
         if (time_passes_) glFinish();
         last_pass_ = Clock::now();
@@ -99,8 +99,14 @@ public:
             return false;
         }
         std::vector<std::pair<int, float>> top = top_logits(g_.logits(), 20);
-        capture([&] { g_.step(); });
-        history_.push_back({g_.tokens().back(), std::move(top)});
+        int token = 0;
+        capture([&] { token = g_.step(); });
+        if (token == Generator::kEndOfText) {
+            status_ = "the model ended the text (<|endoftext|>)";
+            generating_ = false;
+            return false;
+        }
+        history_.push_back({token, std::move(top)});
         return true;
     }
 
@@ -109,6 +115,10 @@ public:
         if (g_.context_full()) return;
         std::vector<std::pair<int, float>> top = top_logits(g_.logits(), 20);
         pending_ = g_.record_step();
+        if (pending_.empty()) {
+            status_ = "the model ended the text (<|endoftext|>)";
+            return;
+        }
         history_.push_back({g_.tokens().back(), std::move(top)});
         passes_.clear();
         next_pass_ = 0;
@@ -118,7 +128,7 @@ public:
         if (next_pass_ >= pending_.size()) return;
         capturing_ = true;
         last_pass_ = Clock::now();
-        g_.engine().replay(pending_[next_pass_++]);
+        g_.engine().draw(pending_[next_pass_++]);
         capturing_ = false;
         if (next_pass_ == pending_.size()) {
             g_.finish_step();
@@ -128,6 +138,7 @@ public:
 
     void on_pass(const Pass& p) {
         if (!capturing_) return;
+        if (new_list_) passes_.clear(), new_list_ = false;
         if (time_passes_) glFinish();
         auto now = Clock::now();
         PassRow r;
@@ -502,7 +513,7 @@ public:
                 ImGui::Image(tex_id(iv), ImVec2(float(iv.width()), float(iv.height())), ImVec2(0, 1), ImVec2(1, 0));
             }
             if (ImGui::CollapsingHeader("GLSL source as compiled"))
-                ImGui::TextUnformatted(g_.engine().fragment_source(p.op, p.defines).c_str());
+                ImGui::TextUnformatted(g_.engine().fragment_source(p).c_str());
         }
         ImGui::EndChild();
         ImGui::End();
@@ -567,7 +578,7 @@ private:
     bool per_token_ = true, parsed_show_ = false;
     float res_scale_ = 2.0f, atlas_zoom_ = 1.0f;
     std::vector<PassRow> passes_;
-    bool capturing_ = false, time_passes_ = true;
+    bool capturing_ = false, new_list_ = false, time_passes_ = true;
     Clock::time_point last_pass_;
     Pass last_pass_desc_{""};
     std::vector<Pass> pending_;

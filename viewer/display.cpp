@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "gl/caps.h"
+#include "gl/shaders.h"
 
 namespace gpt2gl {
 
@@ -33,8 +34,7 @@ void ViewTexture::resize(int w, int h) {
 }
 
 std::string compose_heatmap(Tier tier, const std::string& defines) {
-    return "#version 100\n" + std::string(tier == Tier::rgba8 ? "#define TIER_RGBA8\n" : "") + defines +
-           glsl_source("prelude.glsl") + glsl_source("heatmap.frag");
+    return compose_fragment(tier, "heatmap", defines, true);
 }
 
 // The GL state Display::draw changes, saved and put back (the UI's renderer and the engine rely on theirs).
@@ -76,37 +76,21 @@ void Display::draw(const Heatmap& h, ViewTexture& target) {
 
 void Display::draw_to_screen(const Heatmap& h, int x, int y, int w, int height) { render(h, nullptr, x, y, w, height); }
 
+// One view pass of viewer/heatmap.frag through the engine, its GL state saved and put back around it.
 void Display::render(const Heatmap& h, const gl::Framebuffer* target, int x, int y, int w, int height) {
     if (!h.tensor || h.rows <= 0 || h.cols <= 0) return;
-    std::string defines;
-    if (h.minus) defines += "#define DIFF\n";
-    if (h.per_row) defines += "#define PER_ROW " + std::to_string((h.tensor->cols() + 3) / 4) + "\n";  // vec4s a row
-    auto& prog = programs_[defines];
-    if (!prog)
-        prog = std::make_unique<gl::Program>(
-            gl::ProgramDesc{gl::quad_vertex_source(), compose_heatmap(e_.tier(), defines), "viewer/heatmap.frag"});
+    Pass p("heatmap");
+    if (h.minus) p.define("DIFF");
+    if (h.per_row) p.define("PER_ROW", (h.tensor->cols() + 3) / 4);  // vec4s a row
+    p.in("A", *h.tensor);
+    if (h.minus) p.in("B", *h.minus);
+    p.set("u_view", float(x), float(y), float(w), float(height));
+    p.set("u_region", float(h.row0), float(h.col0), float(h.rows), float(h.cols));
+    p.set("u_map", h.scale, h.sequential ? 1.0f : 0.0f, h.causal ? 1.0f : 0.0f, 0.0f);
+    p.to_view(target, Rect{x, y, w, height});
     SavedState saved;
-    glDisable(GL_BLEND);
-    glDisable(GL_SCISSOR_TEST);
-    if (target) target->bind();
-    else gl::bind_framebuffer(0);
-    glViewport(x, y, w, height);
-    prog->use();
-    int unit = 0;
-    for (auto [name, t] : {std::pair<const char*, const Tensor*>{"A", h.tensor}, {"B", h.minus}}) {
-        if (!t) continue;
-        const Layout& l = t->layout();
-        t->texture().bind(unit);
-        prog->set_int(name, unit++);
-        prog->set(std::string(name) + "_geo", float(l.rows), float(l.seg_w), float(l.band_h), float(l.cols));
-        prog->set(std::string(name) + "_inv", 1.0f / float(l.width), 1.0f / float(l.height));
-    }
-    prog->set("u_rect", float(x), float(y), float(w), float(height));
-    prog->set("u_view", float(x), float(y), float(w), float(height));
-    prog->set("u_region", float(h.row0), float(h.col0), float(h.rows), float(h.cols));
-    prog->set("u_map", h.scale, h.sequential ? 1.0f : 0.0f, h.causal ? 1.0f : 0.0f, 0.0f);
-    quad_.bind();
-    quad_.draw();
+    e_.invalidate_state();  // the UI may have left scissor, blending or bindings on: the engine sets its own
+    e_.draw(p);
     e_.invalidate_state();
 }
 

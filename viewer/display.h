@@ -1,5 +1,5 @@
 // viewer/display.h — draws engine tensors as heatmaps with display shaders (viewer/heatmap.frag) into view textures
-// that a UI shows (ImGui::Image natively, a canvas on the web). Reads the engine's textures only, never changes what
+// that a UI shows (ImGui::Image natively, a canvas on the web), as view passes through the engine (Pass::to_view). Reads the engine's textures only, never changes what
 // the engine computes, and restores the GL state it touches. The colour maps have CPU twins for tests and legends.
 #pragma once
 #include <glm/vec3.hpp>
@@ -56,8 +56,6 @@ public:
 private:
     void render(const Heatmap& h, const gl::Framebuffer* target, int x, int y, int w, int height);
     Engine& e_;
-    gl::Quad quad_;
-    std::map<std::string, std::unique_ptr<gl::Program>> programs_;
 };
 
 // The full heatmap shader as compiled for a tier and variant (lint tests use it).

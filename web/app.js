@@ -112,6 +112,7 @@ createGpt2gl({ canvas: $("canvas"), printErr: (t) => console.warn(t) }).then((M)
         const id = api.step();
         if (id === -1) { fail(api.error()); running = false; }
         else if (id === -2) { $("status").textContent = "context full"; running = false; }
+        else if (id === -3) { $("status").textContent = made + " tokens, then <|endoftext|>: the end of the text"; running = false; }
         else {
           made++;
           window.gpt2gl.tokens.push(id);

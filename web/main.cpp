@@ -149,9 +149,14 @@ EMSCRIPTEN_KEEPALIVE int gpt2gl_start(const char* ids_json, float temperature, i
     });
 }
 
-// Samples the next token, runs it through the model and returns its id; -2 when the context is full.
+// Samples the next token, runs it through the model and returns its id; -2 when the context is full, -3 when the
+// model ended the text (<|endoftext|>, not run).
 EMSCRIPTEN_KEEPALIVE int gpt2gl_step() {
-    return guarded([&] { return g.g->context_full() ? -2 : g.g->step(); });
+    return guarded([&] {
+        if (g.g->context_full()) return -2;
+        int id = g.g->step();
+        return id == Generator::kEndOfText ? -3 : id;
+    });
 }
 
 // The raw bytes of a token, as a JSON list (tokens may split a UTF-8 character; the page decodes the stream).
