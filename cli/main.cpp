@@ -303,13 +303,17 @@ CLI::App* add_view(CLI::App& app, ViewerOptions& vo) {
     c->add_option("-p,--prompt", vo.prompt, "Prompt");
     c->add_option("--ctx", vo.n_ctx, "Context length to allocate")->check(CLI::Range(1, 1 << 16));
     add_sampling_flags(c, vo.sampling);
+    c->add_flag("--ignore-eot", vo.ignore_eot, "Go on past <|endoftext|> instead of stopping there");
     c->add_option("--size", vo.width, "Window width")->check(CLI::Range(320, 8192));
     c->add_option("--height", vo.height, "Window height")->check(CLI::Range(240, 8192));
-    c->add_option("--show", vo.show, "Only one panel, full window: attention:LAYER:HEAD, residual:LAYER, logits, "
-                                     "atlas, passes, caps");
+    c->add_option("--show", vo.show, "Only one window, full size: attention:LAYER:HEAD, headview:LAYER:HEAD, "
+                                     "residual:LAYER, logits, atlas, passes or passes:N (pass N selected), caps, text");
     c->add_option("--screenshot", vo.screenshot, "Render once, write this PNG and exit (no window shown)");
     c->add_option("--layout", vo.layout, "With --screenshot: write what the attention panel drew where (JSON)");
     c->add_option("-n,--n-predict", vo.generate, "With --screenshot: tokens to generate first");
+    c->add_option("--mouse", vo.mouse, "With --screenshot: the mouse at X,Y (window pixels), for hover readouts")
+        ->delimiter(',')->expected(2);
+    c->add_option("--step-passes", vo.step_passes, "With --screenshot: step mode, this many passes of the next token drawn");
     add_engine_flags(c, vo.engine);
     return c;
 }

@@ -32,33 +32,44 @@ std::vector<float> Sampler::probabilities(const std::vector<float>& logits, floa
     return p;
 }
 
-int Sampler::sample(const std::vector<float>& logits) {
-    if (o_.temperature <= 0) return argmax(logits);
-    // candidates sorted by logit (ties by id, so the order is deterministic)
-    std::vector<int> idx = top_ids(logits, o_.top_k > 0 ? o_.top_k : int(logits.size()));
-    size_t k = idx.size();
-    std::vector<double> p(k);
-    double m = logits[size_t(idx[0])], sum = 0;
-    for (size_t i = 0; i < k; ++i) sum += p[i] = std::exp(double(logits[size_t(idx[i])] - m) / o_.temperature);
+Sampler::Candidates Sampler::candidates(const std::vector<float>& logits, const SamplerOptions& o) {
+    Candidates c;
+    if (o.temperature <= 0) {
+        c.ids = {argmax(logits)}, c.weights = {1.0}, c.sum = 1.0;
+        return c;
+    }
+    // sorted by logit (ties by id, so the order is deterministic)
+    c.ids = top_ids(logits, o.top_k > 0 ? o.top_k : int(logits.size()));
+    size_t k = c.ids.size();
+    c.weights.resize(k);
+    double m = logits[size_t(c.ids[0])], sum = 0;
+    for (size_t i = 0; i < k; ++i) sum += c.weights[i] = std::exp(double(logits[size_t(c.ids[i])] - m) / o.temperature);
     size_t keep = k;
-    if (o_.top_p < 1.0f) {  // smallest prefix whose mass reaches top_p
+    if (o.top_p < 1.0f) {  // smallest prefix whose mass reaches top_p
         double acc = 0;
         for (size_t i = 0; i < k; ++i) {
-            acc += p[i] / sum;
-            if (acc >= o_.top_p) {
+            acc += c.weights[i] / sum;
+            if (acc >= o.top_p) {
                 keep = i + 1;
                 break;
             }
         }
         sum = 0;
-        for (size_t i = 0; i < keep; ++i) sum += p[i];
+        for (size_t i = 0; i < keep; ++i) sum += c.weights[i];
     }
-    double r = uniform() * sum, acc = 0;
-    for (size_t i = 0; i < keep; ++i) {
-        acc += p[i];
-        if (r < acc) return idx[i];
+    c.ids.resize(keep), c.weights.resize(keep), c.sum = sum;
+    return c;
+}
+
+int Sampler::sample(const std::vector<float>& logits) {
+    if (o_.temperature <= 0) return argmax(logits);
+    Candidates c = candidates(logits, o_);
+    double r = uniform() * c.sum, acc = 0;
+    for (size_t i = 0; i < c.ids.size(); ++i) {
+        acc += c.weights[i];
+        if (r < acc) return c.ids[i];
     }
-    return idx[keep - 1];
+    return c.ids.back();
 }
 
 }  // namespace gpt2gl

@@ -19,6 +19,18 @@ class Sampler {
 public:
     explicit Sampler(const SamplerOptions& o) : o_(o), rng_(o.seed) {}
     int sample(const std::vector<float>& logits);
+    // New temperature, top-k and top-p from the next sample on; the random stream goes on (the seed is used only
+    // when a Sampler is made).
+    void set_options(const SamplerOptions& o) { o_ = o; }
+
+    // The tokens sample() draws from, most likely first, each with weight exp((logit - max) / T): the top-k, then
+    // the smallest prefix whose probability reaches top-p; a token's chance is weight / sum. Greedy: the argmax.
+    struct Candidates {
+        std::vector<int> ids;
+        std::vector<double> weights;
+        double sum = 0;
+    };
+    static Candidates candidates(const std::vector<float>& logits, const SamplerOptions& o);
     // Probabilities after temperature (softmax of logits / T; T = 0 treated as 1), for display.
     static std::vector<float> probabilities(const std::vector<float>& logits, float temperature);
 

@@ -76,7 +76,7 @@ int Generator::step() {
 
 void Generator::set_sampling(const SamplerOptions& o) {
     sampling_ = o;
-    sampler_ = Sampler(o);
+    sampler_.set_options(o);
 }
 
 std::vector<Pass> Generator::record_step() {

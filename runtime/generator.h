@@ -64,7 +64,8 @@ public:
     static constexpr int kEndOfText = -1;
     bool context_full() const { return model_->pos() >= model_->n_ctx(); }
     bool is_eot(int token) const { return token == tokenizer_.eot(); }
-    void set_sampling(const SamplerOptions& o);  // a new sampler, seeded afresh
+    // Temperature, top-k and top-p from the next sample on; the seed from the next start() (which reseeds).
+    void set_sampling(const SamplerOptions& o);
     const SamplerOptions& sampling() const { return sampling_; }
 
     const std::vector<int>& tokens() const { return tokens_; }  // prompt and generated, in order

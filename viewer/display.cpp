@@ -86,7 +86,7 @@ void Display::render(const Heatmap& h, const gl::Framebuffer* target, int x, int
     if (h.minus) p.in("B", *h.minus);
     p.set("u_view", float(x), float(y), float(w), float(height));
     p.set("u_region", float(h.row0), float(h.col0), float(h.rows), float(h.cols));
-    p.set("u_map", h.scale, h.sequential ? 1.0f : 0.0f, h.causal ? 1.0f : 0.0f, 0.0f);
+    p.set("u_map", h.scale, h.sequential ? 1.0f : 0.0f, h.causal ? 1.0f : 0.0f, float(h.query0));
     p.to_view(target, Rect{x, y, w, height});
     SavedState saved;
     e_.invalidate_state();  // the UI may have left scissor, blending or bindings on: the engine sets its own

@@ -27,7 +27,8 @@ struct Heatmap {
     float scale = 1.0f;                 // colour = map(value / scale)
     bool sequential = false;            // attention probabilities: white .. blue
     bool per_row = false;               // scale each row by its largest |value| (per token)
-    bool causal = false;                // cell (r, c) with c > r shown masked
+    bool causal = false;                // keys after their query shown masked:
+    int query0 = 0;                     //   row r of the region is query query0 + r, col c is key col0 + c
 };
 
 // An RGBA8 texture and its framebuffer, NEAREST-filtered, drawn at 1:1 by the UI.

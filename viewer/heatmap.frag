@@ -1,8 +1,9 @@
 // viewer/heatmap.frag — draws a region of an engine tensor as a heatmap: pixel -> (row, col) -> value -> colour.
 // Composed after glsl/prelude.glsl (same codec and addressing as the passes). Reads only; writes the view texture.
 //   region u_region = (row0, col0, rows, cols) of tensor A, shown in the pixel rect u_view = (x, y, w, h), row 0 at
-//   the top. DIFF: shows A - B (a block's attention or MLP contribution). u_map = (scale, sequential, causal, _):
-//   colour = map(value / scale); causal: cell (r, c) with c > r is masked (grey); NaN and Inf are magenta.
+//   the top. DIFF: shows A - B (a block's attention or MLP contribution). u_map = (scale, sequential, causal, query0):
+//   colour = map(value / scale); causal: the cell of key col0 + c and query u_map.w + r (the region's first row is
+//   query u_map.w) is masked (grey) when the key comes after the query; NaN and Inf are magenta.
 //   PER_ROW (= texels of A's rows): scale each row by its own largest |value| in the region instead.
 uniform sampler2D A;
 uniform vec4 A_geo;
@@ -14,7 +15,7 @@ uniform vec2 B_inv;
 #endif
 uniform vec4 u_region;
 uniform vec4 u_view;
-uniform vec4 u_map;
+uniform vec4 u_map;  // (scale, sequential, causal, query of the first row)
 varying vec2 v_texel;
 
 float element(sampler2D s, vec4 geo, vec2 inv, float row, float col) {
@@ -52,7 +53,7 @@ void main() {
     float r = min(floor((1.0 - f.y) * u_region.z), u_region.z - 1.0);
     float c = min(floor(f.x * u_region.w), u_region.w - 1.0);
     float row = u_region.x + r;
-    if (u_map.z > 0.5 && c > r) {
+    if (u_map.z > 0.5 && u_region.y + c > u_map.w + r) {
         gl_FragColor = vec4(0.75, 0.75, 0.75, 1.0);
         return;
     }

@@ -77,8 +77,10 @@ for (const [precision, weights] of [["fp32", "tier"], ["rgba8", "tier"], ["rgba8
     assert.strictEqual(info.weights, weights);
     assert.match(info.model, /vocab 50257/);
     const web = await generate(page, run);
-    assert.strictEqual(web.length, run.n);
+    // both stop at <|endoftext|> (this seed's text ends there on some tiers): the same tokens, and the page says so
     assert.deepStrictEqual(web, nativeTokens(run, precision, weights));
+    assert.ok(web.length >= 8, `only ${web.length} tokens`);
+    if (web.length < run.n) assert.match(await page.textContent("#status"), /endoftext/);
     await page.close();
   });
 }
