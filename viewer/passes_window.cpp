@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "gl/shaders.h"
+#include "viewer/captions.h"
 #include "viewer/panels.h"
 #include "viewer/widgets.h"
 

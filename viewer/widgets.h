@@ -1,5 +1,5 @@
 // viewer/widgets.h — drawing helpers over Dear ImGui that the panels share: token labels, rotated text, a colour
-// legend, GLSL with light syntax colouring, and a one-paragraph caption per op (what its fragment computes).
+// legend, and GLSL with light syntax colouring.
 #pragma once
 #include <imgui.h>
 
@@ -27,8 +27,5 @@ void colour_bar(ImDrawList* dl, ImVec2 p, ImVec2 size, bool sequential, const st
 
 // GLSL source with comments, preprocessor lines, keywords, types and numbers coloured, one line per row.
 void glsl_text(const std::string& source);
-
-// What one fragment of the op computes, in a paragraph for a student ("" for an unknown op).
-const char* op_caption(const std::string& op);
 
 }  // namespace gpt2gl

@@ -1,17 +1,22 @@
-// web/main.cpp — the engine in the browser: a small C API over the same engine, model, sampler and display code,
-// called from web/app.js. The page is HTML for controls and text; the heatmaps are drawn by viewer/display.cpp
-// onto the WebGL 1.0 canvas the engine computes in. Errors come back as -1 with gpt2gl_error() saying why.
+// web/main.cpp — the engine in the browser: a small C API over the Generator (the same engine, model, sampler and
+// display code as the native build), called from web/app.js. The page is HTML for controls and text; heatmaps are
+// drawn by viewer/display.cpp into the top-left corner of the WebGL 1.0 canvas the engine computes in, and the page
+// copies them into its panels. Errors come back as -1 with gpt2gl_error() saying why; JSON for anything structured.
 #include <emscripten.h>
 #include <emscripten/html5.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <memory>
 #include <sstream>
 #include <string>
 
 #include "gl/context.h"
+#include "gl/shaders.h"
 #include "runtime/generator.h"
+#include "viewer/captions.h"
 #include "viewer/display.h"
 
 using namespace gpt2gl;
@@ -59,6 +64,12 @@ struct State {
     EngineOptions engine;  // from gpt2gl_init, for every model loaded
     std::unique_ptr<Generator> g;
     std::unique_ptr<Display> display;
+    long forwards = 0;             // forwards run (start, step, a finished step-mode token)
+    bool capturing = false;        // the passes drawn now are listed
+    bool new_list = false;         // the list is replaced at the first pass drawn (none drawn: it stays)
+    std::vector<Pass> passes;      // of the latest forward, with their scopes
+    std::vector<Pass> pending;     // step mode: the next token's passes, not drawn yet
+    size_t next_pass = 0;
     std::string error, text;  // the last error; the last string handed to JS
 };
 State g;
@@ -76,6 +87,35 @@ int guarded(F f) {
         g.error = e.what();
         return -1;
     }
+}
+
+// Runs f with the passes it draws listed (gpt2gl_passes).
+template <class F>
+void capture(F f) {
+    g.new_list = true;
+    g.capturing = true;
+    try {
+        f();
+    } catch (...) {
+        g.capturing = false;
+        throw;
+    }
+    g.capturing = false;
+    ++g.forwards;
+}
+
+nlohmann::json tensor_json(const Engine& e, const Tensor& t) {
+    const Layout& l = t.layout();
+    const char* format = t.tier() == Tier::q8 ? e.storage().bytes.name
+                         : t.tier() == Tier::fp16 && e.tier() != Tier::fp16 ? e.storage().half.name
+                                                                            : e.storage().format.name;
+    return {{"name", t.name()}, {"rows", l.rows}, {"cols", l.cols}, {"width", l.width}, {"height", l.height},
+            {"format", format}};
+}
+
+std::vector<int> bytes_of(int id) {
+    std::string t = g.g->tokenizer().token(id);
+    return std::vector<int>(t.begin(), t.end());
 }
 }  // namespace
 
@@ -100,10 +140,17 @@ EMSCRIPTEN_KEEPALIVE int gpt2gl_load(const char* path, int n_ctx) {
     return guarded([&] {
         g.display.reset();
         g.g.reset();
+        g.passes.clear(), g.pending.clear();
         GeneratorOptions o;
         o.model = path, o.engine = g.engine, o.n_ctx = n_ctx, o.inspect = true;
         g.g = std::make_unique<Generator>(o, g.ctx.get());
         g.display = std::make_unique<Display>(g.g->engine());
+        g.g->engine().observe([](const Pass& p) {
+            if (!g.capturing) return;
+            if (g.new_list) g.passes.clear(), g.new_list = false;
+            g.passes.push_back(p);
+            g.passes.back().scope = g.g->engine().scope();
+        });
         if (!g.g->warnings().empty()) g.error = g.g->warnings();
         return 0;
     });
@@ -114,12 +161,16 @@ EMSCRIPTEN_KEEPALIVE const char* gpt2gl_info() {
     if (g.g) {
         const gl::Caps& c = g.g->caps();
         const Engine& e = g.g->engine();
-        j = {{"version", c.version}, {"renderer", c.renderer}, {"glsl", c.glsl_version},
-             {"max_texture_size", c.max_texture_size}, {"fp32", c.fp32.why}, {"fp16", c.fp16.why},
+        j = {{"version", c.version}, {"renderer", c.renderer}, {"vendor", c.vendor}, {"glsl", c.glsl_version},
+             {"max_texture_size", c.max_texture_size}, {"texture_units", c.max_texture_units},
+             {"highp_float_bits", c.highp_float_bits}, {"fp32", c.fp32.ok}, {"fp32_why", c.fp32.why},
+             {"fp16", c.fp16.ok}, {"fp16_why", c.fp16.why}, {"extensions", c.extensions},
              {"tier", tier_name(e.tier())}, {"reason", e.tier_reason()},
              {"weights", e.weights_label().empty() ? "tier" : tier_name(e.weights())}};
         const Gpt2Weights& w = g.g->weights();
-        j["model"] = w.cfg.describe(), j["n_ctx"] = g.g->model().n_ctx(), j["params"] = w.count_params();
+        const Gpt2Config& cfg = w.cfg;
+        j["model"] = cfg.describe(), j["n_ctx"] = g.g->model().n_ctx(), j["params"] = w.count_params();
+        j["layers"] = cfg.n_layer, j["heads"] = cfg.n_head, j["channels"] = cfg.n_embd, j["vocab"] = cfg.vocab_size;
         double sum = 0, wte = 0;  // checksums of the weights as loaded (diagnostics)
         for (float x : w.wte) wte += x;
         sum += wte;
@@ -144,9 +195,19 @@ EMSCRIPTEN_KEEPALIVE int gpt2gl_start(const char* ids_json, float temperature, i
         SamplerOptions o;
         o.temperature = temperature, o.top_k = top_k, o.top_p = top_p, o.seed = uint64_t(seed);
         g.g->set_sampling(o);
-        g.g->start(nlohmann::json::parse(ids_json).get<std::vector<int>>());
+        g.pending.clear();
+        auto ids = nlohmann::json::parse(ids_json).get<std::vector<int>>();
+        capture([&] { g.g->start(ids); });
         return 0;
     });
+}
+
+// Temperature, top-k and top-p for the next tokens (the logits on display follow at once; nothing is run).
+EMSCRIPTEN_KEEPALIVE void gpt2gl_set_sampling(float temperature, int top_k, float top_p) {
+    if (!g.g) return;
+    SamplerOptions o = g.g->sampling();
+    o.temperature = temperature, o.top_k = top_k, o.top_p = top_p;
+    g.g->set_sampling(o);
 }
 
 // Samples the next token, runs it through the model and returns its id; -2 when the context is full, -3 when the
@@ -154,57 +215,183 @@ EMSCRIPTEN_KEEPALIVE int gpt2gl_start(const char* ids_json, float temperature, i
 EMSCRIPTEN_KEEPALIVE int gpt2gl_step() {
     return guarded([&] {
         if (g.g->context_full()) return -2;
-        int id = g.g->step();
+        int id = 0;
+        capture([&] { id = g.g->step(); });
         return id == Generator::kEndOfText ? -3 : id;
     });
 }
 
+// Step mode: samples the next token and records its passes; returns how many (0: <|endoftext|>, -2: context full).
+EMSCRIPTEN_KEEPALIVE int gpt2gl_step_record() {
+    return guarded([&] {
+        if (g.g->context_full()) return -2;
+        g.pending = g.g->record_step();
+        g.next_pass = 0;
+        g.passes.clear();
+        return int(g.pending.size());
+    });
+}
+
+// Step mode: draws the next recorded pass; returns how many are drawn (all of them: the token is finished).
+EMSCRIPTEN_KEEPALIVE int gpt2gl_step_draw() {
+    return guarded([&] {
+        if (g.next_pass >= g.pending.size()) return int(g.next_pass);
+        g.capturing = true;
+        g.g->engine().draw(g.pending[g.next_pass++]);
+        g.capturing = false;
+        int drawn = int(g.next_pass);
+        if (g.next_pass == g.pending.size()) {
+            g.g->finish_step();
+            g.pending.clear();
+            ++g.forwards;
+        }
+        return drawn;
+    });
+}
+
+// Step mode: draws the next recorded pass and the rest of its scope (a layer, the LM head); returns how many are drawn.
+EMSCRIPTEN_KEEPALIVE int gpt2gl_step_draw_layer() {
+    if (g.next_pass >= g.pending.size()) return int(g.next_pass);
+    const std::string scope = g.pending[g.next_pass].scope;
+    int drawn = 0;
+    while (drawn >= 0 && !g.pending.empty() && g.pending[g.next_pass].scope == scope) drawn = gpt2gl_step_draw();
+    return drawn;
+}
+
+EMSCRIPTEN_KEEPALIVE int gpt2gl_step_pending() { return int(g.pending.size()); }
+EMSCRIPTEN_KEEPALIVE int gpt2gl_forwards() { return int(g.forwards); }
+
 // The raw bytes of a token, as a JSON list (tokens may split a UTF-8 character; the page decodes the stream).
 EMSCRIPTEN_KEEPALIVE const char* gpt2gl_token_bytes(int id) {
-    std::string t = g.g ? g.g->tokenizer().token(id) : "";
-    return hand(nlohmann::json(std::vector<int>(t.begin(), t.end())).dump());
+    return hand(nlohmann::json(g.g ? bytes_of(id) : std::vector<int>{}).dump());
+}
+
+// Every token so far: {"ids": [...], "bytes": [[...], ...], "prompt": n, "eot": id}.
+EMSCRIPTEN_KEEPALIVE const char* gpt2gl_tokens() {
+    if (!g.g) return hand("null");
+    nlohmann::json bytes = nlohmann::json::array();
+    for (int id : g.g->tokens()) bytes.push_back(bytes_of(id));
+    return hand(nlohmann::json({{"ids", g.g->tokens()}, {"bytes", bytes}, {"prompt", g.g->prompt_tokens()},
+                                {"eot", g.g->tokenizer().eot()}}).dump());
 }
 
 EMSCRIPTEN_KEEPALIVE int gpt2gl_pos() { return g.g ? g.g->model().pos() : 0; }
 EMSCRIPTEN_KEEPALIVE int gpt2gl_layers() { return g.g ? g.g->config().n_layer : 0; }
 EMSCRIPTEN_KEEPALIVE int gpt2gl_heads() { return g.g ? g.g->config().n_head : 0; }
 
-// The k most likely next tokens: [[id, logit, probability after temperature], ...].
-EMSCRIPTEN_KEEPALIVE const char* gpt2gl_top_logits(int k, float temperature) {
-    if (!g.g || g.g->logits().empty()) return hand("[]");
+// The k most likely next tokens under these sampling settings: {"kept": n, "rows": [{id, bytes, logit, p, kept,
+// chance}]}: p = softmax(logit / temperature); kept: in the set sampling draws from (top-k, then top-p); chance:
+// its probability of being drawn. Computed from the logits held: nothing is run.
+EMSCRIPTEN_KEEPALIVE const char* gpt2gl_logits_view(int k, float temperature, int top_k, float top_p) {
+    if (!g.g || g.g->logits().empty()) return hand("null");
     const std::vector<float>& logits = g.g->logits();
+    SamplerOptions o = g.g->sampling();
+    o.temperature = temperature, o.top_k = top_k, o.top_p = top_p;
     auto p = Sampler::probabilities(logits, temperature);
-    nlohmann::json out = nlohmann::json::array();
-    for (int id : top_ids(logits, k)) out.push_back({id, logits[size_t(id)], p[size_t(id)]});
-    return hand(out.dump());
+    Sampler::Candidates c = Sampler::candidates(logits, o);
+    nlohmann::json rows = nlohmann::json::array();
+    for (int id : top_ids(logits, k)) {
+        auto it = std::find(c.ids.begin(), c.ids.end(), id);
+        double chance = it == c.ids.end() ? 0.0 : c.weights[size_t(it - c.ids.begin())] / c.sum;
+        rows.push_back({{"id", id}, {"bytes", bytes_of(id)}, {"logit", logits[size_t(id)]}, {"p", p[size_t(id)]},
+                        {"kept", it != c.ids.end()}, {"chance", chance}});
+    }
+    return hand(nlohmann::json({{"kept", c.ids.size()}, {"rows", rows}}).dump());
 }
 
-// Draws the attention matrix of (layer, head) in the canvas rect (x, y, size, size), y from the top, and the
-// residual stream after block `res_layer` (scaled per token) in (rx, y, rw, size).
-EMSCRIPTEN_KEEPALIVE void gpt2gl_draw(int layer, int head, int x, int y, int size, int res_layer, int rx, int rw) {
-    if (!g.g) return;
+// Draws a heatmap of the engine's textures into the canvas's top-left w x h pixels, for the page to copy:
+//   kind 0: attention probabilities of (layer a, head b), queries [row0, row0 + rows) x keys [col0, col0 + cols);
+//   kind 1: the residual stream after block a (b: 0 the output, 1 the attention's part, 2 the MLP's part), every
+//           token and channel, each token scaled by its largest |value|.
+EMSCRIPTEN_KEEPALIVE void gpt2gl_heatmap(int kind, int a, int b, int row0, int col0, int rows, int cols, int w, int h) {
+    if (!g.g || rows <= 0 || cols <= 0) return;
     const Gpt2& m = g.g->model();
-    int S = m.pos(), W = 0, H = 0;
+    int W = 0, H = 0;
     emscripten_get_canvas_element_size("#canvas", &W, &H);
-    gl::bind_framebuffer(0);
-    glClearColor(0.1f, 0.1f, 0.12f, 1.0f);
-    glClear(GL_COLOR_BUFFER_BIT);
-    Heatmap a;
-    a.tensor = &m.probs(layer), a.row0 = head * m.n_ctx(), a.rows = S, a.cols = S;
-    a.sequential = true, a.causal = true;
-    g.display->draw_to_screen(a, x, H - y - size, size, size);
-    Heatmap r;
-    r.tensor = &m.block_output(res_layer), r.rows = S, r.cols = g.g->config().n_embd, r.per_row = true;
-    g.display->draw_to_screen(r, rx, H - y - size, rw, size);
+    Heatmap hm;
+    if (kind == 0) {
+        hm.tensor = &m.probs(a), hm.row0 = b * m.n_ctx() + row0, hm.col0 = col0, hm.rows = rows, hm.cols = cols;
+        hm.sequential = true, hm.causal = true, hm.query0 = row0;
+    } else {
+        hm.tensor = b == 1 ? &m.after_attention(a) : &m.block_output(a);
+        hm.minus = b == 0 ? nullptr : b == 1 ? &m.block_input(a) : &m.after_attention(a);
+        hm.rows = m.pos(), hm.cols = g.g->config().n_embd, hm.per_row = true;
+    }
+    g.display->draw_to_screen(hm, 0, H - h, w, h);
+}
+
+// One head's attention matrix, S x S (S = the tokens so far), as JSON rows (the head view's lines).
+EMSCRIPTEN_KEEPALIVE const char* gpt2gl_head_probs(int layer, int head) {
+    if (!g.g) return hand("null");
+    const Gpt2& m = g.g->model();
+    const int S = m.pos(), n_ctx = m.n_ctx();
+    std::vector<float> all = m.probs(layer).download();
+    nlohmann::json rows = nlohmann::json::array();
+    for (int t = 0; t < S; ++t) {
+        const float* r = all.data() + size_t(head * n_ctx + t) * size_t(n_ctx);
+        rows.push_back(std::vector<float>(r, r + S));
+    }
+    return hand(rows.dump());
+}
+
+// Each token's L2 norm in the residual view (block, mode as gpt2gl_heatmap's kind 1).
+EMSCRIPTEN_KEEPALIVE const char* gpt2gl_norms(int layer, int mode) {
+    if (!g.g) return hand("null");
+    const Gpt2& m = g.g->model();
+    const int S = m.pos(), C = g.g->config().n_embd;
+    std::vector<float> a = (mode == 1 ? m.after_attention(layer) : m.block_output(layer)).download();
+    std::vector<float> b;
+    if (mode != 0) b = (mode == 1 ? m.block_input(layer) : m.after_attention(layer)).download();
+    std::vector<double> norms;
+    for (int t = 0; t < S; ++t) {
+        double sum = 0;
+        for (int c = 0; c < C; ++c) {
+            double x = a[size_t(t) * C + c] - (b.empty() ? 0.0f : b[size_t(t) * C + c]);
+            sum += x * x;
+        }
+        norms.push_back(std::sqrt(sum));
+    }
+    return hand(nlohmann::json(norms).dump());
 }
 
 // One attention probability, read from the engine's texture (the hover readout: a 1x1 read).
 EMSCRIPTEN_KEEPALIVE float gpt2gl_attention(int layer, int head, int t, int s) {
     return g.g ? g.g->model().probs(layer).read(head * g.g->model().n_ctx() + t, s) : 0.0f;
 }
-EMSCRIPTEN_KEEPALIVE float gpt2gl_residual(int layer, int t, int c) {
-    return g.g ? g.g->model().block_output(layer).read(t, c) : 0.0f;
+// One value of the residual view (block, mode as gpt2gl_heatmap's kind 1), token t, channel c.
+EMSCRIPTEN_KEEPALIVE float gpt2gl_residual(int layer, int mode, int t, int c) {
+    if (!g.g) return 0.0f;
+    const Gpt2& m = g.g->model();
+    const Tensor& a = mode == 1 ? m.after_attention(layer) : m.block_output(layer);
+    const Tensor* b = mode == 0 ? nullptr : mode == 1 ? &m.block_input(layer) : &m.after_attention(layer);
+    return a.read(t, c) - (b ? b->read(t, c) : 0.0f);
 }
+
+// The passes of the latest forward (or of step mode so far): [{scope, op, defines, layers, accumulate, output,
+// region, inputs: [{name, tensor}]}], tensors as {name, rows, cols, width, height, format}.
+EMSCRIPTEN_KEEPALIVE const char* gpt2gl_passes() {
+    nlohmann::json out = nlohmann::json::array();
+    if (!g.g) return hand(out.dump());
+    const Engine& e = g.g->engine();
+    for (const Pass& p : g.passes) {
+        nlohmann::json inputs = nlohmann::json::array();
+        for (auto& in : p.inputs) inputs.push_back({{"name", in.name}, {"tensor", tensor_json(e, *in.tensor)}});
+        out.push_back({{"scope", p.scope}, {"op", p.op}, {"defines", p.defines}, {"layers", p.layers},
+                       {"accumulate", p.accumulate}, {"output", tensor_json(e, *p.output)},
+                       {"region", {p.row0, p.row1, p.col0, p.col1}}, {"inputs", inputs}});
+    }
+    return hand(out.dump());
+}
+
+// A shader file as built in ("matmul.frag", "prelude.glsl", ...), and what an op's fragment computes.
+EMSCRIPTEN_KEEPALIVE const char* gpt2gl_shader(const char* file) {
+    try {
+        return hand(gl::shader_source(file));
+    } catch (const std::exception&) {
+        return hand("");
+    }
+}
+EMSCRIPTEN_KEEPALIVE const char* gpt2gl_caption(const char* op) { return op_caption(op); }
 
 }  // extern "C"
 

@@ -16,7 +16,7 @@ endforeach()
 
 file(GLOB WEB_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/passes/*.cpp ${PROJECT_SOURCE_DIR}/model/*.cpp
      ${PROJECT_SOURCE_DIR}/runtime/*.cpp)
-add_executable(gpt2gl_web web/main.cpp gl/gl.cpp gl/caps.cpp gl/shaders.cpp gl/context_web.cpp viewer/display.cpp ${WEB_SOURCES}
+add_executable(gpt2gl_web web/main.cpp gl/gl.cpp gl/caps.cpp gl/shaders.cpp gl/context_web.cpp viewer/display.cpp viewer/captions.cpp ${WEB_SOURCES}
                ${GLSL_CPP})
 target_include_directories(gpt2gl_web PRIVATE ${PROJECT_SOURCE_DIR} ${CMAKE_BINARY_DIR}/include)
 target_compile_options(gpt2gl_web PRIVATE -fexceptions -O2)

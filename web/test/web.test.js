@@ -1,8 +1,12 @@
 // web/test/web.test.js — the browser build under headless Chromium (WebGL 1.0 on SwiftShader), driven by
 // playwright-core, served from 127.0.0.1. Run with: node --test web/test/   (after the web and native builds)
 //  - generation with a fixed seed gives the same tokens as the native build on the same tier (fp32, and forced rgba8)
-//  - the attention view is drawn: not blank, and sampled cells have the colour map of the engine's values
+//  - the attention heatmap is drawn: not blank, and sampled cells have the colour map of the engine's values
 //  - the page's tokenizer (the browser's RegExp + the C++ BPE) equals the native one (PCRE2) token for token
+//  - the panels for a student: labels on at least every 4th of 64 tokens, a hover readout naming both tokens,
+//    logits that follow the temperature without a new forward, no horizontal scroll at 800 px, controls disabled
+//    and a progress bar while the model downloads, the same pass list as the native viewer, step mode through the
+//    LM head
 "use strict";
 const { test, before, after } = require("node:test");
 const assert = require("node:assert");
@@ -91,8 +95,8 @@ test("the attention view shows the engine's values", async () => {
   await page.selectOption("#layer", "2");
   await page.selectOption("#head", "1");
   const r = await page.evaluate(() => {
-    const api = window.gpt2gl.api, S = api.pos(), size = 420, x0 = 10, y0 = 10;
-    api.draw(2, 1, x0, y0, size, 0, 450, 500);
+    const api = window.gpt2gl.api, S = api.pos(), size = 420, x0 = 0, y0 = 0;
+    api.heatmap(0, 2, 1, 0, 0, S, S, size, size);  // into the WebGL canvas's top-left corner
     const c = document.getElementById("canvas"), t2 = document.createElement("canvas");
     t2.width = c.width; t2.height = c.height;
     const g = t2.getContext("2d");
@@ -144,5 +148,99 @@ test("a model loaded from disk with the file picker", async (t) => {
   const out = execFileSync(native, ["generate", "-m", dir, "-p", run.prompt, "-n", String(run.n), "--temp", "0", "--ctx", "128",
     "--print-ids"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
   assert.deepStrictEqual(web, JSON.parse(out.trim().split("\n").pop()));
+  await page.close();
+});
+
+// A prompt of exactly `n` tokens (the native tokenizer cuts and checks it).
+function promptOf(n) {
+  const text = "But soft, what light through yonder window breaks? It is the east, and Juliet is the sun. ".repeat(8);
+  const ids = JSON.parse(execFileSync(native, ["tokenize", "--text", text], { encoding: "utf8" })).slice(0, n);
+  const cut = execFileSync(native, ["detokenize", "--ids", ids.join(",")], { encoding: "utf8" }).replace(/\n$/, "");
+  assert.strictEqual(JSON.parse(execFileSync(native, ["tokenize", "--text", cut], { encoding: "utf8" })).length, n);
+  return cut;
+}
+
+test("attention labels stay legible at 64 tokens, and hovering names both tokens", async () => {
+  const page = await openPage("auto");
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await generate(page, { prompt: promptOf(64), n: 0, temp: 0, topk: 0, topp: 1, seed: 1 });
+  const v = await page.evaluate(() => window.gpt2gl.view.attention);
+  assert.strictEqual(v.tokens, 64);
+  for (const axis of ["rowsLabelled", "colsLabelled"]) {
+    const d = v[axis];
+    assert.ok(d.length > 0 && d[0] <= 3 && d[d.length - 1] >= 60, `${axis}: ${d}`);
+    for (let i = 1; i < d.length; i++) assert.ok(d[i] - d[i - 1] <= 4, `${axis}: a gap after token ${d[i - 1]}`);
+  }
+  const labels = await page.evaluate(() => window.gpt2gl.view.labels);
+  const box = await page.locator("#attention").boundingBox();
+  await page.mouse.move(box.x + v.x0 + v.cell * 10.5, box.y + v.y0 + v.cell * 40.5);
+  const text = await page.textContent("#attention-hover");
+  assert.ok(text.startsWith(`query '${labels[40]}' (#40) → key '${labels[10]}' (#10): p = `), text);
+  await page.close();
+});
+
+test("the logits follow the temperature without running the model", async () => {
+  const page = await openPage("auto");
+  await generate(page, { ...run, n: 3 });
+  const before = await page.evaluate(() => ({ f: window.gpt2gl.api.forwards(), v: window.gpt2gl.view.logits }));
+  await page.fill("#temp", "2");
+  await page.dispatchEvent("#temp", "input");
+  const after = await page.evaluate(() => ({ f: window.gpt2gl.api.forwards(), v: window.gpt2gl.view.logits }));
+  assert.strictEqual(after.f, before.f, "a forward ran");
+  const [a, b] = [after.v.rows[0], after.v.rows[4]];
+  assert.ok(Math.abs(a.p / b.p - Math.exp((a.logit - b.logit) / 2)) < 1e-3 * Math.exp((a.logit - b.logit) / 2), "p = softmax(logit / 2)");
+  assert.notStrictEqual(after.v.rows[0].p, before.v.rows[0].p);
+  await page.close();
+});
+
+test("no horizontal scroll at 800 pixels", async () => {
+  const page = await openPage("auto");
+  await page.setViewportSize({ width: 800, height: 900 });
+  await generate(page, { ...run, n: 4 });
+  await page.click("#pass-list details:nth-child(2) summary");
+  await page.click("#pass-list details:nth-child(2) button");
+  const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(scroll <= inner, `the page is ${scroll} px wide in an ${inner} px window`);
+  await page.close();
+});
+
+test("the controls wait for the model, with a progress bar", async () => {
+  const page = await browser.newPage();
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route("**/gpt2gl.data", async (route) => { await held; await route.continue(); });
+  await page.goto(`${base}?ctx=128`);
+  await page.waitForSelector("#download");
+  assert.strictEqual(await page.isDisabled("#generate"), true);
+  assert.strictEqual(await page.isDisabled("#prompt"), true);
+  assert.strictEqual(await page.isVisible("#loading"), true);
+  release();
+  await page.waitForFunction(() => window.gpt2gl.ready, null, { timeout: 60000 });
+  assert.strictEqual(await page.isDisabled("#generate"), false);
+  assert.strictEqual(await page.isVisible("#loading"), false);
+  await page.close();
+});
+
+test("the page's render passes equal the native viewer's, and step mode reaches the LM head", async () => {
+  const prompt = "ROMEO: But soft";
+  const page = await openPage("fp32");
+  await generate(page, { prompt, n: 0, temp: 0, topk: 0, topp: 1, seed: 1 });
+  const web = await page.evaluate(() => window.gpt2gl.view.passes.map((p) => [p.scope, p.op]));
+  const json = path.join(require("node:os").tmpdir(), `gpt2gl-passes-${process.pid}.json`);
+  execFileSync("xvfb-run", ["-a", native, "view", "-p", prompt, "--show", "passes", "--precision", "fp32", "--ctx", "128",
+    "--screenshot", json + ".png", "--layout", json], { stdio: "ignore" });
+  const L = JSON.parse(fs.readFileSync(json, "utf8")).passes;
+  assert.deepStrictEqual(web, L.scopes.map((s, i) => [s, L.ops[i]]));
+  // step mode: record the next token, finish it; every pass of a plain step, the LM head last
+  await page.click("#step-record");
+  await page.click("#step-finish");
+  const stepped = await page.evaluate(() => window.gpt2gl.view.passes.map((p) => [p.scope, p.op]));
+  await generate(page, { prompt, n: 1, temp: 0, topk: 0, topp: 1, seed: 1 });
+  const plain = await page.evaluate(() => window.gpt2gl.view.passes.map((p) => [p.scope, p.op]));
+  assert.deepStrictEqual(stepped, plain);
+  assert.strictEqual(stepped[stepped.length - 1][0], "lm_head");
+  const sel = await page.evaluate(() => window.gpt2gl.view.selectedPass);
+  assert.strictEqual(sel.index, stepped.length - 1, "the last pass drawn is shown");
+  assert.ok(sel.glsl.startsWith(`// glsl/${sel.op}.frag`), sel.glsl.slice(0, 60));
   await page.close();
 });
