@@ -80,7 +80,7 @@ static nlohmann::json report(const std::vector<Variant>& vs, long n_windows, int
 }
 
 nlohmann::json run_accuracy(const std::shared_ptr<const Gpt2Weights>& model, const AccuracyOptions& o,
-                            std::ostream& out) {
+                            std::ostream& out, gl::Context* context) {
     const Gpt2Weights& w = *model;
     const int V = w.cfg.vocab_size;
     const int W = std::min(o.window, w.cfg.n_positions);
@@ -92,8 +92,9 @@ nlohmann::json run_accuracy(const std::shared_ptr<const Gpt2Weights>& model, con
     for (int t : o.tokens)
         if (t < 0 || t >= V) throw std::runtime_error("accuracy: token id " + std::to_string(t) + " is outside the vocabulary");
 
-    auto ctx = gl::create_headless_context();  // one context; a Generator per variant on it
-    std::vector<Variant> vs = make_variants(*ctx, model, o, W);
+    std::unique_ptr<gl::Context> own;  // one context; a Generator per variant on it
+    if (!context) own = gl::create_headless_context(), context = own.get();
+    std::vector<Variant> vs = make_variants(*context, model, o, W);
 
     char line[256];
     std::snprintf(line, sizeof line, "%ld windows of %d tokens: %ld predictions; %zu variants\n", n_windows, W, n_windows * W,

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "gl/context.h"
 #include "model/weights.h"
 
 namespace gpt2gl {
@@ -23,7 +24,8 @@ struct AccuracyOptions {
     int split_k = -1;
 };
 
-// Makes its own headless context.
-nlohmann::json run_accuracy(const std::shared_ptr<const Gpt2Weights>& w, const AccuracyOptions& o, std::ostream& out);
+// On `context` (current), or a headless context of its own when null.
+nlohmann::json run_accuracy(const std::shared_ptr<const Gpt2Weights>& w, const AccuracyOptions& o, std::ostream& out,
+                            gl::Context* context = nullptr);
 
 }  // namespace gpt2gl

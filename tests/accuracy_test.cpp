@@ -22,7 +22,7 @@ TEST(Accuracy, Q8WeightsAgreeWithFp32) {
     o.tiers = {"fp32"};
     o.weights = {"tier", "q8"};
     std::ostringstream out;
-    nlohmann::json r = run_accuracy(std::make_shared<const Gpt2Weights>(load_weights(GPT2GL_DEFAULT_MODEL)), o, out);
+    nlohmann::json r = run_accuracy(std::make_shared<const Gpt2Weights>(load_weights(GPT2GL_DEFAULT_MODEL)), o, out, &test_context());
     ASSERT_EQ(r["variants"].size(), 2u) << out.str();
     const auto& fp = r["variants"][0];
     const auto& q8 = r["variants"][1];

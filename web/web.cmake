@@ -35,3 +35,21 @@ target_link_options(gpt2gl_web PRIVATE ${WEB_FLAGS})
 set_target_properties(gpt2gl_web PROPERTIES OUTPUT_NAME gpt2gl RUNTIME_OUTPUT_DIRECTORY ${SITE} SUFFIX .js)
 add_custom_command(TARGET gpt2gl_web POST_BUILD
   COMMAND ${CMAKE_COMMAND} -E copy ${PROJECT_SOURCE_DIR}/web/index.html ${PROJECT_SOURCE_DIR}/web/app.js ${SITE}/)
+
+# The lessons (lessons/lessons.cmake natively): lessons 1-5 as pages of the same site, site/lessons/index.html?lesson=N.
+# Lesson 6 runs the whole engine: in the browser it is the main page's render-pass panel.
+foreach(dir 01-hello-gpgpu 02-numbers-in-textures 03-matmul 04-reductions 05-attention)
+  string(SUBSTRING ${dir} 0 2 n)
+  add_executable(lesson${n}_web lessons/${dir}/main.cpp lessons/lesson.cpp gl/gl.cpp gl/caps.cpp gl/shaders.cpp
+                 gl/context_web.cpp ${GLSL_CPP})
+  target_include_directories(lesson${n}_web PRIVATE ${PROJECT_SOURCE_DIR} ${CMAKE_BINARY_DIR}/include)
+  target_compile_options(lesson${n}_web PRIVATE -fexceptions -O2)
+  target_compile_definitions(lesson${n}_web PRIVATE LESSON_DIR="/lessons/${dir}")
+  target_link_options(lesson${n}_web PRIVATE -fexceptions -O2 -sMIN_WEBGL_VERSION=1 -sMAX_WEBGL_VERSION=1
+    -sALLOW_MEMORY_GROWTH=1 -sEXIT_RUNTIME=1 -sENVIRONMENT=web
+    "SHELL:--preload-file ${PROJECT_SOURCE_DIR}/lessons/${dir}@/lessons/${dir}")
+  set_target_properties(lesson${n}_web PROPERTIES OUTPUT_NAME lesson${n} RUNTIME_OUTPUT_DIRECTORY ${SITE}/lessons SUFFIX .js)
+  add_dependencies(gpt2gl_web lesson${n}_web)
+endforeach()
+add_custom_command(TARGET gpt2gl_web POST_BUILD
+  COMMAND ${CMAKE_COMMAND} -E copy ${PROJECT_SOURCE_DIR}/lessons/index.html ${SITE}/lessons/index.html)

@@ -1,0 +1,31 @@
+# lessons/lessons.cmake — each lesson a small program on gl/ (native here; web/web.cmake builds them for the
+# browser), run by ctest: the lesson itself must pass its checks, each exercise's solution must pass the exercise's
+# check, and the unchanged lesson shader must fail it (so the check can fail).
+#   LESSONS: "NN-name:shader.frag:exercises" (the shader a student edits, how many exercises have solutions)
+set(LESSONS "01-hello-gpgpu:hello.frag:2" "02-numbers-in-textures:scale.frag:1" "03-matmul:matmul.frag:1"
+            "04-reductions:layernorm.frag:1" "05-attention:scores.frag:1" "06-gpt2-passes:softmax.frag:1")
+add_library(gpt2gl_lesson STATIC lessons/lesson.cpp)
+target_link_libraries(gpt2gl_lesson PUBLIC gpt2gl_gl)
+foreach(entry ${LESSONS})
+  string(REPLACE ":" ";" parts ${entry})
+  list(GET parts 0 dir)
+  list(GET parts 1 shader)
+  list(GET parts 2 exercises)
+  string(SUBSTRING ${dir} 0 2 n)
+  add_executable(lesson${n} lessons/${dir}/main.cpp)
+  target_link_libraries(lesson${n} PRIVATE gpt2gl_lesson)
+  if(n STREQUAL "06")
+    target_link_libraries(lesson${n} PRIVATE gpt2gl_runtime)
+  endif()
+  target_compile_definitions(lesson${n} PRIVATE LESSON_DIR="${PROJECT_SOURCE_DIR}/lessons/${dir}")
+  set_target_properties(lesson${n} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/lessons)
+  if(GPT2GL_TESTS)
+    add_test(NAME lesson${n} COMMAND lesson${n})
+    foreach(k RANGE 1 ${exercises})
+      add_test(NAME lesson${n}_exercise${k}_solution
+               COMMAND lesson${n} --exercise ${k} --frag ${PROJECT_SOURCE_DIR}/lessons/${dir}/solutions/exercise${k}.frag)
+      add_test(NAME lesson${n}_exercise${k}_unsolved COMMAND lesson${n} --exercise ${k})
+      set_tests_properties(lesson${n}_exercise${k}_unsolved PROPERTIES PASS_REGULAR_EXPRESSION "[0-9]+ of [0-9]+ checks failed")
+    endforeach()
+  endif()
+endforeach()
