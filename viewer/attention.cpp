@@ -92,6 +92,36 @@ Window visible(ViewerState& s, int S) {
     return {n, int(s.row0 + 0.5f), int(s.col0 + 0.5f)};
 }
 
+// The cell under the mouse: its row and column outlined and their labels in full over the others, and a tooltip
+// naming both tokens with the value the engine holds (one 1x1 readback). What it showed, for --layout.
+nlohmann::json matrix_hover(ViewerState& s, const Window& w, ImVec2 img, float side, float cell) {
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const float line = ImGui::GetTextLineHeight();
+    const ImVec2 m = ImGui::GetIO().MousePos;
+    const int i = std::clamp(int((m.y - img.y) / cell), 0, w.n - 1), j = std::clamp(int((m.x - img.x) / cell), 0, w.n - 1);
+    const int t = w.r0 + i, k = w.c0 + j;
+    const std::string qt = token_text(s, t), kt = token_text(s, k);
+    // crosshair on the row and the column, their labels in full over the others
+    dl->AddRect(ImVec2(img.x, img.y + float(i) * cell), ImVec2(img.x + side, img.y + float(i + 1) * cell), kHot);
+    dl->AddRect(ImVec2(img.x + float(j) * cell, img.y), ImVec2(img.x + float(j + 1) * cell, img.y + side), kHot);
+    boxed_text(dl, ImVec2(img.x - 4 - ImGui::CalcTextSize(qt.c_str()).x, img.y + (float(i) + 0.5f) * cell - line * 0.5f), qt, kHot);
+    ImVec2 at(img.x + (float(j) + 0.5f) * cell - line * 0.5f, img.y - 4);
+    float len = ImGui::CalcTextSize(kt.c_str()).x;
+    dl->AddRectFilled(ImVec2(at.x - 1, at.y - len - 2), ImVec2(at.x + line + 1, at.y + 1), kBack);
+    text_rotated(dl, at, kHot, kt, -kPi / 2);
+    char text[512];
+    if (k > t) {
+        std::snprintf(text, sizeof text, "query '%s' (#%d) -> key '%s' (#%d): masked, a key after its query", qt.c_str(),
+                      t, kt.c_str(), k);
+    } else {
+        float prob = s.g.model().probs(s.layer).read(s.head * s.g.model().n_ctx() + t, k);  // one 1x1 readback
+        std::snprintf(text, sizeof text, "query '%s' (#%d) -> key '%s' (#%d): p = %.6f", qt.c_str(), t, kt.c_str(), k,
+                      double(prob));
+    }
+    ImGui::SetTooltip("%s", text);
+    return {{"row", t}, {"col", k}, {"text", text}, {"row_label", qt}, {"col_label", kt}};
+}
+
 void matrix(ViewerState& s, ImVec2 avail) {
     const int S = s.g.model().pos();
     if (S == 0) return;
@@ -152,31 +182,7 @@ void matrix(ViewerState& s, ImVec2 avail) {
     dl->AddText(ImVec2(p.x, p.y + line), IM_COL32(150, 150, 160, 255), "key \xe2\x86\x92");
     colour_bar(dl, ImVec2(img.x + side + 10, img.y), ImVec2(14, std::min(side, 200.0f)), true, "p = 1", "0.5", "0");
 
-    nlohmann::json hover = nullptr;
-    if (hovered) {
-        const int i = std::clamp(int((m.y - img.y) / cell), 0, w.n - 1), j = std::clamp(int((m.x - img.x) / cell), 0, w.n - 1);
-        const int t = w.r0 + i, k = w.c0 + j;
-        const std::string qt = token_text(s, t), kt = token_text(s, k);
-        // crosshair on the row and the column, their labels in full over the others
-        dl->AddRect(ImVec2(img.x, img.y + float(i) * cell), ImVec2(img.x + side, img.y + float(i + 1) * cell), kHot);
-        dl->AddRect(ImVec2(img.x + float(j) * cell, img.y), ImVec2(img.x + float(j + 1) * cell, img.y + side), kHot);
-        boxed_text(dl, ImVec2(img.x - 4 - ImGui::CalcTextSize(qt.c_str()).x, img.y + (float(i) + 0.5f) * cell - line * 0.5f), qt, kHot);
-        ImVec2 at(img.x + (float(j) + 0.5f) * cell - line * 0.5f, img.y - 4);
-        float len = ImGui::CalcTextSize(kt.c_str()).x;
-        dl->AddRectFilled(ImVec2(at.x - 1, at.y - len - 2), ImVec2(at.x + line + 1, at.y + 1), kBack);
-        text_rotated(dl, at, kHot, kt, -kPi / 2);
-        char text[512];
-        if (k > t) {
-            std::snprintf(text, sizeof text, "query '%s' (#%d) -> key '%s' (#%d): masked, a key after its query", qt.c_str(),
-                          t, kt.c_str(), k);
-        } else {
-            float prob = s.g.model().probs(s.layer).read(s.head * s.g.model().n_ctx() + t, k);  // one 1x1 readback
-            std::snprintf(text, sizeof text, "query '%s' (#%d) -> key '%s' (#%d): p = %.6f", qt.c_str(), t, kt.c_str(), k,
-                          double(prob));
-        }
-        ImGui::SetTooltip("%s", text);
-        hover = {{"row", t}, {"col", k}, {"text", text}, {"row_label", qt}, {"col_label", kt}};
-    }
+    nlohmann::json hover = hovered ? matrix_hover(s, w, img, side, cell) : nlohmann::json(nullptr);
 
     nlohmann::json labels = nlohmann::json::array(), cells = nlohmann::json::array();
     for (int t = 0; t < S; ++t) labels.push_back(token_text(s, t));

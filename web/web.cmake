@@ -33,8 +33,15 @@ set(WEB_FLAGS -fexceptions -O2 -sMIN_WEBGL_VERSION=1 -sMAX_WEBGL_VERSION=1 -sALL
     "SHELL:--preload-file ${TOKENIZER}/vocab.bpe@/tokenizer/vocab.bpe")
 target_link_options(gpt2gl_web PRIVATE ${WEB_FLAGS})
 set_target_properties(gpt2gl_web PROPERTIES OUTPUT_NAME gpt2gl RUNTIME_OUTPUT_DIRECTORY ${SITE} SUFFIX .js)
-add_custom_command(TARGET gpt2gl_web POST_BUILD
-  COMMAND ${CMAKE_COMMAND} -E copy ${PROJECT_SOURCE_DIR}/web/index.html ${PROJECT_SOURCE_DIR}/web/app.js ${SITE}/)
+# The pages, copied whenever they change (not only when the engine relinks).
+set(PAGES web/index.html web/app.js lessons/index.html)
+set(PAGE_OUTPUTS ${SITE}/index.html ${SITE}/app.js ${SITE}/lessons/index.html)
+add_custom_command(OUTPUT ${PAGE_OUTPUTS}
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${SITE}/lessons
+  COMMAND ${CMAKE_COMMAND} -E copy ${PROJECT_SOURCE_DIR}/web/index.html ${PROJECT_SOURCE_DIR}/web/app.js ${SITE}/
+  COMMAND ${CMAKE_COMMAND} -E copy ${PROJECT_SOURCE_DIR}/lessons/index.html ${SITE}/lessons/index.html
+  DEPENDS ${PAGES} VERBATIM)
+add_custom_target(gpt2gl_pages ALL DEPENDS ${PAGE_OUTPUTS})
 
 # The lessons (lessons/lessons.cmake natively): lessons 1-5 as pages of the same site, site/lessons/index.html?lesson=N.
 # Lesson 6 runs the whole engine: in the browser it is the main page's render-pass panel.
@@ -51,5 +58,3 @@ foreach(dir 01-hello-gpgpu 02-numbers-in-textures 03-matmul 04-reductions 05-att
   set_target_properties(lesson${n}_web PROPERTIES OUTPUT_NAME lesson${n} RUNTIME_OUTPUT_DIRECTORY ${SITE}/lessons SUFFIX .js)
   add_dependencies(gpt2gl_web lesson${n}_web)
 endforeach()
-add_custom_command(TARGET gpt2gl_web POST_BUILD
-  COMMAND ${CMAKE_COMMAND} -E copy ${PROJECT_SOURCE_DIR}/lessons/index.html ${SITE}/lessons/index.html)

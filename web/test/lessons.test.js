@@ -49,6 +49,13 @@ for (const [n, count] of Object.entries(checks)) {
   });
 }
 
+test("the main page links the lessons", async () => {
+  const page = await browser.newPage();
+  await page.goto(base.replace("lessons/index.html", "index.html"));
+  assert.strictEqual(await page.getAttribute("a[href='lessons/index.html']", "href"), "lessons/index.html");
+  await page.close();
+});
+
 test("lesson 6 in the browser is the main page's render passes", async () => {
   const page = await browser.newPage();
   await page.goto(`${base}?lesson=6`);
