@@ -75,6 +75,8 @@ void add_engine_flags(CLI::App* s, EngineOptions& eo) {
                   "per-row scales)")
         ->check(CLI::IsMember({"tier", "fp16", "q8"}));
     s->add_option("--max-texture-size", eo.max_texture_size, "Use textures of at most this size (0: the GPU's)");
+    s->add_option("--gpu-profile", eo.gpu_profile, "Emulate an old GPU's limits: videocore-iv, mali-400, mali-t720, "
+                                                   "adreno-306, powervr-sgx544, webgl-min (README: GPUs by family)");
     s->add_option("--split-k", eo.split_k, "Matmul K splits: -1 auto (fp32 with exact blending), 0 none, n at most n")
         ->check(CLI::Range(-1, 64));
 }

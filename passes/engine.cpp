@@ -1,6 +1,7 @@
 // passes/engine.cpp — tier choice, program cache, pass execution. See engine.h.
 #include "passes/engine.h"
 
+#include "gl/profiles.h"
 #include "gl/shaders.h"
 
 #include <cmath>
@@ -71,7 +72,9 @@ Pass& Pass::to_view(const gl::Framebuffer* target, Rect r) {
 
 // [SECTION] Engine
 
-Engine::Engine(const gl::Caps& caps, const EngineOptions& opt) : caps_(caps), options_(opt) {
+Engine::Engine(const gl::Caps& probed, const EngineOptions& opt) : caps_(probed), options_(opt) {
+    gl::apply_profile(caps_, opt.gpu_profile);
+    const gl::Caps& caps = caps_;
     gl::forget_bindings();
     if (!caps.highp())
         throw gl::Error("this GPU's fragment shaders have no highp float/int (highp float mantissa " +

@@ -19,6 +19,7 @@ struct EngineOptions {
     int split_k = -1;                // matmul K splits: -1 auto (fp32 with exact blending), 0/1 never, n: up to n
     std::string weights = "tier";    // weight matrices: "tier" (as every tensor), "fp16" (half textures beside the
                                      // fp32 tier) or "q8" (8-bit, per-row scales)
+    std::string gpu_profile;         // emulate a named old GPU's limits (gl/profiles.h); "": this GPU's own
 };
 
 // One draw: a declarative description of a fragment-shader pass (TF.js GPGPUProgram; sokol desc structs).

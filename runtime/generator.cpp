@@ -17,8 +17,8 @@ Generator::Generator(const GeneratorOptions& o, gl::Context* context)
         own_context_ = gl::create_headless_context();
         context = own_context_.get();
     }
-    caps_ = gl::probe_caps(context->backend());
-    engine_ = std::make_unique<Engine>(caps_, o.engine);
+    engine_ = std::make_unique<Engine>(gl::probe_caps(context->backend()), o.engine);
+    caps_ = engine_->caps();  // as the engine sees them: a GPU profile masks what the probe found
     model_path_ = o.weights ? o.weights->source : o.model.empty() ? default_model() : o.model;
     weights_ = o.weights ? o.weights
                          : std::make_shared<const Gpt2Weights>(load_weights(model_path_, &warnings_, o.progress));

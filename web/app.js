@@ -30,7 +30,7 @@ createGpt2gl({
 }).then((M) => {
   const api = {
     error: M.cwrap("gpt2gl_error", "string", []),
-    init: M.cwrap("gpt2gl_init", "number", ["string", "string"]),
+    init: M.cwrap("gpt2gl_init", "number", ["string", "string", "string"]),
     info: () => JSON.parse(M.cwrap("gpt2gl_info", "string", [])()),
     load: M.cwrap("gpt2gl_load", "number", ["string", "number"]),
     encode: (t) => JSON.parse(M.cwrap("gpt2gl_encode", "string", ["string"])(t)),
@@ -73,7 +73,7 @@ createGpt2gl({
   const keptPrompt = sessionStorage.getItem("gpt2gl-prompt");
   if (keptPrompt) $("prompt").value = keptPrompt;
 
-  if (api.init(params.get("precision") || "auto", params.get("weights") || "tier") !== 0) {
+  if (api.init(params.get("precision") || "auto", params.get("weights") || "tier", params.get("profile") || "") !== 0) {
     fail("gpt2gl cannot run here: " + api.error());
     return;
   }

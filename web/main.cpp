@@ -123,14 +123,15 @@ extern "C" {
 
 EMSCRIPTEN_KEEPALIVE const char* gpt2gl_error() { return g.error.c_str(); }
 
-// Creates the WebGL 1.0 context on #canvas and chooses the tier (auto, fp32, fp16 or rgba8) and how the weights are
-// stored (tier, fp16 or q8: EngineOptions::weights) for the models loaded after.
-EMSCRIPTEN_KEEPALIVE int gpt2gl_init(const char* precision, const char* weights) {
+// Creates the WebGL 1.0 context on #canvas and chooses the tier (auto, fp32, fp16 or rgba8), how the weights are
+// stored (tier, fp16 or q8: EngineOptions::weights) and an old GPU to emulate ("": none) for the models loaded after.
+EMSCRIPTEN_KEEPALIVE int gpt2gl_init(const char* precision, const char* weights, const char* profile) {
     return guarded([&] {
         set_pretokenizer(web_pretokenize);
         g.ctx = gl::create_web_context("#canvas");
         g.engine.precision = precision;
         g.engine.weights = weights;
+        g.engine.gpu_profile = profile;
         return 0;
     });
 }

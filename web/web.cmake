@@ -16,7 +16,7 @@ endforeach()
 
 file(GLOB WEB_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/passes/*.cpp ${PROJECT_SOURCE_DIR}/model/*.cpp
      ${PROJECT_SOURCE_DIR}/runtime/*.cpp)
-add_executable(gpt2gl_web web/main.cpp gl/gl.cpp gl/caps.cpp gl/shaders.cpp gl/context_web.cpp viewer/display.cpp viewer/captions.cpp ${WEB_SOURCES}
+add_executable(gpt2gl_web web/main.cpp gl/gl.cpp gl/caps.cpp gl/profiles.cpp gl/shaders.cpp gl/context_web.cpp viewer/display.cpp viewer/captions.cpp ${WEB_SOURCES}
                ${GLSL_CPP})
 target_include_directories(gpt2gl_web PRIVATE ${PROJECT_SOURCE_DIR} ${CMAKE_BINARY_DIR}/include)
 target_compile_options(gpt2gl_web PRIVATE -fexceptions -O2)
@@ -47,7 +47,7 @@ add_custom_target(gpt2gl_pages ALL DEPENDS ${PAGE_OUTPUTS})
 # Lesson 6 runs the whole engine: in the browser it is the main page's render-pass panel.
 foreach(dir 01-hello-gpgpu 02-numbers-in-textures 03-matmul 04-reductions 05-attention)
   string(SUBSTRING ${dir} 0 2 n)
-  add_executable(lesson${n}_web lessons/${dir}/main.cpp lessons/lesson.cpp gl/gl.cpp gl/caps.cpp gl/shaders.cpp
+  add_executable(lesson${n}_web lessons/${dir}/main.cpp lessons/lesson.cpp gl/gl.cpp gl/caps.cpp gl/profiles.cpp gl/shaders.cpp
                  gl/context_web.cpp ${GLSL_CPP})
   target_include_directories(lesson${n}_web PRIVATE ${PROJECT_SOURCE_DIR} ${CMAKE_BINARY_DIR}/include)
   target_compile_options(lesson${n}_web PRIVATE -fexceptions -O2)

@@ -44,11 +44,11 @@ after(async () => {
   if (server) server.close();
 });
 
-async function openPage(precision, weights = "tier") {
+async function openPage(precision, weights = "tier", profile = "") {
   const page = await browser.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto(`${base}?precision=${precision}&weights=${weights}&ctx=128`);
+  await page.goto(`${base}?precision=${precision}&weights=${weights}&ctx=128&profile=${profile}`);
   await page.waitForFunction(() => window.gpt2gl.ready || document.getElementById("error").textContent, null, { timeout: 60000 });
   const error = await page.textContent("#error");
   assert.strictEqual(error, "", `the page reports: ${error} ${errors.join("; ")}`);
@@ -63,10 +63,10 @@ async function generate(page, { prompt, n, temp, topk, topp, seed }) {
   return page.evaluate(() => window.gpt2gl.tokens);
 }
 
-function nativeTokens({ prompt, n, temp, topk, topp, seed }, precision, weights = "tier") {
+function nativeTokens({ prompt, n, temp, topk, topp, seed }, precision, weights = "tier", profile = "") {
   const out = execFileSync(native, ["generate", "-p", prompt, "-n", String(n), "--temp", String(temp), "--top-k", String(topk),
-    "--top-p", String(topp), "--seed", String(seed), "--precision", precision, "--weights", weights, "--ctx", "128", "--print-ids"],
-    { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    "--top-p", String(topp), "--seed", String(seed), "--precision", precision, "--weights", weights, "--ctx", "128", "--print-ids",
+    "--gpu-profile", profile], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
   const line = out.trim().split("\n").pop();
   return JSON.parse(line);
 }
@@ -85,6 +85,20 @@ for (const [precision, weights] of [["fp32", "tier"], ["rgba8", "tier"], ["rgba8
     assert.deepStrictEqual(web, nativeTokens(run, precision, weights));
     assert.ok(web.length >= 8, `only ${web.length} tokens`);
     if (web.length < run.n) assert.match(await page.textContent("#status"), /endoftext/);
+    await page.close();
+  });
+}
+
+// Two old GPUs emulated in the browser (gl/profiles.h): the tier that GPU gets, and the native build's tokens under
+// the same profile.
+for (const [profile, tier] of [["webgl-min", "rgba8"], ["powervr-sgx544", "fp16"]]) {
+  test(`the page under the ${profile} profile picks ${tier} and makes the native build's tokens`, async () => {
+    const page = await openPage("auto", "tier", profile);
+    const info = await page.evaluate(() => window.gpt2gl.info);
+    assert.strictEqual(info.tier, tier);
+    assert.match(info.renderer, new RegExp("emulating " + profile));
+    const short = { ...run, n: 10 };
+    assert.deepStrictEqual(await generate(page, short), nativeTokens(short, "auto", "tier", profile));
     await page.close();
   });
 }
