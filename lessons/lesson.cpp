@@ -26,11 +26,7 @@ void begin(const char* title, int argc, char** argv) {
 Gpu start(const char* title, int argc, char** argv) {
     begin(title, argc, argv);
     Gpu g;
-#ifdef __EMSCRIPTEN__
-    g.context = gl::create_web_context("#canvas");
-#else
-    g.context = gl::create_headless_context();
-#endif
+    g.context = context();
     g.caps = gl::probe_caps(g.context->backend());
     std::printf("GPU: %s, %s\n", g.caps.renderer.c_str(), g.caps.version.c_str());
     if (!g.caps.fp32.ok) throw gl::Error("this lesson needs a float render target: " + g.caps.fp32.why);
@@ -39,6 +35,15 @@ Gpu start(const char* title, int argc, char** argv) {
 }
 
 int exercise() { return g_exercise; }
+
+gl::Context* context() {
+#ifdef __EMSCRIPTEN__
+    static gl::Context* c = gl::create_web_context("#canvas").release();
+#else
+    static gl::Context* c = gl::create_headless_context().release();
+#endif
+    return c;
+}
 
 static std::string read_text(const std::string& path) {
     std::ifstream f(path);

@@ -14,7 +14,7 @@
 namespace lesson {
 
 struct Gpu {
-    std::unique_ptr<gl::Context> context;
+    gl::Context* context;  // lives as long as the program (context()): never destroyed
     gl::Caps caps;
     gl::TexFormat f32;  // RGBA 32-bit float: sized RGBA32F on ES 3, RGBA + FLOAT on WebGL 1 (the probe finds which)
 };
@@ -22,6 +22,10 @@ struct Gpu {
 void begin(const char* title, int argc, char** argv);
 // begin(), then makes the context, probes it and prints what it got.
 Gpu start(const char* title, int argc, char** argv);
+// The program's one GL context (headless natively, the page's canvas in the browser), made on first use and kept
+// until the process ends, as the test suite keeps its own: Mesa leaves a few allocations behind when a context is
+// destroyed that LeakSanitizer cannot attribute to any library.
+gl::Context* context();
 
 // The text of a shader file of this lesson (lessons/NN-name/FILE).
 std::string source(const std::string& lesson_dir, const std::string& file);

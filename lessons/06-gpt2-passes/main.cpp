@@ -29,7 +29,7 @@ int main(int argc, char** argv) try {
     gpt2gl::GeneratorOptions o;
     o.n_ctx = 64;
     o.sampling.temperature = 0;
-    gpt2gl::Generator g(o);
+    gpt2gl::Generator g(o, lesson::context());
     std::vector<int> ids = g.encode("ROMEO: But soft, what light");
     g.start(ids);
 
