@@ -4,7 +4,9 @@
 // from <|endoftext|>, a prompt longer than the context is an error, generation ends at <|endoftext|> (unless told
 // to go on, as llama.cpp's --ignore-eos) and when the context is full.
 //
-//   Generator g({.model = "path/to/gpt2"});       // headless: makes its own EGL context
+//   GeneratorOptions o;
+//   o.model = "path/to/gpt2";
+//   Generator g(o);                              // headless: makes its own EGL context
 //   g.start(g.encode("ROMEO:"));                 // reset, prefill; logits() now hold the next token's
 //   while (!g.context_full()) {                  // sample, run it through the model, return it
 //       int t = g.step();
