@@ -107,8 +107,10 @@ nlohmann::json run_accuracy(const std::shared_ptr<const Gpt2Weights>& model, con
         const int* ids = o.tokens.data() + k * W;
         for (size_t i = 0; i < vs.size(); ++i) {
             Variant& v = vs[i];
-            v.gen->start(std::vector<int>(ids, ids + W));
-            std::vector<float> logits = v.gen->logits_all();  // (W, V)
+            Gpt2& m = v.gen->model();  // the model itself: every position's logits, not the next token's
+            m.reset();
+            m.forward(ids, W);
+            std::vector<float> logits = m.logits_all();  // (W, V)
             for (int t = 0; t < W; ++t) {
                 const float* z = logits.data() + size_t(t) * V;
                 log_softmax(z, V, lp);

@@ -133,6 +133,12 @@ Engine::Engine(const gl::Caps& probed, const EngineOptions& opt) : caps_(probed)
 
 Engine::~Engine() = default;
 
+const char* Engine::format_name(const Tensor& t) const {
+    if (t.tier() == Tier::q8) return storage_.bytes.name;
+    if (t.tier() == Tier::fp16 && storage_.tier != Tier::fp16) return storage_.half.name;
+    return storage_.format.name;
+}
+
 std::string Engine::weights_label() const {
     return weights_ == storage_.tier ? "" : weights_ == Tier::q8 ? "q8" : "fp16 weights";
 }

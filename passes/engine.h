@@ -91,6 +91,8 @@ public:
         return SplitTensor(storage_, name, rows, cols, data, weights_);
     }
     Tier weights() const { return weights_; }  // the tier's, fp16 or q8
+    // The texel format of a tensor of this engine, for labels: the tier's, or the weights' own.
+    const char* format_name(const Tensor& t) const;
     bool q8_weights() const { return weights_ == Tier::q8; }
     // What the weights are stored as, for labels: "" (as the tier), "q8" or "fp16 weights".
     std::string weights_label() const;

@@ -21,15 +21,6 @@ constexpr float kPi = 3.14159265f;
 
 std::string token_text(ViewerState& s, int t) { return token_label(s.g.tokenizer().token(s.g.tokens()[size_t(t)])); }
 
-// The head's matrix rows [q0, q0 + n) x keys [k0, k0 + n): probabilities in the sequential map, future keys grey.
-Heatmap head_map(ViewerState& s, int layer, int head, int q0, int k0, int n) {
-    Heatmap hm;
-    hm.tensor = &s.g.model().probs(layer);
-    hm.row0 = head * s.g.model().n_ctx() + q0, hm.col0 = k0, hm.rows = n, hm.cols = n;
-    hm.sequential = true, hm.causal = true, hm.query0 = q0;
-    return hm;
-}
-
 // Text with a dark box behind it (a hovered label drawn over its neighbours).
 void boxed_text(ImDrawList* dl, ImVec2 at, const std::string& t, ImU32 col) {
     ImVec2 size = ImGui::CalcTextSize(t.c_str());
@@ -62,7 +53,7 @@ void overview(ViewerState& s, float width, float height) {
         for (int h = 0; h < c.n_head; ++h) {
             ImVec2 at(p.x + lab + float(h) * (thumb + gap), y);
             ViewTexture& v = s.view("thumb " + std::to_string(l) + "." + std::to_string(h), int(thumb), int(thumb));
-            s.display.draw(head_map(s, l, h, 0, 0, std::max(S, 1)), v);
+            s.display.draw(attention_map(s.g.model(), l, h, 0, 0, std::max(S, 1)), v);
             dl->AddImage(tex_id(v), at, ImVec2(at.x + thumb, at.y + thumb), ImVec2(0, 1), ImVec2(1, 0));
             ImGui::SetCursorScreenPos(at);
             ImGui::PushID(l * 4096 + h);
@@ -140,7 +131,7 @@ void matrix(ViewerState& s, ImVec2 avail) {
     ImVec2 p = ImGui::GetCursorScreenPos();
     ImVec2 img(p.x + label_w, p.y + label_w);
     ViewTexture& v = s.view("attention", int(side), int(side));
-    s.display.draw(head_map(s, s.layer, s.head, w.r0, w.c0, w.n), v);
+    s.display.draw(attention_map(s.g.model(), s.layer, s.head, w.r0, w.c0, w.n), v);
     ImDrawList* dl = ImGui::GetWindowDrawList();
     dl->AddImage(tex_id(v), img, ImVec2(img.x + side, img.y + side), ImVec2(0, 1), ImVec2(1, 0));
     ImGui::SetCursorScreenPos(img);

@@ -2,6 +2,7 @@
 #include "viewer/display.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "gl/caps.h"
 #include "gl/shaders.h"
@@ -31,6 +32,35 @@ void ViewTexture::resize(int w, int h) {
     tex_ = gl::Texture({w, h, gl::TexFormat{}, nullptr, "view"});
     fbo_ = gl::Framebuffer(tex_, "view");
     w_ = w, h_ = h;
+}
+
+Heatmap attention_map(const Gpt2& m, int layer, int head, int q0, int k0, int n) {
+    Heatmap h;
+    h.tensor = &m.probs(layer);
+    h.row0 = head * m.n_ctx() + q0, h.col0 = k0, h.rows = n, h.cols = n;
+    h.sequential = true, h.causal = true, h.query0 = q0;
+    return h;
+}
+
+Heatmap residual_map(const Gpt2& m, int layer, int part) {
+    Heatmap h;
+    h.tensor = part == 1 ? &m.after_attention(layer) : &m.block_output(layer);
+    h.minus = part == 0 ? nullptr : part == 1 ? &m.block_input(layer) : &m.after_attention(layer);
+    h.rows = m.pos(), h.cols = m.config().n_embd, h.per_row = true;
+    return h;
+}
+
+std::vector<float> row_norms(const std::vector<float>& a, const std::vector<float>* minus, int rows, int cols) {
+    std::vector<float> norms(static_cast<size_t>(rows));
+    for (int t = 0; t < rows; ++t) {
+        double sum = 0;
+        for (int c = 0; c < cols; ++c) {
+            double x = a[size_t(t) * cols + c] - (minus ? (*minus)[size_t(t) * cols + c] : 0.0f);
+            sum += x * x;
+        }
+        norms[size_t(t)] = float(std::sqrt(sum));
+    }
+    return norms;
 }
 
 std::string compose_heatmap(Tier tier, const std::string& defines) {

@@ -10,6 +10,7 @@
 
 #include "gl/gl.h"
 #include "passes/engine.h"
+#include "runtime/gpt2.h"
 
 namespace gpt2gl {
 
@@ -58,6 +59,15 @@ private:
     void render(const Heatmap& h, const gl::Framebuffer* target, int x, int y, int w, int height);
     Engine& e_;
 };
+
+// The maps both front ends draw of a model in inspect mode:
+//   a layer's attention head, queries [q0, q0 + n) x keys [k0, k0 + n), causal, in the sequential map;
+Heatmap attention_map(const Gpt2& m, int layer, int head, int q0, int k0, int n);
+//   the residual stream after block `layer` (part 0), or that block's attention's (1) or MLP's (2) part of it, every
+//   token so far, each token scaled by its largest |value|.
+Heatmap residual_map(const Gpt2& m, int layer, int part);
+// The L2 norm of each of `rows` rows of a - minus (rows x cols, row-major; minus may be null): the tokens' lengths.
+std::vector<float> row_norms(const std::vector<float>& a, const std::vector<float>* minus, int rows, int cols);
 
 // The full heatmap shader as compiled for a tier and variant (lint tests use it).
 std::string compose_heatmap(Tier tier, const std::string& defines);

@@ -153,23 +153,6 @@ void logits_window(ViewerState& s) {
 
 // [SECTION] residual stream
 
-// The L2 norm of each of the heatmap's rows (tokens) of its tensor (minus the other one, if any).
-static std::vector<float> token_norms(ViewerState& s, const Heatmap& hm) {
-    const std::vector<float>& a = s.downloaded(*hm.tensor);
-    const std::vector<float>* b = hm.minus ? &s.downloaded(*hm.minus) : nullptr;
-    const int C = hm.tensor->cols();
-    std::vector<float> norms(static_cast<size_t>(hm.rows));
-    for (int t = 0; t < hm.rows; ++t) {
-        double sum = 0;
-        for (int c = 0; c < C; ++c) {
-            double x = a[size_t(t) * C + c] - (b ? (*b)[size_t(t) * C + c] : 0.0f);
-            sum += x * x;
-        }
-        norms[size_t(t)] = float(std::sqrt(sum));
-    }
-    return norms;
-}
-
 // Tokens x channels of the residual stream after a block (or the attention's or the MLP's part of it), sized to the
 // window, with token labels, a channel axis, a legend and each token's norm beside its row.
 void residual_window(ViewerState& s) {
@@ -192,10 +175,8 @@ void residual_window(ViewerState& s) {
         ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
         ImGui::SliderFloat("scale", &s.res_scale, 0.01f, 50.0f, "%.2f", ImGuiSliderFlags_Logarithmic);
     }
-    Heatmap hm;
-    hm.tensor = s.res_mode == 1 ? &m.after_attention(s.res_layer) : &m.block_output(s.res_layer);
-    hm.minus = s.res_mode == 0 ? nullptr : s.res_mode == 1 ? &m.block_input(s.res_layer) : &m.after_attention(s.res_layer);
-    hm.rows = S, hm.cols = C, hm.per_row = s.per_token, hm.scale = s.res_scale;
+    Heatmap hm = residual_map(m, s.res_layer, s.res_mode);
+    hm.per_row = s.per_token, hm.scale = s.res_scale;
 
     const float line = ImGui::GetTextLineHeight();
     ImVec2 avail = ImGui::GetContentRegionAvail(), p = ImGui::GetCursorScreenPos();
@@ -231,7 +212,7 @@ void residual_window(ViewerState& s) {
     }
     dl->AddText(ImVec2(img.x + w * 0.5f - 30, img.y + h + 4 + line), kLabel, "channel");
     // each token's L2 norm as a bar
-    const std::vector<float> norms = token_norms(s, hm);
+    const std::vector<float> norms = row_norms(s.downloaded(*hm.tensor), hm.minus ? &s.downloaded(*hm.minus) : nullptr, S, C);
     float most = S ? *std::max_element(norms.begin(), norms.end()) : 1.0f;
     float nx = img.x + w + 6;
     for (int t = 0; t < S; ++t) {

@@ -18,17 +18,10 @@ namespace {
 
 const ImVec4 kDim(0.62f, 0.62f, 0.66f, 1), kHot(1.0f, 0.84f, 0.35f, 1);
 
-// The texel format of a tensor as this engine stores it.
-const char* format_of(const Engine& e, const Tensor& t) {
-    if (t.tier() == Tier::q8) return e.storage().bytes.name;
-    if (t.tier() == Tier::fp16 && e.tier() != Tier::fp16) return e.storage().half.name;
-    return e.storage().format.name;
-}
-
 std::string shape_of(const Engine& e, const Tensor& t) {
     const Layout& l = t.layout();
     char b[160];
-    std::snprintf(b, sizeof b, "[%d x %d] in a %d x %d %s texture", l.rows, l.cols, l.width, l.height, format_of(e, t));
+    std::snprintf(b, sizeof b, "[%d x %d] in a %d x %d %s texture", l.rows, l.cols, l.width, l.height, e.format_name(t));
     return b;
 }
 

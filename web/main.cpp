@@ -106,11 +106,8 @@ void capture(F f) {
 
 nlohmann::json tensor_json(const Engine& e, const Tensor& t) {
     const Layout& l = t.layout();
-    const char* format = t.tier() == Tier::q8 ? e.storage().bytes.name
-                         : t.tier() == Tier::fp16 && e.tier() != Tier::fp16 ? e.storage().half.name
-                                                                            : e.storage().format.name;
     return {{"name", t.name()}, {"rows", l.rows}, {"cols", l.cols}, {"width", l.width}, {"height", l.height},
-            {"format", format}};
+            {"format", e.format_name(t)}};
 }
 
 std::vector<int> bytes_of(int id) {
@@ -301,7 +298,8 @@ EMSCRIPTEN_KEEPALIVE const char* gpt2gl_logits_view(int k, float temperature, in
 }
 
 // Draws a heatmap of the engine's textures into the canvas's top-left w x h pixels, for the page to copy:
-//   kind 0: attention probabilities of (layer a, head b), queries [row0, row0 + rows) x keys [col0, col0 + cols);
+//   kind 0: attention probabilities of (layer a, head b), queries [row0, row0 + rows) x keys [col0, col0 + rows)
+//           (square: cols is rows);
 //   kind 1: the residual stream after block a (b: 0 the output, 1 the attention's part, 2 the MLP's part), every
 //           token and channel, each token scaled by its largest |value|.
 EMSCRIPTEN_KEEPALIVE void gpt2gl_heatmap(int kind, int a, int b, int row0, int col0, int rows, int cols, int w, int h) {
@@ -309,15 +307,7 @@ EMSCRIPTEN_KEEPALIVE void gpt2gl_heatmap(int kind, int a, int b, int row0, int c
     const Gpt2& m = g.g->model();
     int W = 0, H = 0;
     emscripten_get_canvas_element_size("#canvas", &W, &H);
-    Heatmap hm;
-    if (kind == 0) {
-        hm.tensor = &m.probs(a), hm.row0 = b * m.n_ctx() + row0, hm.col0 = col0, hm.rows = rows, hm.cols = cols;
-        hm.sequential = true, hm.causal = true, hm.query0 = row0;
-    } else {
-        hm.tensor = b == 1 ? &m.after_attention(a) : &m.block_output(a);
-        hm.minus = b == 0 ? nullptr : b == 1 ? &m.block_input(a) : &m.after_attention(a);
-        hm.rows = m.pos(), hm.cols = g.g->config().n_embd, hm.per_row = true;
-    }
+    const Heatmap hm = kind == 0 ? attention_map(m, a, b, row0, col0, rows) : residual_map(m, a, b);
     g.display->draw_to_screen(hm, 0, H - h, w, h);
 }
 
@@ -338,21 +328,10 @@ EMSCRIPTEN_KEEPALIVE const char* gpt2gl_head_probs(int layer, int head) {
 // Each token's L2 norm in the residual view (block, mode as gpt2gl_heatmap's kind 1).
 EMSCRIPTEN_KEEPALIVE const char* gpt2gl_norms(int layer, int mode) {
     if (!g.g) return hand("null");
-    const Gpt2& m = g.g->model();
-    const int S = m.pos(), C = g.g->config().n_embd;
-    std::vector<float> a = (mode == 1 ? m.after_attention(layer) : m.block_output(layer)).download();
-    std::vector<float> b;
-    if (mode != 0) b = (mode == 1 ? m.block_input(layer) : m.after_attention(layer)).download();
-    std::vector<double> norms;
-    for (int t = 0; t < S; ++t) {
-        double sum = 0;
-        for (int c = 0; c < C; ++c) {
-            double x = a[size_t(t) * C + c] - (b.empty() ? 0.0f : b[size_t(t) * C + c]);
-            sum += x * x;
-        }
-        norms.push_back(std::sqrt(sum));
-    }
-    return hand(nlohmann::json(norms).dump());
+    const Heatmap hm = residual_map(g.g->model(), layer, mode);
+    std::vector<float> a = hm.tensor->download(), b;
+    if (hm.minus) b = hm.minus->download();
+    return hand(nlohmann::json(row_norms(a, hm.minus ? &b : nullptr, hm.rows, hm.cols)).dump());
 }
 
 // One attention probability, read from the engine's texture (the hover readout: a 1x1 read).
@@ -362,10 +341,8 @@ EMSCRIPTEN_KEEPALIVE float gpt2gl_attention(int layer, int head, int t, int s) {
 // One value of the residual view (block, mode as gpt2gl_heatmap's kind 1), token t, channel c.
 EMSCRIPTEN_KEEPALIVE float gpt2gl_residual(int layer, int mode, int t, int c) {
     if (!g.g) return 0.0f;
-    const Gpt2& m = g.g->model();
-    const Tensor& a = mode == 1 ? m.after_attention(layer) : m.block_output(layer);
-    const Tensor* b = mode == 0 ? nullptr : mode == 1 ? &m.block_input(layer) : &m.after_attention(layer);
-    return a.read(t, c) - (b ? b->read(t, c) : 0.0f);
+    const Heatmap hm = residual_map(g.g->model(), layer, mode);
+    return hm.tensor->read(t, c) - (hm.minus ? hm.minus->read(t, c) : 0.0f);
 }
 
 // The passes of the latest forward (or of step mode so far): [{scope, op, defines, layers, accumulate, output,
