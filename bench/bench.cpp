@@ -101,7 +101,7 @@ static CpuFigures cpu_reference(const Gpt2Weights& w, int n_ctx, const std::vect
     f.ids4 = token_ids(4, c.vocab_size);
     for (const std::string& as : o.weights)  // q8 and fp16 weights validate against the reference on their round trip
         if (as != "tier" && !f.logits_stored.count(as))
-            f.logits_stored[as] = CpuGpt2(weights_as_stored(w, as == "q8" ? Tier::q8 : Tier::fp16, Tier::fp32), n_ctx)
+            f.logits_stored[as] = CpuGpt2(weights_as_stored(w, as.rfind("q8", 0) == 0 ? Tier::q8 : Tier::fp16, Tier::fp32), n_ctx)
                                       .forward(f.ids4.data(), int(f.ids4.size()));
     CpuGpt2 ref(w, n_ctx);
     f.logits = ref.forward(f.ids4.data(), int(f.ids4.size()));

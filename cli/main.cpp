@@ -73,7 +73,7 @@ void add_engine_flags(CLI::App* s, EngineOptions& eo) {
     s->add_option("--weights", eo.weights,
                   "Weight matrices: tier (stored as every tensor), fp16 (half textures beside fp32) or q8 (8-bit, "
                   "per-row scales)")
-        ->check(CLI::IsMember({"tier", "fp16", "q8"}));
+        ->check(CLI::IsMember({"tier", "fp16", "q8", "q8-packed", "q8-rgba8"}));
     s->add_option("--max-texture-size", eo.max_texture_size, "Use textures of at most this size (0: the GPU's)");
     s->add_option("--gpu-profile", eo.gpu_profile, "Emulate an old GPU's limits: videocore-iv, mali-400, mali-t720, "
                                                    "adreno-306, powervr-sgx544, webgl-min (README: GPUs by family)");
@@ -215,8 +215,14 @@ void print_caps(const Generator& g) {
                 e.storage().format.name);
     const bool as_tier = e.weights_label().empty();
     std::printf("weights        %s (texels %s)\n",
-                e.q8_weights() ? "q8: 8-bit, per-row scales" : as_tier ? "as the tier" : "fp16",
-                e.q8_weights() ? e.storage().bytes.name : as_tier ? e.storage().format.name : e.storage().half.name);
+                e.weights() == Tier::q8p ? "q8: 8-bit, per-row scales, 12 per texel"
+                : e.q8_weights()         ? "q8: 8-bit, per-row scales, 4 per texel"
+                : as_tier                ? "as the tier"
+                                         : "fp16",
+                e.weights() == Tier::q8p ? "RGBA32F (12 x int8)"
+                : e.q8_weights()         ? e.storage().bytes.name
+                : as_tier                ? e.storage().format.name
+                                         : e.storage().half.name);
 }
 
 int cmd_info(const GeneratorOptions& gen, bool list_textures) {
@@ -330,8 +336,8 @@ CLI::App* add_bench(CLI::App& app, BenchOptions& bo, std::string& json_path) {
     c->add_option("--max-texture-size", bo.max_texture_size, "Use textures of at most this size (0: the GPU's)");
     c->add_option("--split-k", bo.split_k, "Matmul K splits to time each tier with: -1 auto, 0 none, n at most n")
         ->delimiter(',');
-    c->add_option("--weights", bo.weights, "Weight storage to time each tier with: tier, fp16, q8")
-        ->delimiter(',')->check(CLI::IsMember({"tier", "fp16", "q8"}));
+    c->add_option("--weights", bo.weights, "Weight storage to time each tier with: tier, fp16, q8, q8-packed, q8-rgba8")
+        ->delimiter(',')->check(CLI::IsMember({"tier", "fp16", "q8", "q8-packed", "q8-rgba8"}));
     c->add_flag("!--no-cpu", bo.cpu, "Skip timing the CPU reference");
     c->add_option("--json", json_path, "Also write every figure as JSON to this file (must not exist)");
     return c;
@@ -347,8 +353,8 @@ CLI::App* add_accuracy(CLI::App& app, AccuracyFlags& f) {
         ->check(CLI::Range(0L, 1L << 40));
     c->add_option("--precision", f.o.tiers, "Tiers: auto fp32 fp16 rgba8 (the first variant is the baseline)")
         ->delimiter(',')->check(CLI::IsMember({"auto", "fp32", "fp16", "rgba8"}));
-    c->add_option("--weights", f.o.weights, "Weight storage per tier: tier, fp16, q8")
-        ->delimiter(',')->check(CLI::IsMember({"tier", "fp16", "q8"}));
+    c->add_option("--weights", f.o.weights, "Weight storage per tier: tier, fp16, q8, q8-packed, q8-rgba8")
+        ->delimiter(',')->check(CLI::IsMember({"tier", "fp16", "q8", "q8-packed", "q8-rgba8"}));
     c->add_option("--max-texture-size", f.o.max_texture_size, "Use textures of at most this size (0: the GPU's)");
     c->add_option("--split-k", f.o.split_k, "Matmul K splits: -1 auto, 0 none, n at most n")->check(CLI::Range(-1, 64));
     c->add_option("--json", f.json, "Also write the figures as JSON to this file (must not exist)");

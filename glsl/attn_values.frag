@@ -1,6 +1,8 @@
 // glsl/attn_values.frag — y[t, c] = sum_{s <= pos0 + t} probs[h(c)*R + q0 + t, s] * v[s, c],  h(c) = c / hd
 //   probs: rows as in attn_scores.frag   v: the layer's value cache (n_ctx, C)   y: (T, C)
-// Defines: S4 = texels of the longest probs row (constant); HD_ALIGNED when hd % 4 == 0 (all 4 lanes in one head).
+// Defines: S4 = texels of the longest probs row (constant); HD_ALIGNED when hd % 4 == 0 (all 4 lanes in one head);
+//   SLICE4: this fragment sums only key texels [s*SLICE4, s*SLICE4 + SLICE4) for quad layer s = v_layer, and the
+//   engine adds the layers up by blending (split over the context, as matmul's split-K).
 uniform sampler2D P;
 uniform vec4 P_geo;
 uniform vec2 P_inv;
@@ -9,13 +11,22 @@ uniform vec4 V_geo;
 uniform vec2 V_inv;
 uniform vec3 u_attn;  // (T, pos0, hd)
 uniform vec2 u_rows;  // (R, q0)
+#ifdef SLICE4
+varying highp float v_layer;
+#endif
 
 vec4 compute(float row, float c4) {
     vec4 prow = floor((4.0 * c4 + vec4(0.5, 1.5, 2.5, 3.5)) / u_attn.z) * u_rows.x + u_rows.y + row;
     float n4 = floor((u_attn.y + row + 0.5) / 4.0) + 1.0;
     vec4 acc = vec4(0.0);
+#ifdef SLICE4
+    float first = floor(v_layer + 0.5) * float(SLICE4);
+    for (int i = 0; i < SLICE4; i++) {
+        float s4 = first + float(i);
+#else
     for (int i = 0; i < S4; i++) {
         float s4 = float(i);
+#endif
         if (s4 >= n4) break;
         vec4 v0 = load4(V, V_geo, V_inv, 4.0 * s4, c4);
         vec4 v1 = load4(V, V_geo, V_inv, 4.0 * s4 + 1.0, c4);

@@ -1,6 +1,7 @@
 // glsl/layernorm.frag — y = (x - mean) / sqrt(var + eps) * g + b over each row     x, y: (T, C); g, b: (1, C)
-// One pass: every fragment walks its row once, merging each texel's 4 values into a running mean and sum of squared
-// deviations (Chan et al.'s pairwise update: stable with GPT-2's outlier channels, unlike raw sums). C4 = texels per row.
+// The row's moments, merged with merge_moments (prelude): C4 = texels per row.
+//   ROW_STATS: from STATS (T, 4 * CHUNKS), one (count, mean, m2, 0) per chunk of the row (glsl/ln_stats.frag);
+//   else every fragment walks its whole row itself.
 uniform sampler2D X;
 uniform vec4 X_geo;
 uniform vec2 X_inv;
@@ -10,23 +11,28 @@ uniform vec2 G_inv;
 uniform sampler2D B;
 uniform vec4 B_geo;
 uniform vec2 B_inv;
+#ifdef ROW_STATS
+uniform sampler2D STATS;
+uniform vec4 STATS_geo;
+uniform vec2 STATS_inv;
+#endif
 uniform float u_eps;
 
 vec4 compute(float row, float c4) {
     float n = X_geo.w;
-    float mean = 0.0, m2 = 0.0, count = 0.0;
-    for (int i = 0; i < C4; i++) {
-        vec4 keep = below(float(i), n);
-        float nb = dot(keep, vec4(1.0));
-        vec4 v = load4(X, X_geo, X_inv, row, float(i));
-        float mb = dot(v, keep) / nb;
-        vec4 d = (v - mb) * keep;
-        float delta = mb - mean, total = count + nb;
-        mean += delta * nb / total;
-        m2 += dot(d, d) + delta * delta * count * nb / total;
-        count = total;
+    vec3 acc = vec3(0.0);  // (count, mean, m2)
+#ifdef ROW_STATS
+    for (int j = 0; j < CHUNKS; j++) {
+        vec4 s = load4(STATS, STATS_geo, STATS_inv, row, float(j));
+        merge_moments(acc, s.x, s.y, s.z);
     }
-    float var = m2 / n;
+#else
+    for (int i = 0; i < C4; i++) {
+        vec3 m = texel_moments(load4(X, X_geo, X_inv, row, float(i)), float(i), n);
+        merge_moments(acc, m.x, m.y, m.z);
+    }
+#endif
+    float var = acc.z / n;
     vec4 x = load4(X, X_geo, X_inv, row, c4);
-    return (x - mean) / sqrt(var + u_eps) * load4(G, G_geo, G_inv, 0.0, c4) + load4(B, B_geo, B_inv, 0.0, c4);
+    return (x - acc.y) / sqrt(var + u_eps) * load4(G, G_geo, G_inv, 0.0, c4) + load4(B, B_geo, B_inv, 0.0, c4);
 }

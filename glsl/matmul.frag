@@ -8,6 +8,9 @@
 //   KSLICE: this fragment sums only K texels [s*KSLICE, s*KSLICE + KSLICE) for quad layer s = v_layer; the engine
 //   adds the layers up by blending (split-K), the bias comes with layer 0. GELU and HAS_RESIDUAL need the whole sum.
 //   W_Q8: W holds int8 values (load_q8) and W_SCALE (1, N) their per-row scales: y = scale[n] * sum_k x q[n, k].
+//   W_Q8P: the same int8 values packed 3 to a channel (passes/tensor.h): W's texel (j, c4 - u_n0/4) holds
+//     q[4c4 .. 4c4+3, 3j .. 3j+2]. The loop takes 12 k at a time (K12 groups): 3 texels of x, 4 of W. Each x
+//     texel's 4 products are summed in the order W_Q8 sums them, so both give the same numbers; KSLICE counts groups.
 //   X_PLAIN, W_PLAIN: that texture is one plain image (one segment, one band; not rgba8-coded), so a texel's
 //   coordinates are (col, row) + 0.5 times _inv, with no tensor addressing per fetch (the loop's ALU cost).
 uniform sampler2D X;
@@ -16,7 +19,7 @@ uniform vec2 X_inv;
 uniform sampler2D W;
 uniform vec4 W_geo;
 uniform vec2 W_inv;
-#ifdef W_Q8
+#if defined(W_Q8) || defined(W_Q8P)
 uniform sampler2D W_SCALE;
 uniform vec4 W_SCALE_geo;
 uniform vec2 W_SCALE_inv;
@@ -28,7 +31,7 @@ uniform vec2 W_SCALE_inv;
 #define W_TEXEL(k, w4) texture2D(W, (texel_of(W_geo, min(k, float(K_LAST)), w4) + 0.5) * W_inv)
 #endif
 #ifdef W_Q8
-#define LOAD_W(k, w4) (W_TEXEL(k, w4) * 255.0 - 128.0)
+#define LOAD_W(k, w4) (floor(W_TEXEL(k, w4) * 255.0 + 0.5) - 128.0)
 #elif defined(TIER_RGBA8)
 #define LOAD_W(k, w4) load4(W, W_geo, W_inv, min(k, float(K_LAST)), w4)
 #else
@@ -69,6 +72,35 @@ vec4 compute(float row, float c4) {
     float wu = (w4 + 0.5) * W_inv.x, xv = (row + u_xrow + 0.5) * X_inv.y;  // for the plain images
     float xr = row + u_xrow;
     vec4 acc = vec4(0.0);
+#ifdef W_Q8P
+#ifdef KSLICE
+    float slice = floor(v_layer + 0.5);
+    for (int i = 0; i < KSLICE; i++) {
+        float g = slice * float(KSLICE) + float(i);
+        if (g >= float(K12)) break;
+#else
+    for (int i = 0; i < K12; i++) {
+        float g = float(i);
+#endif
+        // k = 12g + 0..11: a0 a1 a2 | b0 b1 b2 | c0 c1 c2 | d0 d1 d2 (4 W texels, 3 weights per lane each)
+        vec4 a0, a1, a2, b0, b1, b2, c0, c1, c2, d0, d1, d2;
+        unpack_q8x3(W_TEXEL(4.0 * g, w4), a0, a1, a2);
+        unpack_q8x3(W_TEXEL(4.0 * g + 1.0, w4), b0, b1, b2);
+        unpack_q8x3(W_TEXEL(4.0 * g + 2.0, w4), c0, c1, c2);
+        unpack_q8x3(W_TEXEL(4.0 * g + 3.0, w4), d0, d1, d2);
+        // x's texels past K4 would read another row: zero them (their weights are q = 0)
+        vec4 x0 = LOAD_X(xr, 3.0 * g), x1 = 3.0 * g + 1.0 < float(K4) ? LOAD_X(xr, 3.0 * g + 1.0) : vec4(0.0);
+        vec4 x2 = 3.0 * g + 2.0 < float(K4) ? LOAD_X(xr, 3.0 * g + 2.0) : vec4(0.0);
+#ifdef GELU_X
+        x0 = gelu(x0);
+        x1 = gelu(x1);
+        x2 = gelu(x2);
+#endif
+        acc += x0.x * a0 + x0.y * a1 + x0.z * a2 + x0.w * b0;
+        acc += x1.x * b1 + x1.y * b2 + x1.z * c0 + x1.w * c1;
+        acc += x2.x * c2 + x2.y * d0 + x2.z * d1 + x2.w * d2;
+    }
+#else
 #ifdef KSLICE
     float slice = floor(v_layer + 0.5);
     for (int i = 0; i < KSLICE; i++) {
@@ -85,7 +117,8 @@ vec4 compute(float row, float c4) {
         float k = 4.0 * k4;
         acc += x.x * LOAD_W(k, w4) + x.y * LOAD_W(k + 1.0, w4) + x.z * LOAD_W(k + 2.0, w4) + x.w * LOAD_W(k + 3.0, w4);
     }
-#ifdef W_Q8
+#endif
+#if defined(W_Q8) || defined(W_Q8P)
     acc *= load4(W_SCALE, W_SCALE_geo, W_SCALE_inv, 0.0, c4);
 #endif
 #ifdef HAS_BIAS

@@ -75,12 +75,59 @@ vec4 load4(sampler2D s, vec4 geo, vec2 inv, float row, float c4) {
 #endif
 
 // q8 weights (any tier): an RGBA8 texel holds 4 consecutive cols as int8 + 128, laid out as the float tiers.
-// Returns the int8 values q (times the row's scale: the weight). texture2D gives byte / 255 (exact to ~1e-7).
+// Returns the int8 values q (times the row's scale: the weight), exactly: texture2D gives byte / 255, which times
+// 255 may miss the integer by an ulp; rounding makes it exact (so q8 and q8p give the same sums).
 vec4 load_q8(sampler2D s, vec4 geo, vec2 inv, float row, float c4) {
-    return texture2D(s, (texel_of(geo, row, c4) + 0.5) * inv) * 255.0 - 128.0;
+    return floor(texture2D(s, (texel_of(geo, row, c4) + 0.5) * inv) * 255.0 + 0.5) - 128.0;
+}
+
+// q8p weights: each float channel holds 3 int8 + 128 as b0 + 256 b1 + 65536 b2, an integer below 2^24, exact in
+// highp; divisions by powers of two and floor take it apart exactly. Returns the 3 int8 values of each channel.
+void unpack_q8x3(vec4 v, out vec4 q0, out vec4 q1, out vec4 q2) {
+    vec4 b2 = floor(v * (1.0 / 65536.0));
+    vec4 r = v - b2 * 65536.0;
+    vec4 b1 = floor(r * (1.0 / 256.0));
+    q0 = r - b1 * 256.0 - 128.0;
+    q1 = b1 - 128.0;
+    q2 = b2 - 128.0;
 }
 
 // 1 where 4*c4 + i < n: masks the padding cols of a row's last texel.
 vec4 below(float c4, float n) {
     return step(4.0 * c4 + vec4(0.5, 1.5, 2.5, 3.5), vec4(n));
+}
+
+// [SECTION] row statistics
+// Merges a batch of nb values with mean mb and sum of squared deviations m2b into a running (count, mean, m2)
+// (Chan et al.'s pairwise update: stable with GPT-2's outlier channels, unlike raw sums of squares).
+void merge_moments(inout vec3 acc, float nb, float mb, float m2b) {
+    float total = acc.x + nb;
+    float delta = mb - acc.y;
+    acc.z += m2b + delta * delta * acc.x * nb / max(total, 1.0);
+    acc.y += delta * nb / max(total, 1.0);
+    acc.x = total;
+}
+// The moments of texel c4 of a row of n values: (count, mean, m2) over its lanes below n.
+vec3 texel_moments(vec4 v, float c4, float n) {
+    vec4 keep = below(c4, n);
+    float nb = dot(keep, vec4(1.0));
+    float mb = dot(v, keep) / max(nb, 1.0);
+    vec4 d = (v - mb) * keep;
+    return vec3(nb, mb, dot(d, d));
+}
+
+// [SECTION] causal attention rows
+// The last key that scores/probs row r = h*R + q0 + t sees: pos0 + t. rows = (R, q0).
+float last_key(float row, vec2 rows, float pos0) {
+    float h = floor((row + 0.5) / rows.x);
+    return pos0 + row - h * rows.x - rows.y;
+}
+
+// The max of texel i's visible lanes (lane x, key 4i <= last, always is).
+// Masked lanes take lane x's value: a select, no arithmetic. Blending a sentinel in arithmetically fails on real
+// GPUs: mix() may be x + a (y - x) (SwiftShader), and v * keep + (keep - 1) * 3e38 may be reassociated to
+// keep * (v + 3e38) - 3e38, which is 0 (NVIDIA).
+float visible_max(vec4 v, float i, float last) {
+    vec4 keep = below(i, last + 1.0);
+    return max(max(v.x, keep.y > 0.5 ? v.y : v.x), max(keep.z > 0.5 ? v.z : v.x, keep.w > 0.5 ? v.w : v.x));
 }

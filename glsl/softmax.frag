@@ -1,31 +1,45 @@
 // glsl/softmax.frag — probs[r, s] = exp(x[r, s] - max) / sum over the keys s <= pos0 + t visible to row
 //   r = h*R + q0 + t (see attn_scores.frag); masked keys get exactly 0. The probabilities stay in a texture for the viewer.
+// The row's max and sum:
+//   ROW_STATS: merged from STATS, one (max, sum of exp(x - max), 0, 0) per chunk of CHUNK4 texels of the row
+//     (glsl/softmax_stats.frag), CHUNKS chunks in the longest row;
+//   else every fragment walks its row itself (S4 = texels of the longest row, n_ctx / 4).
 // Masked lanes hold anything finite: exp(min(x - m, 0)) keeps them finite before the mask zeroes them.
-// Defines: S4 = texels of the longest row (n_ctx / 4, constant); loops break at the row's last visible texel.
 uniform sampler2D X;
 uniform vec4 X_geo;
 uniform vec2 X_inv;
+#ifdef ROW_STATS
+uniform sampler2D STATS;
+uniform vec4 STATS_geo;
+uniform vec2 STATS_inv;
+#endif
 uniform vec2 u_attn;  // (T, pos0)
 uniform vec2 u_rows;  // (R, q0)
 
 vec4 compute(float row, float c4) {
-    float h = floor((row + 0.5) / u_rows.x);
-    float last = u_attn.y + row - h * u_rows.x - u_rows.y;  // last visible key
-    float n4 = floor((last + 0.5) / 4.0) + 1.0;
-    float m = -3.0e38;
+    float last = last_key(row, u_rows, u_attn.y);
+    float n4 = floor((last + 0.5) / 4.0) + 1.0;  // texels with a visible key
+    float m = -3.0e38, sum = 0.0;
+#ifdef ROW_STATS
+    float chunks = floor((n4 - 0.5) / float(CHUNK4)) + 1.0;
+    for (int j = 0; j < CHUNKS; j++) {
+        if (float(j) >= chunks) break;
+        m = max(m, load4(STATS, STATS_geo, STATS_inv, row, float(j)).x);
+    }
+    for (int j = 0; j < CHUNKS; j++) {
+        if (float(j) >= chunks) break;
+        vec4 s = load4(STATS, STATS_geo, STATS_inv, row, float(j));
+        sum += s.y * exp(s.x - m);
+    }
+#else
     for (int i = 0; i < S4; i++) {
         if (float(i) >= n4) break;
-        // Masked lanes take lane x's value, which is always visible (key 4i <= last): a select, no arithmetic.
-        // Blending a sentinel in arithmetically fails on real GPUs: mix() may be x + a (y - x) (SwiftShader), and
-        // v * keep + (keep - 1) * 3e38 may be reassociated to keep * (v + 3e38) - 3e38, which is 0 (NVIDIA).
-        vec4 keep = below(float(i), last + 1.0);
-        vec4 v = load4(X, X_geo, X_inv, row, float(i));
-        m = max(m, max(max(v.x, keep.y > 0.5 ? v.y : v.x), max(keep.z > 0.5 ? v.z : v.x, keep.w > 0.5 ? v.w : v.x)));
+        m = max(m, visible_max(load4(X, X_geo, X_inv, row, float(i)), float(i), last));
     }
-    float sum = 0.0;
     for (int i = 0; i < S4; i++) {
         if (float(i) >= n4) break;
         sum += dot(exp(min(load4(X, X_geo, X_inv, row, float(i)) - m, 0.0)), below(float(i), last + 1.0));
     }
+#endif
     return exp(min(load4(X, X_geo, X_inv, row, c4) - m, 0.0)) * below(c4, last + 1.0) / sum;
 }

@@ -14,6 +14,7 @@ const char* tier_name(Tier t) {
         case Tier::fp16: return "fp16";
         case Tier::rgba8: return "rgba8";
         case Tier::q8: return "q8";
+        case Tier::q8p: return "q8p";
     }
     return "?";
 }
@@ -41,6 +42,17 @@ void quantize_q8(const float* w, int rows, int cols, std::vector<float>* q, std:
         for (int c = 0; c < cols; ++c)
             if (std::isfinite(row[c])) (*q)[size_t(r) * cols + c] = std::clamp(std::nearbyint(row[c] / s), -127.0f, 127.0f);
     }
+}
+
+float pack_q8x3(float q0, float q1, float q2) {
+    return (q0 + 128.0f) + 256.0f * (q1 + 128.0f) + 65536.0f * (q2 + 128.0f);
+}
+
+void unpack_q8x3(float v, float* q0, float* q1, float* q2) {
+    long n = std::lround(v);
+    *q0 = float(n & 255) - 128.0f;
+    *q1 = float((n >> 8) & 255) - 128.0f;
+    *q2 = float((n >> 16) & 255) - 128.0f;
 }
 
 std::vector<float> dequantize_q8(const std::vector<float>& q, const std::vector<float>& scale, int cols) {

@@ -8,8 +8,9 @@
 namespace gpt2gl {
 
 // fp32, fp16, rgba8: how every tensor of an engine is stored (rgba8: an fp32 as the 4 bytes of an RGBA8 texel).
-// q8: weight matrices only, beside any of them.
-enum class Tier { fp32, fp16, rgba8, q8 };
+// Weight matrices only, beside any of them: q8, int8 weights 4 to an RGBA8 texel; q8p, the same int8 weights packed
+// 3 to a float channel (pack_q8x3), 12 to an RGBA32F texel.
+enum class Tier { fp32, fp16, rgba8, q8, q8p };
 const char* tier_name(Tier t);
 bool parse_tier(const std::string& s, Tier* out);  // fp32, fp16 or rgba8
 
@@ -19,6 +20,10 @@ std::vector<float> round_to_half(const std::vector<float>& v);
 // Symmetric 8-bit quantization per row of w (rows, cols): scale[r] = max_c |w[r, c]| / 127 and
 // q[r, c] = round(w[r, c] / scale[r]) in [-127, 127] (a row of zeros gets scale 0; non-finite weights become 0).
 void quantize_q8(const float* w, int rows, int cols, std::vector<float>* q, std::vector<float>* scale);
+// Three int8 values in [-127, 127] as one float: (q0 + 128) + 256 (q1 + 128) + 65536 (q2 + 128), an integer below
+// 2^24 and so exact in fp32 (a shader takes it apart with floor; glsl/prelude.glsl unpack_q8x3).
+float pack_q8x3(float q0, float q1, float q2);
+void unpack_q8x3(float v, float* q0, float* q1, float* q2);
 // q[r, c] * scale[r]: the weights quantize_q8's output stands for.
 std::vector<float> dequantize_q8(const std::vector<float>& q, const std::vector<float>& scale, int cols);
 

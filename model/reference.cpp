@@ -163,7 +163,7 @@ Gpt2Weights q8_round_trip(const Gpt2Weights& w) {
 }
 
 Gpt2Weights weights_as_stored(const Gpt2Weights& w, Tier as, Tier tier) {
-    if (as == Tier::q8) return q8_round_trip(w);
+    if (as == Tier::q8 || as == Tier::q8p) return q8_round_trip(w);
     if (as == Tier::fp16 && tier != Tier::fp16)
         return map_matrices(w, [](std::vector<float>& m, int, int) { m = round_to_half(m); });
     return w;

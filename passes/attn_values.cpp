@@ -1,13 +1,19 @@
-// passes/attn_values.cpp — y = probs v over the V cache, every head at once (glsl/attn_values.frag).
+// passes/attn_values.cpp — y = probs v over the V cache, every head at once (glsl/attn_values.frag); split over the
+// context in slices summed by blending where the tier can.
+#include <algorithm>
+
 #include "passes/ops.h"
 
 namespace gpt2gl {
 
 void attn_values(Engine& e, const Tensor& probs, const Tensor& v, int n_head, int T, int pos0, Tensor& y, AttnRows r) {
-    int hd = v.cols() / n_head;
+    const int hd = v.cols() / n_head, s4 = (probs.cols() + 3) / 4;
+    const int slice4 = std::max(8, (s4 + gl::Quad::kMaxLayers - 1) / gl::Quad::kMaxLayers);  // any context in 64
+    const int slices = e.context_slices((pos0 + T + 3) / 4, slice4);
     Pass p("attn_values");
-    p.define("S4", (probs.cols() + 3) / 4);
+    p.define("S4", s4);
     if (hd % 4 == 0) p.define("HD_ALIGNED");
+    if (slices > 1) p.define("SLICE4", slice4).sum_layers(slices);
     p.in("P", probs).in("V", v).set("u_attn", float(T), float(pos0), float(hd));
     p.set("u_rows", r.R == 0 ? float(T) : float(r.R), r.R == 0 ? 0.0f : float(r.q0));
     e.run(p.out(y, 0, T, 0, y.cols()));

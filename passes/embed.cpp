@@ -30,7 +30,7 @@ void embed(Engine& e, const SplitTensor& wte, const Tensor& wpe, const TokenIds&
     for (size_t i = 0; i < wte.parts.size(); ++i) {
         float first = float(i * size_t(wte.rows_per_part));
         Pass p("embed");
-        if (wte.quantized()) p.define("WTE_Q8").in("WTE_SCALE", wte.scale);
+        if (wte.quantized()) p.define(wte.packed() ? "WTE_Q8P" : "WTE_Q8").in("WTE_SCALE", wte.scale);
         e.run(p.in("WTE", wte.parts[i])
                   .in("WPE", wpe)
                   .tex("IDS", ids.texture())

@@ -115,11 +115,20 @@ Engine::Engine(const gl::Caps& probed, const EngineOptions& opt) : caps_(probed)
     storage_.bytes = caps.rgba8;
     storage_.half = caps.fp16.format;
     storage_.has_half = caps.fp16.ok;
+    storage_.packed = caps.fp32.format;
+    storage_.has_packed = caps.fp32.ok;
     if (tier == Tier::rgba8) check_rgba8_codec();
     if (opt.weights == "tier") {
         weights_ = tier;
     } else if (opt.weights == "q8") {
+        weights_ = storage_.has_packed ? Tier::q8p : Tier::q8;
+    } else if (opt.weights == "q8-rgba8") {
         weights_ = Tier::q8;
+    } else if (opt.weights == "q8-packed") {
+        if (!storage_.has_packed)
+            throw gl::Error("q8-packed weights need float textures that sample exactly: " + caps.fp32.why +
+                            "\nHINT: ask for weights q8 (it falls back to q8-rgba8)");
+        weights_ = Tier::q8p;
     } else if (opt.weights == "fp16") {
         if (tier == Tier::rgba8)
             throw gl::Error("fp16 weights need a float tier (fp32 or fp16); the rgba8 tier decodes every texel"
@@ -127,7 +136,7 @@ Engine::Engine(const gl::Caps& probed, const EngineOptions& opt) : caps_(probed)
         if (!caps.fp16.ok) throw gl::Error("fp16 weights are not available on this GL context: " + caps.fp16.why);
         weights_ = Tier::fp16;
     } else {
-        throw gl::Error("unknown weights '" + opt.weights + "' (expected tier, fp16 or q8)");
+        throw gl::Error("unknown weights '" + opt.weights + "' (expected tier, fp16, q8, q8-packed or q8-rgba8)");
     }
 }
 
@@ -135,12 +144,13 @@ Engine::~Engine() = default;
 
 const char* Engine::format_name(const Tensor& t) const {
     if (t.tier() == Tier::q8) return storage_.bytes.name;
+    if (t.tier() == Tier::q8p) return "RGBA32F (12 x int8)";
     if (t.tier() == Tier::fp16 && storage_.tier != Tier::fp16) return storage_.half.name;
     return storage_.format.name;
 }
 
 std::string Engine::weights_label() const {
-    return weights_ == storage_.tier ? "" : weights_ == Tier::q8 ? "q8" : "fp16 weights";
+    return weights_ == storage_.tier ? "" : weights_ == Tier::q8 ? "q8" : weights_ == Tier::q8p ? "q8 packed" : "fp16 weights";
 }
 
 // The rgba8 tier is only right if the shader codec is bit-exact here: copy floats across the exponent range.
@@ -195,6 +205,18 @@ int Engine::split_k(int rows, int n4, int k4) const {
     long fragments = long(rows) * n4;
     int want = int(std::min<long>(most, (65536 + fragments - 1) / fragments));
     return std::max(1, std::min(want, k4 / 8));
+}
+
+int Engine::context_slices(int s4, int slice4) const {
+    if (!can_accumulate() || s4 <= slice4) return 1;
+    return std::min(gl::Quad::kMaxLayers, (s4 + slice4 - 1) / slice4);
+}
+
+Tensor& Engine::scratch(const std::string& name, int rows, int cols) {
+    std::string key = name + " " + std::to_string(rows) + "x" + std::to_string(cols);
+    auto it = scratch_.find(key);
+    if (it == scratch_.end()) it = scratch_.emplace(key, tensor(name, rows, cols)).first;
+    return it->second;
 }
 
 void Engine::run(const Pass& p) {

@@ -18,7 +18,9 @@ struct EngineOptions {
     int max_texture_size = 0;        // 0: the driver's; else a lower limit (tests force 256)
     int split_k = -1;                // matmul K splits: -1 auto (fp32 with exact blending), 0/1 never, n: up to n
     std::string weights = "tier";    // weight matrices: "tier" (as every tensor), "fp16" (half textures beside the
-                                     // fp32 tier) or "q8" (8-bit, per-row scales)
+                                     // fp32 tier), "q8" (8-bit, per-row scales: q8-packed where float textures
+                                     // sample exactly, else q8-rgba8), "q8-packed" (12 to an RGBA32F texel) or
+                                     // "q8-rgba8" (4 to an RGBA8 texel)
     std::string gpu_profile;         // emulate a named old GPU's limits (gl/profiles.h); "": this GPU's own
 };
 
@@ -90,11 +92,20 @@ public:
     SplitTensor split(const std::string& name, int rows, int cols, const float* data) const {
         return SplitTensor(storage_, name, rows, cols, data, weights_);
     }
-    Tier weights() const { return weights_; }  // the tier's, fp16 or q8
+    // A tensor the engine keeps for passes' intermediate results (row statistics), one per name and shape, made on
+    // first use and kept in place for the engine's life (recorded passes may name it).
+    Tensor& scratch(const std::string& name, int rows, int cols);
+    // Whether row statistics (layer norm's moments, softmax's max and sum) are worth a pass of their own, stored
+    // between passes: where the tier stores fp32 exactly (fp32, rgba8). On fp16, rounding the stored statistics to
+    // half would cost accuracy, so each output texel there walks its row itself.
+    bool row_stats() const { return storage_.tier != Tier::fp16; }
+    // Key-texel slices for a pass over a context of s4 key texels, summed by blending (1: none); slices of `slice4`.
+    int context_slices(int s4, int slice4) const;
+    Tier weights() const { return weights_; }  // the tier's, fp16, q8 or q8p
     // The texel format of a tensor of this engine, for labels: the tier's, or the weights' own.
     const char* format_name(const Tensor& t) const;
-    bool q8_weights() const { return weights_ == Tier::q8; }
-    // What the weights are stored as, for labels: "" (as the tier), "q8" or "fp16 weights".
+    bool q8_weights() const { return weights_ == Tier::q8 || weights_ == Tier::q8p; }
+    // What the weights are stored as, for labels: "" (as the tier), "q8", "q8 packed" or "fp16 weights".
     std::string weights_label() const;
 
     void run(const Pass& pass);
@@ -140,6 +151,7 @@ private:
     Tier weights_ = Tier::fp32;
     gl::Quad quad_;
     std::map<std::string, std::map<std::string, Compiled>> programs_;  // op -> defines -> program
+    std::map<std::string, Tensor> scratch_;                             // "name rows x cols" -> tensor
     long draw_calls_ = 0;
     bool state_ok_ = false;
     std::string scope_;

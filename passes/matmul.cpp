@@ -14,14 +14,16 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
         int n0 = int(i) * w.rows_per_part, n4 = (w.parts[i].cols() + 3) / 4;
         int slices = a.gelu || a.residual ? 1 : e.split_k(a.rows, n4, k4);
         int per_slice = (k4 + slices - 1) / slices;
+        if (w.quantized()) per_slice = (per_slice + 2) / 3 * 3;  // whole q8p groups; q8 cut alike: the same sums
         slices = (k4 + per_slice - 1) / per_slice;  // no empty slices
         Pass p("matmul");
-        p.define("K4", k4).define("K_LAST", x.cols() - 1).in("X", x).in("W", w.parts[i]);
-        if (w.quantized()) p.define("W_Q8").in("W_SCALE", w.scale);
+        p.define("K4", k4).define("K_LAST", w.parts[i].rows() - 1).in("X", x).in("W", w.parts[i]);
+        if (w.packed()) p.define("W_Q8P").define("K12", (k4 + 2) / 3).in("W_SCALE", w.scale);
+        else if (w.quantized()) p.define("W_Q8").in("W_SCALE", w.scale);
         // plain images skip the tensor addressing per fetch (rgba8-coded floats need their 4-texel decode)
         if (x.layout().plain() && x.tier() != Tier::rgba8) p.define("X_PLAIN");
         if (w.parts[i].layout().plain() && w.parts[i].tier() != Tier::rgba8) p.define("W_PLAIN");
-        if (slices > 1) p.define("KSLICE", per_slice).sum_layers(slices);
+        if (slices > 1) p.define("KSLICE", w.packed() ? per_slice / 3 : per_slice).sum_layers(slices);
         if (a.bias) p.define("HAS_BIAS").in("BIAS", *a.bias);
         if (a.gelu) p.define("GELU");
         if (a.gelu_x) p.define("GELU_X");

@@ -1,11 +1,24 @@
-// passes/softmax.cpp — the causal softmax of each attention scores row (glsl/softmax.frag).
+// passes/softmax.cpp — the causal softmax of each attention scores row (glsl/softmax.frag), its max and sum per chunk
+// first where the engine keeps row statistics (glsl/softmax_stats.frag).
+#include <cmath>
+
 #include "passes/ops.h"
 
 namespace gpt2gl {
 
 void softmax(Engine& e, const Tensor& scores, int n_head, int T, int pos0, Tensor& probs, AttnRows r) {
+    const int s4 = (scores.cols() + 3) / 4;
     Pass p("softmax");
-    p.define("S4", (scores.cols() + 3) / 4).in("X", scores).set("u_attn", float(T), float(pos0));
+    p.define("S4", s4).in("X", scores).set("u_attn", float(T), float(pos0));
+    if (e.row_stats()) {  // chunks of ~sqrt(S4) texels: the two passes' walks about equal at a full context
+        const int chunk4 = int(std::ceil(std::sqrt(double(s4)))), chunks = (s4 + chunk4 - 1) / chunk4;
+        const int used = ((pos0 + T + 3) / 4 + chunk4 - 1) / chunk4;  // chunks the longest row reaches
+        Tensor& stats = e.scratch("softmax.stats", probs.rows(), 4 * chunks);
+        Pass s("softmax_stats");
+        s.define("CHUNK4", chunk4).in("X", scores).set("u_attn", float(T), float(pos0));
+        run_attn_rows(e, s, stats, n_head, T, 4 * used, r);
+        p.define("ROW_STATS").define("CHUNK4", chunk4).define("CHUNKS", chunks).in("STATS", stats);
+    }
     run_attn_rows(e, p, probs, n_head, T, pos0 + T, r);
 }
 

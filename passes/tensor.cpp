@@ -94,7 +94,7 @@ Tensor::Tensor(const Storage& st, std::string name, int rows, int cols)
 }
 
 long Tensor::bytes() const {
-    return long(layout_.width) * layout_.height * (tier_ == Tier::fp32 ? 16 : tier_ == Tier::fp16 ? 8 : 4);
+    return long(layout_.width) * layout_.height * (tier_ == Tier::fp32 || tier_ == Tier::q8p ? 16 : tier_ == Tier::fp16 ? 8 : 4);
 }
 
 const gl::Framebuffer& Tensor::framebuffer() const {
@@ -111,7 +111,7 @@ void Tensor::upload_texels(const std::vector<float>& texels) {
         std::vector<unsigned short> half(texels.size());
         for (size_t i = 0; i < texels.size(); ++i) half[i] = glm::packHalf1x16(texels[i]);
         texture_.upload(half.data());
-    } else {  // fp32: floats; rgba8: the float's own 4 bytes are the texel
+    } else {  // fp32 and q8p: floats; rgba8: the float's own 4 bytes are the texel
         texture_.upload(texels.data());
     }
 }
@@ -212,7 +212,9 @@ SplitTensor::SplitTensor(const Storage& st_in, std::string n, int r, int c, cons
         st.tier = Tier::fp16;
         st.format = st.half;
     }
-    if (as == Tier::q8) {
+    if (as == Tier::q8p && !st.has_packed)
+        throw gl::Error(name + ": packed q8 weights need float textures that sample exactly");
+    if (as == Tier::q8 || as == Tier::q8p) {
         scale = Tensor(st_in, name + ".scale", 1, rows);
         if (data) {
             std::vector<float> s;
@@ -220,10 +222,12 @@ SplitTensor::SplitTensor(const Storage& st_in, std::string n, int r, int c, cons
             scale.upload(s.data());
             data = q.data();
         }
-        st.tier = Tier::q8;
-        st.format = st.bytes;
+        st.tier = as;
+        st.format = as == Tier::q8 ? st.bytes : st.packed;
     }
-    rows_per_part = Layout::max_cols(cols, st.tier, st.max_size);
+    const bool pack = as == Tier::q8p;
+    const int stored_rows = pack ? 4 * ((cols + 11) / 12) : cols;  // rows of each part (W^T's)
+    rows_per_part = Layout::max_cols(stored_rows, st.tier, st.max_size);
     if (rows_per_part <= 0)
         throw gl::Error(name + ": even 4 rows of " + std::to_string(cols) +
                         " cols do not fit a texture under the limit of " + std::to_string(st.max_size));
@@ -232,11 +236,13 @@ SplitTensor::SplitTensor(const Storage& st_in, std::string n, int r, int c, cons
     for (int r0 = 0; r0 < rows; r0 += rows_per_part) {
         int n = std::min(rows_per_part, rows - r0);
         std::string part = parts.empty() && r0 + n >= rows ? name : name + "[" + std::to_string(parts.size()) + "]";
-        parts.emplace_back(st, part, cols, n);
+        parts.emplace_back(st, part, stored_rows, n);
         if (!data) continue;
-        t.resize(size_t(n) * cols);
+        t.resize(size_t(n) * stored_rows);
+        auto at = [&](int i, int k) { return k < cols ? data[size_t(r0 + i) * cols + k] : 0.0f; };
         for (int i = 0; i < n; ++i)
-            for (int k = 0; k < cols; ++k) t[size_t(k) * n + i] = data[size_t(r0 + i) * cols + k];
+            for (int k = 0; k < stored_rows; ++k)
+                t[size_t(k) * n + i] = pack ? pack_q8x3(at(i, 3 * k), at(i, 3 * k + 1), at(i, 3 * k + 2)) : at(i, k);
         parts.back().upload(t.data());
     }
 }
@@ -244,10 +250,19 @@ SplitTensor::SplitTensor(const Storage& st_in, std::string n, int r, int c, cons
 std::vector<float> SplitTensor::download_stored() const {
     std::vector<float> out(size_t(rows) * cols);
     for (size_t p = 0; p < parts.size(); ++p) {
-        auto t = parts[p].download();  // (cols, n)
+        auto t = parts[p].download();  // (cols, n); q8p: (packed rows, n)
         int r0 = int(p) * rows_per_part, n = parts[p].cols();
         for (int k = 0; k < cols; ++k)
-            for (int i = 0; i < n; ++i) out[size_t(r0 + i) * cols + k] = t[size_t(k) * n + i];
+            for (int i = 0; i < n; ++i) {
+                float v, q[3];
+                if (packed()) {
+                    unpack_q8x3(t[size_t(k / 3) * n + i], &q[0], &q[1], &q[2]);
+                    v = q[k % 3];
+                } else {
+                    v = t[size_t(k) * n + i];
+                }
+                out[size_t(r0 + i) * cols + k] = v;
+            }
     }
     return out;
 }

@@ -5,6 +5,8 @@
 //   float tiers (fp32, fp16): a texel holds 4 consecutive cols (RGBA), tc = c / 4, texels_per_row = ceil(cols/4)
 //   rgba8 tier:               a texel holds one fp32 as its 4 bytes, tc = c,  texels_per_row = 4 * ceil(cols/4)
 //   q8 (weights only):        an RGBA8 texel holds 4 consecutive cols as int8 + 128, laid out as the float tiers
+//   q8p (weights only):       an RGBA32F texel holds 4 consecutive cols, each channel 3 int8 (pack_q8x3), laid out
+//                             as the float tiers
 // A row longer than MAX_TEXTURE_SIZE is cut into segments of seg_w texels; segment s of every row makes the lines
 // yl = s*rows + row; when there are more lines than MAX_TEXTURE_SIZE they fold into bands of band_h lines laid side
 // by side: (x, y) = (band*seg_w + tc - s*seg_w, yl - band*band_h). Shaders do the same math (glsl/prelude.glsl).
@@ -49,6 +51,8 @@ struct Storage {
     gl::TexFormat bytes;  // RGBA8 textures of the q8 weights (Caps::rgba8)
     gl::TexFormat half;   // RGBA16F textures of fp16 weights beside the fp32 tier (Caps::fp16), if has_half
     bool has_half = false;
+    gl::TexFormat packed;  // RGBA32F textures of q8p weights (Caps::fp32: sampled exactly), if has_packed
+    bool has_packed = false;
     int max_size = 0;  // MAX_TEXTURE_SIZE, or a lower forced limit
 };
 
@@ -71,7 +75,7 @@ public:
     const gl::Texture& texture() const { return texture_; }
     const Layout& layout() const { return layout_; }
     Tier tier() const { return tier_; }
-    long bytes() const;  // of the texture: texels x (fp32 16, fp16 8, rgba8 and q8 4)
+    long bytes() const;  // of the texture: texels x (fp32 and q8p 16, fp16 8, rgba8 and q8 4)
     const std::string& name() const { return name_; }
     int rows() const { return layout_.rows; }
     int cols() const { return layout_.cols; }
@@ -88,9 +92,11 @@ private:
 // A weight matrix W [rows, cols] = (out, in), stored transposed: part i holds W[r0 : r0 + n, :]^T as a tensor
 // [cols, n] (r0 = i * rows_per_part, n <= rows_per_part, a multiple of 4 that fits one texture). A texel then holds
 // 4 consecutive output rows of one input col, so the fragments of neighbouring outputs read neighbouring texels.
-// `as` is how the weights are stored: the storage's tier, fp16 (half textures beside the fp32 tier), or q8: the parts
-// hold int8 q in [-127, 127] and `scale` (1, rows), in the storage's tier, holds one scale per row:
-// w[r, c] ~ q[r, c] * scale[r] (quantize_q8).
+// `as` is how the weights are stored: the storage's tier, fp16 (half textures beside the fp32 tier), or q8 / q8p: the
+// parts hold int8 q in [-127, 127] and `scale` (1, rows), in the storage's tier, holds one scale per row:
+// w[r, c] ~ q[r, c] * scale[r] (quantize_q8). q8p packs 3 input cols into each element: part i is a tensor
+// [packed_rows, n] whose element (j, r) = pack_q8x3(q[r0 + r, 3j .. 3j + 2]); packed_rows = 4 * ceil(cols / 12), so
+// that groups of 12 inputs (3 texels of x) meet 4 whole rows, the input cols past `cols` packed as q = 0.
 struct SplitTensor {
     std::string name;
     int rows = 0, cols = 0, rows_per_part = 0;
@@ -100,6 +106,7 @@ struct SplitTensor {
     SplitTensor() = default;
     SplitTensor(const Storage& storage, std::string name, int rows, int cols, const float* data, Tier as);
     bool quantized() const { return bool(scale); }
+    bool packed() const { return !parts.empty() && parts[0].tier() == Tier::q8p; }
     std::vector<float> download_stored() const;  // (rows, cols) as stored: the weights, or q8's int8 values
     std::vector<float> download() const;         // (rows, cols); q8: q * scale
 };

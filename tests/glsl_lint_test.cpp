@@ -36,17 +36,21 @@ int validate(const std::string& source, std::string* log, const std::string& sta
 
 // The shape constants each op is compiled with (representative values; the rules do not depend on them).
 const std::map<std::string, std::vector<std::string>> kVariants = {
-    {"embed", {"", "#define WTE_Q8\n"}},
-    {"layernorm", {"#define C4 192\n"}},
+    {"embed", {"", "#define WTE_Q8\n", "#define WTE_Q8P\n"}},
+    {"layernorm", {"#define C4 192\n", "#define C4 192\n#define ROW_STATS\n#define CHUNKS 14\n"}},
+    {"ln_stats", {"#define CHUNK4 14\n"}},
+    {"softmax_stats", {"#define CHUNK4 16\n"}},
     {"matmul", {"#define K4 192\n#define K_LAST 767\n",
                 "#define K4 13\n#define K_LAST 49\n#define HAS_BIAS\n#define GELU\n#define HAS_RESIDUAL\n",
                 "#define K4 768\n#define K_LAST 3071\n#define KSLICE 24\n#define HAS_BIAS\n#define GELU_X\n",  // split-K
                 "#define K4 192\n#define K_LAST 767\n#define KSLICE 8\n#define W_Q8\n#define HAS_BIAS\n",  // q8
                 "#define K4 192\n#define K_LAST 767\n#define X_PLAIN\n#define W_PLAIN\n",  // plain images
-                "#define K4 192\n#define K_LAST 767\n#define X_PLAIN\n#define W_PLAIN\n#define W_Q8\n"}},
+                "#define K4 192\n#define K_LAST 767\n#define X_PLAIN\n#define W_PLAIN\n#define W_Q8\n",
+                "#define K4 192\n#define K_LAST 255\n#define K12 64\n#define W_Q8P\n#define X_PLAIN\n#define W_PLAIN\n",
+                "#define K4 768\n#define K_LAST 1023\n#define K12 256\n#define KSLICE 8\n#define W_Q8P\n#define GELU_X\n"}},
     {"attn_scores", {"#define HD4 16\n", "#define HD4 3\n"}},
-    {"softmax", {"#define S4 256\n"}},
-    {"attn_values", {"#define S4 256\n", "#define S4 256\n#define HD_ALIGNED\n"}},
+    {"softmax", {"#define S4 256\n", "#define S4 256\n#define ROW_STATS\n#define CHUNK4 16\n#define CHUNKS 16\n"}},
+    {"attn_values", {"#define S4 256\n", "#define S4 256\n#define HD_ALIGNED\n#define SLICE4 8\n"}},
     {"copy", {""}},
     {"probe", {"#define ALU\n#define ITER 256\n", "#define FETCH\n#define ITER 256\n", "#define STREAM\n#define ITER 64\n"}},
     {"heatmap", {"", "#define DIFF\n#define PER_ROW 32\n"}},  // viewer/heatmap.frag

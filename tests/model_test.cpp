@@ -165,6 +165,25 @@ TEST_P(ModelQ8, DefaultModelThroughTheKvCache) {
     matches_cpu_through_kv_cache(this, m, q8_round_trip(w), 4);
 }
 
+// "q8" is the packed layout where float textures sample exactly (here, on llvmpipe); the RGBA8 layout holds the same
+// int8 values and sums in the same order, so a prefill and decode steps give the same logits bit for bit.
+TEST_P(ModelQ8, PackedAndRgba8LayoutsGiveTheSameLogits) {
+    Gpt2Weights w = load_weights(kDefault);
+    auto packed = weights_engine(GetParam(), "q8-packed"), bytes = weights_engine(GetParam(), "q8-rgba8");
+    ASSERT_EQ(q8_engine(GetParam())->weights(), Tier::q8p);
+    Gpt2 a(*packed, w, 32), b(*bytes, w, 32);
+    std::vector<int> ids = kPrompt;
+    a.forward(ids.data(), int(ids.size()));
+    b.forward(ids.data(), int(ids.size()));
+    for (int i = 0; i < 3; ++i) {
+        auto la = a.logits_last(), lb = b.logits_last();
+        ASSERT_EQ(la, lb) << "step " << i;
+        int next = int(std::max_element(la.begin(), la.end()) - la.begin());
+        a.forward(&next, 1);
+        b.forward(&next, 1);
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(Tiers, ModelQ8,
                          ::testing::Values(TierCase{Tier::fp32, 0}, TierCase{Tier::fp16, 0}, TierCase{Tier::rgba8, 0},
                                            TierCase{Tier::fp32, 256}),

@@ -231,39 +231,78 @@ protected:
     }
 };
 
+// Both layouts of the int8 weights: 4 to an RGBA8 texel, and packed 12 to an RGBA32F texel.
+const char* const kQ8Layouts[] = {"q8-rgba8", "q8-packed"};
+
+const MatmulCase kQ8Cases[] = {
+    {1, 768, 2304, true, false, false, 0, 0},   // decode c_attn (split-K where the tier blends)
+    {5, 768, 3072, true, true, false, 0, 0},    // c_fc + GELU
+    {4, 3072, 768, true, false, true, 0, 0},    // mlp c_proj + residual
+    {3, 50, 37, true, true, true, 2, 5},        // odd shapes (K not a multiple of 12), row offsets
+    {2, 1030, 300, false, false, false, 1, 0},  // under 256: segmented rows, w and its scales in parts
+};
+
 TEST_P(OpsQ8, Matmul) {
-    auto q8 = q8_engine(GetParam());
-    const MatmulCase cases[] = {
-        {1, 768, 2304, true, false, false, 0, 0},   // decode c_attn (split-K where the tier blends)
-        {5, 768, 3072, true, true, false, 0, 0},    // c_fc + GELU
-        {4, 3072, 768, true, false, true, 0, 0},    // mlp c_proj + residual
-        {3, 50, 37, true, true, true, 2, 5},        // odd shapes, row offsets
-        {2, 1030, 300, false, false, false, 1, 0},  // under 256: segmented rows, w and its scales in parts
-    };
-    for (const MatmulCase& m : cases) {
-        auto w = randn(size_t(m.N) * m.K, 41, 1.0f / std::sqrt(float(m.K)));
-        check_matmul(*q8, m, w, held(w, m.N, m.K), 40);
+    for (const char* layout : kQ8Layouts) {
+        SCOPED_TRACE(layout);
+        auto q8 = weights_engine(GetParam(), layout);
+        EXPECT_EQ(q8->weights(), std::string(layout) == "q8-packed" ? Tier::q8p : Tier::q8);
+        for (const MatmulCase& m : kQ8Cases) {
+            auto w = randn(size_t(m.N) * m.K, 41, 1.0f / std::sqrt(float(m.K)));
+            check_matmul(*q8, m, w, held(w, m.N, m.K), 40);
+        }
+    }
+}
+
+// The packed layout holds the same int8 values and sums each x texel's products in the same order: the same numbers
+// as q8-rgba8, bit for bit (split-K included: both cut K at whole groups of 3 texels).
+TEST_P(OpsQ8, PackedEqualsBytes) {
+    auto bytes = weights_engine(GetParam(), "q8-rgba8"), packed = weights_engine(GetParam(), "q8-packed");
+    for (const MatmulCase& m : kQ8Cases) {
+        SCOPED_TRACE("T=" + std::to_string(m.T) + " K=" + std::to_string(m.K) + " N=" + std::to_string(m.N));
+        auto w = randn(size_t(m.N) * m.K, 61, 1.0f / std::sqrt(float(m.K)));
+        auto x = in(size_t(m.x_row0 + m.T) * m.K, 62), bias = in(m.N, 63);
+        std::vector<float> out[2];
+        int i = 0;
+        for (Engine* eng : {bytes.get(), packed.get()}) {
+            Tensor xt = eng->tensor("x", m.x_row0 + m.T, m.K), bt = eng->tensor("bias", 1, m.N);
+            Tensor y = eng->tensor("y", m.T, m.N);
+            xt.upload(x.data());
+            bt.upload(bias.data());
+            SplitTensor wt = eng->split("w", m.N, m.K, w.data());
+            MatmulArgs a;
+            a.rows = m.T;
+            a.x_row0 = m.x_row0;
+            a.bias = &bt;
+            a.gelu = m.gelu;
+            matmul(*eng, xt, wt, y, a);
+            out[i++] = y.download();
+        }
+        EXPECT_EQ(out[0], out[1]);
     }
 }
 
 TEST_P(OpsQ8, Embed) {
-    auto q8 = q8_engine(GetParam());
-    int V = 5000, C = 130, n_pos = 20, T = 6, pos0 = 3;  // under 256 wte and its scales split into parts
-    auto wte = randn(size_t(V) * C, 44), wpe = in(size_t(n_pos) * C, 45);
-    std::vector<int> ids = {0, 4999, 17, 2500, 1791, 1793};  // every id % 4: picks each scale of a texel
-    SplitTensor wte_t = q8->split("wte", V, C, wte.data());
-    Tensor wpe_t = q8->tensor("wpe", n_pos, C);
-    wpe_t.upload(wpe.data());
-    TokenIds ids_t(q8->storage(), 8);
-    ids_t.upload(ids.data(), T);
-    Tensor x = q8->tensor("x", 8, C);
-    fill(x, kSentinel);
-    embed(*q8, wte_t, wpe_t, ids_t, T, pos0, x);
-    auto wq = held(wte, V, C);
-    std::vector<float> want(size_t(T) * C);
-    ref::embed(ids.data(), T, pos0, wq.data(), wpe.data(), C, want.data());
-    EXPECT_TRUE(matches(crop(x.download(), C, T, C), want, 1e-6));  // q * scale + wpe: two fp32 roundings
-    EXPECT_TRUE(untouched_outside(x, 0, T, 0, C, kSentinel));
+    for (const char* layout : kQ8Layouts) {
+        SCOPED_TRACE(layout);
+        auto q8 = weights_engine(GetParam(), layout);
+        int V = 5000, C = 130, n_pos = 20, T = 6, pos0 = 3;  // under 256 wte and its scales split into parts
+        auto wte = randn(size_t(V) * C, 44), wpe = in(size_t(n_pos) * C, 45);
+        std::vector<int> ids = {0, 4999, 17, 2500, 1791, 1793};  // every id % 4: picks each scale of a texel
+        SplitTensor wte_t = q8->split("wte", V, C, wte.data());
+        Tensor wpe_t = q8->tensor("wpe", n_pos, C);
+        wpe_t.upload(wpe.data());
+        TokenIds ids_t(q8->storage(), 8);
+        ids_t.upload(ids.data(), T);
+        Tensor x = q8->tensor("x", 8, C);
+        fill(x, kSentinel);
+        embed(*q8, wte_t, wpe_t, ids_t, T, pos0, x);
+        auto wq = held(wte, V, C);
+        std::vector<float> want(size_t(T) * C);
+        ref::embed(ids.data(), T, pos0, wq.data(), wpe.data(), C, want.data());
+        EXPECT_TRUE(matches(crop(x.download(), C, T, C), want, 1e-6));  // q * scale + wpe: two fp32 roundings
+        EXPECT_TRUE(untouched_outside(x, 0, T, 0, C, kSentinel));
+    }
 }
 
 // fp16 weights beside the fp32 tier (EngineOptions::weights = "fp16"): half textures hold w rounded to half, the
@@ -320,6 +359,10 @@ TEST_P(Ops, Attention) {
         {12, 768, 1, 9, 16},  // decode one token against a cache of 9
         {3, 18, 4, 3, 10},    // head size 6: heads start inside texels
         {4, 32, 6, 90, 100},  // a long context: under 256, scores rows fold into bands on every tier
+        // Long contexts: softmax's row statistics in several chunks (the last one partly masked) and attn_values
+        // in several slices of the context where the tier blends.
+        {2, 64, 1, 120, 128},    // decode against a cache of 120
+        {4, 32, 40, 61, 128},    // a prefill whose rows end in different chunks and slices
     };
     for (const AttnCase& c : cases)
         for (bool by_position : {false, true}) {

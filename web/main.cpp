@@ -164,7 +164,7 @@ EMSCRIPTEN_KEEPALIVE const char* gpt2gl_info() {
              {"highp_float_bits", c.highp_float_bits}, {"fp32", c.fp32.ok}, {"fp32_why", c.fp32.why},
              {"fp16", c.fp16.ok}, {"fp16_why", c.fp16.why}, {"extensions", c.extensions},
              {"tier", tier_name(e.tier())}, {"reason", e.tier_reason()},
-             {"weights", e.weights_label().empty() ? "tier" : tier_name(e.weights())}};
+             {"weights", e.weights_label().empty() ? "tier" : e.weights_label()}};
         const Gpt2Weights& w = g.g->weights();
         const Gpt2Config& cfg = w.cfg;
         j["model"] = cfg.describe(), j["n_ctx"] = g.g->model().n_ctx(), j["params"] = w.count_params();

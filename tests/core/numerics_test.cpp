@@ -53,3 +53,19 @@ TEST(Half, RoundsToTheNearestHalf) {
     EXPECT_EQ(h[4], 65504.0f);
     EXPECT_EQ(h[5], -0.333251953125f);
 }
+
+// Three int8 values to one float and back, over the whole range: exact (the sum stays below 2^24).
+TEST(Numerics, PackQ8x3RoundTrips) {
+    for (float a : {-127.0f, -1.0f, 0.0f, 1.0f, 127.0f})
+        for (float b : {-127.0f, -64.0f, 0.0f, 77.0f, 127.0f})
+            for (float c : {-127.0f, -3.0f, 0.0f, 100.0f, 127.0f}) {
+                float v = pack_q8x3(a, b, c), x, y, z;
+                EXPECT_LT(v, 16777216.0f);
+                EXPECT_EQ(v, std::floor(v));
+                unpack_q8x3(v, &x, &y, &z);
+                EXPECT_EQ(x, a);
+                EXPECT_EQ(y, b);
+                EXPECT_EQ(z, c);
+            }
+    EXPECT_EQ(pack_q8x3(0, 0, 0), 128.0f + 256.0f * 128.0f + 65536.0f * 128.0f);  // zeros are not 0.0: padding
+}

@@ -1,0 +1,18 @@
+// glsl/ln_stats.frag — the moments of each chunk of CHUNK4 texels of each row of x, for layernorm.frag (ROW_STATS)
+//   x: (T, C)   out: (T, 4 * chunks); texel j of a row = (count, mean, m2, 0) of x's texels [j*CHUNK4, + CHUNK4).
+// Cutting the row walk into chunks makes rows x chunks short fragments instead of every output texel walking the row.
+uniform sampler2D X;
+uniform vec4 X_geo;
+uniform vec2 X_inv;
+
+vec4 compute(float row, float j) {
+    float n = X_geo.w;
+    vec3 acc = vec3(0.0);
+    for (int i = 0; i < CHUNK4; i++) {
+        float c4 = j * float(CHUNK4) + float(i);
+        if (4.0 * c4 >= n) break;
+        vec3 m = texel_moments(load4(X, X_geo, X_inv, row, c4), c4, n);
+        merge_moments(acc, m.x, m.y, m.z);
+    }
+    return vec4(acc, 0.0);
+}

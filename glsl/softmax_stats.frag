@@ -1,0 +1,28 @@
+// glsl/softmax_stats.frag — per chunk of CHUNK4 texels of each attention scores row: (max, sum of exp(x - max), 0, 0)
+// over the chunk's visible keys, for softmax.frag (ROW_STATS). Rows as in softmax.frag; texel j = chunk j; chunks with
+// no visible key are never read (written as 0).
+uniform sampler2D X;
+uniform vec4 X_geo;
+uniform vec2 X_inv;
+uniform vec2 u_attn;  // (T, pos0)
+uniform vec2 u_rows;  // (R, q0)
+
+vec4 compute(float row, float j) {
+    float last = last_key(row, u_rows, u_attn.y);
+    float n4 = floor((last + 0.5) / 4.0) + 1.0;
+    float first = j * float(CHUNK4);
+    if (first >= n4) return vec4(0.0);
+    float m = -3.0e38;
+    for (int i = 0; i < CHUNK4; i++) {
+        float c4 = first + float(i);
+        if (c4 >= n4) break;
+        m = max(m, visible_max(load4(X, X_geo, X_inv, row, c4), c4, last));
+    }
+    float sum = 0.0;
+    for (int i = 0; i < CHUNK4; i++) {
+        float c4 = first + float(i);
+        if (c4 >= n4) break;
+        sum += dot(exp(min(load4(X, X_geo, X_inv, row, c4) - m, 0.0)), below(c4, last + 1.0));
+    }
+    return vec4(m, sum, 0.0, 0.0);
+}
