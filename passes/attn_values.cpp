@@ -13,7 +13,8 @@ void attn_values(Engine& e, const Tensor& probs, const Tensor& v, int n_head, in
     Pass p("attn_values");
     p.define("S4", s4);
     if (hd % 4 == 0) p.define("HD_ALIGNED");
-    if (slices > 1) p.define("SLICE4", slice4).sum_layers(slices);
+    // the same program at every context (one slice, or many), so a growing context compiles nothing new
+    if (e.can_accumulate()) p.define("SLICE4", slice4).sum_layers(slices);
     p.in("P", probs).in("V", v).set("u_attn", float(T), float(pos0), float(hd));
     p.set("u_rows", r.R == 0 ? float(T) : float(r.R), r.R == 0 ? 0.0f : float(r.q0));
     e.run(p.out(y, 0, T, 0, y.cols()));

@@ -212,13 +212,6 @@ int Engine::context_slices(int s4, int slice4) const {
     return std::min(gl::Quad::kMaxLayers, (s4 + slice4 - 1) / slice4);
 }
 
-Tensor& Engine::scratch(const std::string& name, int rows, int cols) {
-    std::string key = name + " " + std::to_string(rows) + "x" + std::to_string(cols);
-    auto it = scratch_.find(key);
-    if (it == scratch_.end()) it = scratch_.emplace(key, tensor(name, rows, cols)).first;
-    return it->second;
-}
-
 void Engine::run(const Pass& p) {
     if (recording_) {
         recorded_.push_back(p);

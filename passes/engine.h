@@ -92,9 +92,6 @@ public:
     SplitTensor split(const std::string& name, int rows, int cols, const float* data) const {
         return SplitTensor(storage_, name, rows, cols, data, weights_);
     }
-    // A tensor the engine keeps for passes' intermediate results (row statistics), one per name and shape, made on
-    // first use and kept in place for the engine's life (recorded passes may name it).
-    Tensor& scratch(const std::string& name, int rows, int cols);
     // Whether row statistics (layer norm's moments, softmax's max and sum) are worth a pass of their own, stored
     // between passes: where the tier stores fp32 exactly (fp32, rgba8). On fp16, rounding the stored statistics to
     // half would cost accuracy, so each output texel there walks its row itself.
@@ -151,7 +148,6 @@ private:
     Tier weights_ = Tier::fp32;
     gl::Quad quad_;
     std::map<std::string, std::map<std::string, Compiled>> programs_;  // op -> defines -> program
-    std::map<std::string, Tensor> scratch_;                             // "name rows x cols" -> tensor
     long draw_calls_ = 0;
     bool state_ok_ = false;
     std::string scope_;

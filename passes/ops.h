@@ -26,8 +26,15 @@ private:
 // x (T, C) <- wte[ids[t]] + wpe[pos0 + t]; wte (V, C) may be split over several textures.
 void embed(Engine& e, const SplitTensor& wte, const Tensor& wpe, const TokenIds& ids, int T, int pos0, Tensor& x);
 
+// Row statistics kept between passes (Engine::row_stats): layer norm's moments and softmax's max and sum per chunk of
+// a row, in a tensor the caller makes once per shape and keeps (the model owns its own). Empty where the engine
+// keeps none; an op given an empty or null one has each output texel walk its row itself.
+Tensor layernorm_stats(Engine& e, int rows, int cols);   // for x (rows, cols)
+Tensor softmax_stats(Engine& e, const Tensor& scores);   // for scores (any rows, n_ctx)
+
 // y (rows, C) <- layernorm of x's first `rows` rows with gain g (1, C), bias b (1, C).
-void layernorm(Engine& e, const Tensor& x, const Tensor& g, const Tensor& b, float eps, int rows, Tensor& y);
+void layernorm(Engine& e, const Tensor& x, const Tensor& g, const Tensor& b, float eps, int rows, Tensor& y,
+               Tensor* stats = nullptr);
 
 struct MatmulArgs {
     int rows = 0;                     // rows to compute
@@ -56,7 +63,8 @@ void run_attn_rows(Engine& e, Pass& p, Tensor& out, int n_head, int T, int S, At
 void attn_scores(Engine& e, const Tensor& q, const Tensor& k_cache, int n_head, int T, int pos0, Tensor& scores,
                  AttnRows rows = {});
 // probs: the causal softmax of each scores row; masked keys get 0.
-void softmax(Engine& e, const Tensor& scores, int n_head, int T, int pos0, Tensor& probs, AttnRows rows = {});
+void softmax(Engine& e, const Tensor& scores, int n_head, int T, int pos0, Tensor& probs, AttnRows rows = {},
+             Tensor* stats = nullptr);
 // y (T, C): y[t, c] = sum_s probs[h(c)*R + q0 + t, s] * v[s, c].
 void attn_values(Engine& e, const Tensor& probs, const Tensor& v_cache, int n_head, int T, int pos0, Tensor& y,
                  AttnRows rows = {});

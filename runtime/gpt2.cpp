@@ -57,6 +57,8 @@ Gpt2::Gpt2(Engine& e, const Gpt2Weights& w, int n_ctx, bool inspect, const Progr
     scores_ = e.tensor("scores", H * n_ctx_, n_ctx_);
     probs_ = e.tensor("probs", H * n_ctx_, n_ctx_);
     logits_ = e.tensor("logits", 1, V);
+    ln_stats_ = layernorm_stats(e, n_ctx_, C);
+    softmax_stats_ = softmax_stats(e, scores_);
     if (inspect_) {
         embed_l_ = e.tensor("embed", n_ctx_, C);
         for (int l = 0; l < cfg_.n_layer; ++l) {
@@ -87,7 +89,7 @@ void Gpt2::forward(const int* ids, int T) {
     for (int l = 0; l < cfg_.n_layer; ++l) {
         Layer& L = layers_[size_t(l)];
         e_.set_scope("h." + std::to_string(l));
-        layernorm(e_, x(), L.ln_1_w, L.ln_1_b, eps, T, ln_);
+        layernorm(e_, x(), L.ln_1_w, L.ln_1_b, eps, T, ln_, &ln_stats_);
         stage(l, "ln_1", ln_);
         MatmulArgs a;
         a.rows = T;
@@ -106,14 +108,14 @@ void Gpt2::forward(const int* ids, int T) {
         AttnRows rows;  // inspect: rows by absolute position, so probs keep the whole matrix across decode steps
         if (inspect_) rows.R = n_ctx_, rows.q0 = pos;
         attn_scores(e_, q_, L.k_cache, H, T, pos, scores_, rows);
-        softmax(e_, scores_, H, T, pos, probs, rows);
+        softmax(e_, scores_, H, T, pos, probs, rows, &softmax_stats_);
         stage(l, "probs", probs);
         attn_values(e_, probs, L.v_cache, H, T, pos, attn_, rows);
         stage(l, "attn", attn_);
         add_to_residual(attn_, L.attn_proj_w, L.attn_proj_b, T, false);
         stage(l, "res", x());
         if (inspect_) copy(e_, x(), T, res_l_[size_t(l)], pos);
-        layernorm(e_, x(), L.ln_2_w, L.ln_2_b, eps, T, ln_);
+        layernorm(e_, x(), L.ln_2_w, L.ln_2_b, eps, T, ln_, &ln_stats_);
         stage(l, "ln_2", ln_);
         // A split c_fc cannot apply GELU to its partial sums: then c_proj applies it as it reads h.
         const int C4 = (cfg_.n_embd + 3) / 4, I4 = (cfg_.n_inner + 3) / 4;
@@ -129,7 +131,7 @@ void Gpt2::forward(const int* ids, int T) {
         if (inspect_) copy(e_, x(), T, out_l_[size_t(l)], pos);
     }
     e_.set_scope("ln_f");
-    layernorm(e_, x(), ln_f_w_, ln_f_b_, eps, T, ln_);
+    layernorm(e_, x(), ln_f_w_, ln_f_b_, eps, T, ln_, &ln_stats_);
     stage("ln_f", ln_);
     pos_ += T;
     last_T_ = T;
@@ -229,7 +231,8 @@ std::vector<Gpt2::TensorInfo> Gpt2::tensors() const {
         add(L.k_cache, TensorInfo::cache);
         add(L.v_cache, TensorInfo::cache);
     }
-    for (const Tensor* t : {&resid_[0], &resid_[1], &ln_, &q_, &attn_, &h_, &scores_, &probs_, &logits_})
+    for (const Tensor* t : {&resid_[0], &resid_[1], &ln_, &q_, &attn_, &h_, &scores_, &probs_, &logits_, &ln_stats_,
+                            &softmax_stats_})
         if (*t) add(*t, TensorInfo::activation);
     return out;
 }

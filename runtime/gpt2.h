@@ -95,6 +95,7 @@ private:
     int cur_ = 0;
     Tensor& x() { return resid_[cur_]; }
     Tensor ln_, q_, attn_, h_, scores_, probs_, logits_;
+    Tensor ln_stats_, softmax_stats_;  // row statistics between passes (empty on tiers that keep none)
     Tensor logits_rows_;  // (up to n_ctx, V) for logits_all, made on its first call
 };
 

@@ -13,7 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-LINE = re.compile(r"^\s+((?:fp32|fp16|rgba8)(?: q8| fp16 weights)?(?: no split| split \d+)?)\s+context\s+(\d+): prefill\s+([\d.]+) ms \(\s*([\d.]+) tok/s\), decode\s+([\d.]+) ms/token")
+LINE = re.compile(r"^\s+((?:fp32|fp16|rgba8)(?: q8 packed| q8| fp16 weights)?(?: no split| split \d+)?)\s+context\s+(\d+): prefill\s+([\d.]+) ms \(\s*([\d.]+) tok/s\), decode\s+([\d.]+) ms/token")
 MODEL = re.compile(r"^== (\S+):")
 
 

@@ -82,23 +82,28 @@ TEST_P(Ops, Embed) {
 
 // [SECTION] layernorm
 
+// Both ways of getting a row's moments: each output texel walking its row, and (where the engine keeps row
+// statistics) chunk moments from glsl/ln_stats.frag merged.
 TEST_P(Ops, LayerNorm) {
-    for (auto shape : {std::pair<int, int>{7, 768}, {5, 50}, {3, 1600}}) {
-        int T = shape.first, C = shape.second;
-        SCOPED_TRACE("T=" + std::to_string(T) + " C=" + std::to_string(C));
-        auto x = randn(size_t(T) * C, 3, 2.0f);
-        for (int i = 0; i < T * C; i += 7) x[i] += 1.5f;  // a nonzero mean
-        x[0] = 3000.0f;  // GPT-2's residual stream has a few huge channels: row 0 starts with one
-        x = stored(tier(), x);
-        auto g = in(C, 4), b = in(C, 5, 0.1f);
-        Tensor xt = upload("x", T + 2, C, [&] { auto p = x; p.resize(size_t(T + 2) * C, 9.0f); return p; }());
-        Tensor gt = upload("g", 1, C, g), bt = upload("b", 1, C, b), y = target("y", T + 2, C);
-        layernorm(*e, xt, gt, bt, 1e-5f, T, y);
-        std::vector<float> want(size_t(T) * C);
-        ref::layernorm(x.data(), T, C, g.data(), b.data(), 1e-5f, want.data());
-        EXPECT_TRUE(matches(crop(y.download(), C, T, C), want));
-        EXPECT_TRUE(untouched_outside(y, 0, T, 0, C, kSentinel));
-    }
+    for (auto shape : {std::pair<int, int>{7, 768}, {5, 50}, {3, 1600}})
+        for (bool with_stats : {false, true}) {
+            int T = shape.first, C = shape.second;
+            SCOPED_TRACE("T=" + std::to_string(T) + " C=" + std::to_string(C) + (with_stats ? " row stats" : ""));
+            Tensor stats = with_stats ? layernorm_stats(*e, T + 2, C) : Tensor();
+            if (with_stats && !stats) continue;  // this tier keeps none (fp16)
+            auto x = randn(size_t(T) * C, 3, 2.0f);
+            for (int i = 0; i < T * C; i += 7) x[i] += 1.5f;  // a nonzero mean
+            x[0] = 3000.0f;  // GPT-2's residual stream has a few huge channels: row 0 starts with one
+            x = stored(tier(), x);
+            auto g = in(C, 4), b = in(C, 5, 0.1f);
+            Tensor xt = upload("x", T + 2, C, [&] { auto p = x; p.resize(size_t(T + 2) * C, 9.0f); return p; }());
+            Tensor gt = upload("g", 1, C, g), bt = upload("b", 1, C, b), y = target("y", T + 2, C);
+            layernorm(*e, xt, gt, bt, 1e-5f, T, y, &stats);
+            std::vector<float> want(size_t(T) * C);
+            ref::layernorm(x.data(), T, C, g.data(), b.data(), 1e-5f, want.data());
+            EXPECT_TRUE(matches(crop(y.download(), C, T, C), want));
+            EXPECT_TRUE(untouched_outside(y, 0, T, 0, C, kSentinel));
+        }
 }
 
 // [SECTION] matmul
@@ -231,8 +236,10 @@ protected:
     }
 };
 
-// Both layouts of the int8 weights: 4 to an RGBA8 texel, and packed 12 to an RGBA32F texel.
+// Both layouts of the int8 weights: 4 to an RGBA8 texel, and packed 12 to an RGBA32F texel (where float textures
+// sample exactly: not on a true ES 2.0 context here, where the ctest es2_context runs these).
 const char* const kQ8Layouts[] = {"q8-rgba8", "q8-packed"};
+bool q8_layout_available(const std::string& layout) { return layout != "q8-packed" || test_caps().fp32.ok; }
 
 const MatmulCase kQ8Cases[] = {
     {1, 768, 2304, true, false, false, 0, 0},   // decode c_attn (split-K where the tier blends)
@@ -245,6 +252,7 @@ const MatmulCase kQ8Cases[] = {
 TEST_P(OpsQ8, Matmul) {
     for (const char* layout : kQ8Layouts) {
         SCOPED_TRACE(layout);
+        if (!q8_layout_available(layout)) continue;
         auto q8 = weights_engine(GetParam(), layout);
         EXPECT_EQ(q8->weights(), std::string(layout) == "q8-packed" ? Tier::q8p : Tier::q8);
         for (const MatmulCase& m : kQ8Cases) {
@@ -257,6 +265,7 @@ TEST_P(OpsQ8, Matmul) {
 // The packed layout holds the same int8 values and sums each x texel's products in the same order: the same numbers
 // as q8-rgba8, bit for bit (split-K included: both cut K at whole groups of 3 texels).
 TEST_P(OpsQ8, PackedEqualsBytes) {
+    if (!q8_layout_available("q8-packed")) GTEST_SKIP() << "no exactly sampled float textures here (ES 2.0 context)";
     auto bytes = weights_engine(GetParam(), "q8-rgba8"), packed = weights_engine(GetParam(), "q8-packed");
     for (const MatmulCase& m : kQ8Cases) {
         SCOPED_TRACE("T=" + std::to_string(m.T) + " K=" + std::to_string(m.K) + " N=" + std::to_string(m.N));
@@ -285,6 +294,7 @@ TEST_P(OpsQ8, PackedEqualsBytes) {
 TEST_P(OpsQ8, Embed) {
     for (const char* layout : kQ8Layouts) {
         SCOPED_TRACE(layout);
+        if (!q8_layout_available(layout)) continue;
         auto q8 = weights_engine(GetParam(), layout);
         int V = 5000, C = 130, n_pos = 20, T = 6, pos0 = 3;  // under 256 wte and its scales split into parts
         auto wte = randn(size_t(V) * C, 44), wpe = in(size_t(n_pos) * C, 45);
@@ -398,12 +408,16 @@ TEST_P(Ops, Attention) {
             // softmax on stored scores, with junk in the masked cells
             auto sc = in(size_t(c.H * c.n_ctx) * c.n_ctx, 23, 3.0f);
             Tensor sct = upload("scores in", c.H * c.n_ctx, c.n_ctx, sc);
-            Tensor probs = target("probs", c.H * c.n_ctx, c.n_ctx);
-            softmax(*e, sct, c.H, c.T, c.pos0, probs, rows);
             std::vector<float> want_probs(size_t(HT) * S);
             ref::softmax(gather(sc).data(), c.T, c.pos0, c.H, want_probs.data());
-            EXPECT_TRUE(matches(gather(probs.download()), want_probs));
-            EXPECT_TRUE(untouched_outside(probs, written, 0, S, kSentinel));
+            for (bool with_stats : {false, true}) {  // walking each row, and merging chunk statistics
+                Tensor stats = with_stats ? softmax_stats(*e, sct) : Tensor();
+                if (with_stats && !stats) continue;  // this tier keeps none (fp16)
+                Tensor probs = target("probs", c.H * c.n_ctx, c.n_ctx);
+                softmax(*e, sct, c.H, c.T, c.pos0, probs, rows, &stats);
+                EXPECT_TRUE(matches(gather(probs.download()), want_probs)) << (with_stats ? "row stats" : "");
+                EXPECT_TRUE(untouched_outside(probs, written, 0, S, kSentinel));
+            }
 
             // attn_values on stored probabilities (zeros where masked, as softmax writes them)
             auto p = stored(tier(), want_probs);

@@ -580,8 +580,9 @@ createGpt2gl({
       rgba8: "Your GPU cannot render into float textures, so each 32-bit float is packed into the 4 bytes of an " +
         "ordinary colour texel and unpacked in the shader: exact, but several times slower.",
     };
-    $("tier-plain").textContent = (plain[info.tier] || "") + (info.weights === "q8"
-      ? " The weights are stored as 8-bit integers with one scale per row: a quarter of the memory." : "");
+    $("tier-plain").textContent = (plain[info.tier] || "") + (info.weights.startsWith("q8")
+      ? " The weights are stored as 8-bit integers with one scale per row: a quarter of the memory" +
+        (info.weights === "q8 packed" ? ", twelve to a float texel, three to a channel." : ".") : "");
     const facts = [["renderer", info.renderer + " (" + info.vendor + ")"], ["version", info.version],
       ["GLSL", info.glsl], ["max texture", info.max_texture_size + " px"], ["texture units", info.texture_units],
       ["highp float", info.highp_float_bits + " bits"], ["fp32 target", info.fp32_why], ["fp16 target", info.fp16_why],
