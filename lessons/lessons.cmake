@@ -3,7 +3,7 @@
 # check, and the unchanged lesson shader must fail it (so the check can fail).
 #   LESSONS: "NN-name:shader.frag:exercises" (the shader a student edits, how many exercises have solutions)
 set(LESSONS "01-hello-gpgpu:hello.frag:2" "02-numbers-in-textures:scale.frag:1" "03-matmul:matmul.frag:1"
-            "04-reductions:layernorm.frag:1" "05-attention:scores.frag:1" "06-gpt2-passes:softmax.frag:1")
+            "04-reductions:layernorm.frag:1" "05-attention:scores.frag:1" "06-gpt2-passes:attn_scores.frag:1")
 add_library(gpt2gl_lesson STATIC lessons/lesson.cpp)
 target_link_libraries(gpt2gl_lesson PUBLIC gpt2gl_gl)
 foreach(entry ${LESSONS})

@@ -121,7 +121,9 @@ Engine::Engine(const gl::Caps& probed, const EngineOptions& opt) : caps_(probed)
     if (opt.weights == "tier") {
         weights_ = tier;
     } else if (opt.weights == "q8") {
-        weights_ = storage_.has_packed ? Tier::q8p : Tier::q8;
+        // Packed on the float tiers where float textures sample; on rgba8 the RGBA8 layout, whose simpler unpacking
+        // was faster there (H100, 2026-11-27: 30.9 against 34.1 ms a 124M token; docs/benchmarks.md).
+        weights_ = storage_.has_packed && tier != Tier::rgba8 ? Tier::q8p : Tier::q8;
     } else if (opt.weights == "q8-rgba8") {
         weights_ = Tier::q8;
     } else if (opt.weights == "q8-packed") {

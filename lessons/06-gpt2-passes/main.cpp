@@ -1,7 +1,7 @@
 // lessons/06-gpt2-passes/main.cpp — the real engine: GPT-2 (the embedded default model) as a list of passes. Runs a
 // prompt through runtime/Generator, lists the passes of one token grouped by layer, shows the next token's top 5,
-// and compares every logit with the plain C++ CPU reference. Exercise 1: --exercise 1 --frag YOUR/softmax.frag runs
-// the model with your softmax (GPT2GL_GLSL_DIR: shaders read from a folder) and checks that the logits moved.
+// and compares every logit with the plain C++ CPU reference. Exercise 1: --exercise 1 --frag YOUR/attn_scores.frag
+// runs the model with your attention scores (GPT2GL_GLSL_DIR: shaders read from a folder) and checks that the logits moved.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,13 +17,13 @@
 
 int main(int argc, char** argv) try {
     lesson::begin("Lesson 6: GPT-2 as a list of passes", argc, argv);
-    struct Folder {  // the student's softmax.frag, alone in a folder the engine reads shaders from; removed at exit
+    struct Folder {  // the student's attn_scores.frag, alone in a folder the engine reads shaders from; removed at exit
         std::string dir = "/tmp/gpt2gl-lesson06-" + std::to_string(getpid());
-        ~Folder() { unlink((dir + "/softmax.frag").c_str()), rmdir(dir.c_str()); }
+        ~Folder() { unlink((dir + "/attn_scores.frag").c_str()), rmdir(dir.c_str()); }
     } folder;
     if (lesson::exercise() == 1) {
         mkdir(folder.dir.c_str(), 0755);
-        std::ofstream(folder.dir + "/softmax.frag") << lesson::student_source(LESSON_DIR, "../../glsl/softmax.frag");
+        std::ofstream(folder.dir + "/attn_scores.frag") << lesson::student_source(LESSON_DIR, "../../glsl/attn_scores.frag");
         setenv("GPT2GL_GLSL_DIR", folder.dir.c_str(), 1);
     }
     gpt2gl::GeneratorOptions o;
@@ -59,8 +59,8 @@ int main(int argc, char** argv) try {
     for (size_t i = 0; i < want.size(); ++i) moved = std::max(moved, double(std::fabs(g.logits()[i] - want[i])));
     std::printf("largest difference from the CPU reference's logits: %.3g\n", moved);
     if (lesson::exercise() == 1) {
-        // your softmax changed what the model computes: the logits move by far more than rounding (1e-4)
-        lesson::check("your softmax moved the logits by more than 0.01", {float(moved > 0.01)}, {1.0f}, 0.0);
+        // your scores changed what the model computes: the logits move by far more than rounding (1e-4)
+        lesson::check("your attention scores moved the logits by more than 0.01", {float(moved > 0.01)}, {1.0f}, 0.0);
     } else {
         // fp32 (or the exact rgba8 codec) through 7 layers against the CPU's double sums: 1e-3 of logits ~10
         lesson::check("the GPU's logits equal the CPU reference's", g.logits(), want, 1e-3);
