@@ -11,6 +11,7 @@ uniform vec4 K_geo;
 uniform vec2 K_inv;
 uniform vec4 u_attn;  // (T, pos0, hd, 1/sqrt(hd))
 uniform vec2 u_rows;  // (R, q0): rows per head and the first query's row within a head's block
+uniform vec3 u_cols;  // (q_row0, q_col4, k_col4): where q and k sit in their tensors (passes/ops.h AttnCols)
 
 vec4 compute(float row, float c4) {
     float h = floor((row + 0.5) / u_rows.x);
@@ -22,9 +23,10 @@ vec4 compute(float row, float c4) {
     for (int i = 0; i < HD4; i++) {
         float k4 = first + float(i);
         vec4 dim = 4.0 * k4 + vec4(0.5, 1.5, 2.5, 3.5);
-        vec4 q = load4(Q, Q_geo, Q_inv, t, k4) * step(lo, dim) * step(dim, vec4(lo + u_attn.z));
-        s += vec4(dot(q, load4(K, K_geo, K_inv, key.x, k4)), dot(q, load4(K, K_geo, K_inv, key.y, k4)),
-                  dot(q, load4(K, K_geo, K_inv, key.z, k4)), dot(q, load4(K, K_geo, K_inv, key.w, k4)));
+        vec4 q = load4(Q, Q_geo, Q_inv, u_cols.x + t, u_cols.y + k4) * step(lo, dim) * step(dim, vec4(lo + u_attn.z));
+        float kc = u_cols.z + k4;
+        s += vec4(dot(q, load4(K, K_geo, K_inv, key.x, kc)), dot(q, load4(K, K_geo, K_inv, key.y, kc)),
+                  dot(q, load4(K, K_geo, K_inv, key.z, kc)), dot(q, load4(K, K_geo, K_inv, key.w, kc)));
     }
     return s * u_attn.w * step(key, vec4(u_attn.y + t + 0.5));
 }

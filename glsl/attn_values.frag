@@ -11,6 +11,7 @@ uniform vec4 V_geo;
 uniform vec2 V_inv;
 uniform vec3 u_attn;  // (T, pos0, hd)
 uniform vec2 u_rows;  // (R, q0)
+uniform float u_vcol4;  // v's first texel col in its tensor (passes/ops.h AttnCols)
 #ifdef SLICE4
 varying highp float v_layer;
 #endif
@@ -28,10 +29,11 @@ vec4 compute(float row, float c4) {
         float s4 = float(i);
 #endif
         if (s4 >= n4) break;
-        vec4 v0 = load4(V, V_geo, V_inv, 4.0 * s4, c4);
-        vec4 v1 = load4(V, V_geo, V_inv, 4.0 * s4 + 1.0, c4);
-        vec4 v2 = load4(V, V_geo, V_inv, 4.0 * s4 + 2.0, c4);
-        vec4 v3 = load4(V, V_geo, V_inv, 4.0 * s4 + 3.0, c4);
+        float vc = u_vcol4 + c4;
+        vec4 v0 = load4(V, V_geo, V_inv, 4.0 * s4, vc);
+        vec4 v1 = load4(V, V_geo, V_inv, 4.0 * s4 + 1.0, vc);
+        vec4 v2 = load4(V, V_geo, V_inv, 4.0 * s4 + 2.0, vc);
+        vec4 v3 = load4(V, V_geo, V_inv, 4.0 * s4 + 3.0, vc);
 #ifdef HD_ALIGNED
         vec4 p = load4(P, P_geo, P_inv, prow.x, s4);
         acc += p.x * v0 + p.y * v1 + p.z * v2 + p.w * v3;

@@ -14,11 +14,13 @@ void run_attn_rows(Engine& e, Pass& p, Tensor& out, int n_head, int T, int S, At
     for (int h = 0; h < n_head; ++h) e.run(p.out(out, h * r.R + r.q0, h * r.R + r.q0 + T, 0, S));
 }
 
-void attn_scores(Engine& e, const Tensor& q, const Tensor& k, int n_head, int T, int pos0, Tensor& scores, AttnRows r) {
-    int C = q.cols(), hd = C / n_head;
+void attn_scores(Engine& e, const Tensor& q, const Tensor& k, int n_head, int T, int pos0, Tensor& scores, AttnRows r,
+                 AttnCols at) {
+    int C = at.C > 0 ? at.C : q.cols(), hd = C / n_head;
     int hd4 = (hd + 3) / 4 + (hd % 4 ? 1 : 0);  // texels one head's dims can touch
     Pass p("attn_scores");
     p.define("HD4", hd4).in("Q", q).in("K", k).set("u_attn", float(T), float(pos0), float(hd), 1.0f / std::sqrt(float(hd)));
+    p.set("u_cols", float(at.q_row0), float(at.q_col4), float(at.k_col4));
     run_attn_rows(e, p, scores, n_head, T, pos0 + T, r);
 }
 

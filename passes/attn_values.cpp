@@ -6,8 +6,9 @@
 
 namespace gpt2gl {
 
-void attn_values(Engine& e, const Tensor& probs, const Tensor& v, int n_head, int T, int pos0, Tensor& y, AttnRows r) {
-    const int hd = v.cols() / n_head, s4 = (probs.cols() + 3) / 4;
+void attn_values(Engine& e, const Tensor& probs, const Tensor& v, int n_head, int T, int pos0, Tensor& y, AttnRows r,
+                 AttnCols at) {
+    const int hd = (at.C > 0 ? at.C : v.cols()) / n_head, s4 = (probs.cols() + 3) / 4;
     const int slice4 = std::max(8, (s4 + gl::Quad::kMaxLayers - 1) / gl::Quad::kMaxLayers);  // any context in 64
     const int slices = e.context_slices((pos0 + T + 3) / 4, slice4);
     Pass p("attn_values");
@@ -15,7 +16,7 @@ void attn_values(Engine& e, const Tensor& probs, const Tensor& v, int n_head, in
     if (hd % 4 == 0) p.define("HD_ALIGNED");
     // the same program at every context (one slice, or many), so a growing context compiles nothing new
     if (e.can_accumulate()) p.define("SLICE4", slice4).sum_layers(slices);
-    p.in("P", probs).in("V", v).set("u_attn", float(T), float(pos0), float(hd));
+    p.in("P", probs).in("V", v).set("u_attn", float(T), float(pos0), float(hd)).set("u_vcol4", float(at.v_col4));
     p.set("u_rows", r.R == 0 ? float(T) : float(r.R), r.R == 0 ? 0.0f : float(r.q0));
     e.run(p.out(y, 0, T, 0, y.cols()));
 }

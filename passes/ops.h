@@ -56,18 +56,25 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
 struct AttnRows {
     int R = 0, q0 = 0;  // R = 0: compact
 };
+// Where the attention passes find q, k and v inside their tensors (the model keeps them side by side in one q|k|v
+// cache per layer, written by one matmul): q's rows start at q_row0 (the new tokens' positions), and each block's
+// cols at texel col q_col4, k_col4, v_col4 (blocks start on whole texels). All 0: tensors of their own.
+struct AttnCols {
+    int C = 0;  // channels of each block (0: the tensors' own cols)
+    int q_row0 = 0, q_col4 = 0, k_col4 = 0, v_col4 = 0;
+};
 // Runs an attention pass over each head's rows [h*R + q0, + T) of `out`, cols [0, S): one draw when compact, one
 // per head otherwise (attn_scores and softmax share it).
 void run_attn_rows(Engine& e, Pass& p, Tensor& out, int n_head, int T, int S, AttnRows rows);
 // scores: q_h(t) . k_h(s) / sqrt(hd) for s <= pos0 + t, else 0, in cols [0, S = pos0 + T).
 void attn_scores(Engine& e, const Tensor& q, const Tensor& k_cache, int n_head, int T, int pos0, Tensor& scores,
-                 AttnRows rows = {});
+                 AttnRows rows = {}, AttnCols at = {});
 // probs: the causal softmax of each scores row; masked keys get 0.
 void softmax(Engine& e, const Tensor& scores, int n_head, int T, int pos0, Tensor& probs, AttnRows rows = {},
              Tensor* stats = nullptr);
 // y (T, C): y[t, c] = sum_s probs[h(c)*R + q0 + t, s] * v[s, c].
 void attn_values(Engine& e, const Tensor& probs, const Tensor& v_cache, int n_head, int T, int pos0, Tensor& y,
-                 AttnRows rows = {});
+                 AttnRows rows = {}, AttnCols at = {});
 
 // y[y_row0 + i] <- x[i] for i in [0, rows), all cols (same cols; layouts may differ).
 void copy(Engine& e, const Tensor& x, int rows, Tensor& y, int y_row0 = 0);

@@ -8,7 +8,7 @@ namespace gpt2gl {
 
 Gpt2::Gpt2(Engine& e, const Gpt2Weights& w, int n_ctx, bool inspect, const Progress& progress)
     : e_(e), cfg_(w.cfg), inspect_(inspect) {
-    const int C = cfg_.n_embd, V = cfg_.vocab_size, I = cfg_.n_inner, H = cfg_.n_head;
+    const int C = cfg_.n_embd, V = cfg_.vocab_size, I = cfg_.n_inner, H = cfg_.n_head, Cp = (C + 3) / 4 * 4;
     n_ctx_ = n_ctx > 0 ? std::min(n_ctx, cfg_.n_positions) : cfg_.n_positions;
     auto vec = [&](const std::string& name, const float* data, int n) {
         Tensor t = e.tensor(name, 1, n);
@@ -27,12 +27,13 @@ Gpt2::Gpt2(Engine& e, const Gpt2Weights& w, int n_ctx, bool inspect, const Progr
         Layer L;
         L.ln_1_w = vec(p + "ln_1.w", s.ln_1_w.data(), C);
         L.ln_1_b = vec(p + "ln_1.b", s.ln_1_b.data(), C);
-        L.wq = e.split(p + "attn.wq", C, C, s.c_attn_w.data());
-        L.wk = e.split(p + "attn.wk", C, C, s.c_attn_w.data() + size_t(C) * C);
-        L.wv = e.split(p + "attn.wv", C, C, s.c_attn_w.data() + size_t(2) * C * C);
-        L.bq = vec(p + "attn.bq", s.c_attn_b.data(), C);
-        L.bk = vec(p + "attn.bk", s.c_attn_b.data() + C, C);
-        L.bv = vec(p + "attn.bv", s.c_attn_b.data() + 2 * C, C);
+        std::vector<float> w(size_t(3) * Cp * C, 0.0f), b(size_t(3) * Cp, 0.0f);  // c_attn's blocks at 0, Cp, 2 Cp
+        for (int blk = 0; blk < 3; ++blk) {
+            std::copy_n(s.c_attn_w.data() + size_t(blk) * C * C, size_t(C) * C, w.begin() + long(blk) * Cp * C);
+            std::copy_n(s.c_attn_b.data() + size_t(blk) * C, C, b.begin() + long(blk) * Cp);
+        }
+        L.wqkv = e.split(p + "attn.wqkv", 3 * Cp, C, w.data());
+        L.bqkv = vec(p + "attn.bqkv", b.data(), 3 * Cp);
         L.attn_proj_w = e.split(p + "attn.c_proj.w", C, C, s.attn_proj_w.data());
         L.attn_proj_b = vec(p + "attn.c_proj.b", s.attn_proj_b.data(), C);
         L.ln_2_w = vec(p + "ln_2.w", s.ln_2_w.data(), C);
@@ -41,8 +42,7 @@ Gpt2::Gpt2(Engine& e, const Gpt2Weights& w, int n_ctx, bool inspect, const Progr
         L.c_fc_b = vec(p + "mlp.c_fc.b", s.c_fc_b.data(), I);
         L.mlp_proj_w = e.split(p + "mlp.c_proj.w", C, I, s.mlp_proj_w.data());
         L.mlp_proj_b = vec(p + "mlp.c_proj.b", s.mlp_proj_b.data(), C);
-        L.k_cache = e.tensor(p + "k_cache", n_ctx_, C);
-        L.v_cache = e.tensor(p + "v_cache", n_ctx_, C);
+        L.qkv = e.tensor(p + "qkv", n_ctx_, 3 * Cp);
         layers_.push_back(std::move(L));
         if (progress) progress("uploading layers to the GPU", l + 1, cfg_.n_layer);
     }
@@ -51,7 +51,6 @@ Gpt2::Gpt2(Engine& e, const Gpt2Weights& w, int n_ctx, bool inspect, const Progr
     resid_[0] = e.tensor("x", n_ctx_, C);
     if (!e.can_accumulate()) resid_[1] = e.tensor("y", n_ctx_, C);  // the residual's ping-pong partner
     ln_ = e.tensor("ln", n_ctx_, C);
-    q_ = e.tensor("q", n_ctx_, C);
     attn_ = e.tensor("attn", n_ctx_, C);
     h_ = e.tensor("mlp.h", n_ctx_, I);
     scores_ = e.tensor("scores", H * n_ctx_, n_ctx_);
@@ -79,7 +78,7 @@ void Gpt2::forward(const int* ids, int T) {
         if (ids[i] < 0 || ids[i] >= cfg_.vocab_size)
             throw std::runtime_error("token id " + std::to_string(ids[i]) + " is outside the vocabulary of " +
                                      std::to_string(cfg_.vocab_size));
-    const int H = cfg_.n_head, pos = pos_;
+    const int H = cfg_.n_head, pos = pos_, C = cfg_.n_embd, Cp = (C + 3) / 4 * 4;
     const float eps = cfg_.layer_norm_epsilon;
     ids_.upload(ids, T);
     e_.set_scope("embed");
@@ -93,24 +92,21 @@ void Gpt2::forward(const int* ids, int T) {
         stage(l, "ln_1", ln_);
         MatmulArgs a;
         a.rows = T;
-        a.bias = &L.bq;
-        matmul(e_, ln_, L.wq, q_, a);
-        stage(l, "q", q_);
-        MatmulArgs kv = a;
-        kv.y_row0 = pos;
-        kv.bias = &L.bk;
-        matmul(e_, ln_, L.wk, L.k_cache, kv);
-        stage(l, "k", L.k_cache);
-        kv.bias = &L.bv;
-        matmul(e_, ln_, L.wv, L.v_cache, kv);
-        stage(l, "v", L.v_cache);
+        a.y_row0 = pos;
+        a.bias = &L.bqkv;
+        matmul(e_, ln_, L.wqkv, L.qkv, a);
+        stage(l, "q", L.qkv, pos, 0, C);
+        stage(l, "k", L.qkv, pos, Cp, C);
+        stage(l, "v", L.qkv, pos, 2 * Cp, C);
+        AttnCols at;
+        at.C = C, at.q_row0 = pos, at.k_col4 = Cp / 4, at.v_col4 = 2 * Cp / 4;
         Tensor& probs = inspect_ ? probs_l_[size_t(l)] : probs_;
         AttnRows rows;  // inspect: rows by absolute position, so probs keep the whole matrix across decode steps
         if (inspect_) rows.R = n_ctx_, rows.q0 = pos;
-        attn_scores(e_, q_, L.k_cache, H, T, pos, scores_, rows);
+        attn_scores(e_, L.qkv, L.qkv, H, T, pos, scores_, rows, at);
         softmax(e_, scores_, H, T, pos, probs, rows, &softmax_stats_);
         stage(l, "probs", probs);
-        attn_values(e_, probs, L.v_cache, H, T, pos, attn_, rows);
+        attn_values(e_, probs, L.qkv, H, T, pos, attn_, rows, at);
         stage(l, "attn", attn_);
         add_to_residual(attn_, L.attn_proj_w, L.attn_proj_b, T, false);
         stage(l, "res", x());
@@ -198,15 +194,14 @@ std::vector<std::pair<std::string, const Tensor*>> Gpt2::atlas() const {
     for (int l = 0; l < cfg_.n_layer; ++l) {
         std::string p = "h." + std::to_string(l) + ".";
         const Layer& L = layers_[size_t(l)];
-        out.push_back({p + "k_cache", &L.k_cache});
-        out.push_back({p + "v_cache", &L.v_cache});
+        out.push_back({p + "qkv", &L.qkv});
         if (inspect_) {
             out.push_back({p + "probs", &probs_l_[size_t(l)]});
             out.push_back({p + "res", &res_l_[size_t(l)]});
             out.push_back({p + "out", &out_l_[size_t(l)]});
         }
     }
-    for (const Tensor* t : {&q_, &attn_, &h_, &ln_, &logits_}) out.push_back({t->name(), t});
+    for (const Tensor* t : {&attn_, &h_, &ln_, &logits_}) out.push_back({t->name(), t});
     return out;
 }
 
@@ -224,14 +219,13 @@ std::vector<Gpt2::TensorInfo> Gpt2::tensors() const {
     add_split(lm_head_);
     for (const Tensor* t : {&wpe_, &ln_f_w_, &ln_f_b_}) add(*t, TensorInfo::weight);
     for (auto& L : layers_) {
-        for (const Tensor* t : {&L.ln_1_w, &L.ln_1_b, &L.bq, &L.bk, &L.bv, &L.attn_proj_b, &L.ln_2_w, &L.ln_2_b,
-                                &L.c_fc_b, &L.mlp_proj_b})
+        for (const Tensor* t : {&L.ln_1_w, &L.ln_1_b, &L.bqkv, &L.attn_proj_b, &L.ln_2_w, &L.ln_2_b, &L.c_fc_b,
+                                &L.mlp_proj_b})
             add(*t, TensorInfo::weight);
-        for (const SplitTensor* s : {&L.wq, &L.wk, &L.wv, &L.attn_proj_w, &L.c_fc_w, &L.mlp_proj_w}) add_split(*s);
-        add(L.k_cache, TensorInfo::cache);
-        add(L.v_cache, TensorInfo::cache);
+        for (const SplitTensor* s : {&L.wqkv, &L.attn_proj_w, &L.c_fc_w, &L.mlp_proj_w}) add_split(*s);
+        add(L.qkv, TensorInfo::cache);
     }
-    for (const Tensor* t : {&resid_[0], &resid_[1], &ln_, &q_, &attn_, &h_, &scores_, &probs_, &logits_, &ln_stats_,
+    for (const Tensor* t : {&resid_[0], &resid_[1], &ln_, &attn_, &h_, &scores_, &probs_, &logits_, &ln_stats_,
                             &softmax_stats_})
         if (*t) add(*t, TensorInfo::activation);
     return out;

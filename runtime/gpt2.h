@@ -1,8 +1,9 @@
 // runtime/gpt2.h — GPT-2 as a sequence of render passes: the weights in textures, the forward graph (which passes,
 // in which order, on which textures) and the KV cache. No GL calls here: only passes/ops.h.
 //
-// Per layer, for T new tokens at positions [pos, pos + T) (11 draws when no weight is split):
-//   ln = ln_1(x)                 q = ln Wq + bq            k_cache[pos..] = ln Wk + bk     v_cache[pos..] = ln Wv + bv
+// Per layer, for T new tokens at positions [pos, pos + T) (12 draws when no weight is split: the layer norms and the
+// softmax take a statistics pass each where the tier keeps row statistics; 9 on fp16):
+//   ln = ln_1(x)                 qkv[pos..] = ln Wqkv + bqkv   (q | k | v side by side: the layer's cache, one draw)
 //   scores = q k^T / sqrt(hd)    probs = softmax(scores)   a = probs v
 //   y = x + a Wo + bo            ln = ln_2(y)              h = gelu(ln Wfc + bfc)          x = y + h Wp + bp
 // then ln_f and the LM head (wte, or lm_head when untied) over the last row. The residual stream x is added to in
@@ -40,11 +41,16 @@ public:
     int n_ctx() const { return n_ctx_; }
     const Gpt2Config& config() const { return cfg_; }
 
-    // Called after each stage of a forward with its name and output (rows [0, T) hold the new tokens, except the
-    // K/V caches whose rows [pos, pos + T) were written). Names: embed, h.L.ln_1, h.L.q, h.L.k, h.L.v, h.L.probs,
-    // h.L.attn, h.L.res, h.L.ln_2, h.L.mlp (after GELU) or h.L.fc (before it, when c_proj applies GELU as it
-    // reads: split-K), h.L.out, ln_f.
-    std::function<void(const std::string& name, const Tensor& t)> on_stage;
+    // Called after each stage of a forward with its name, its tensor and where in it the stage's output is: rows
+    // [row0, row0 + T), cols [col0, col0 + cols) (row0 = pos for q, k and v, which sit side by side in the layer's
+    // cache; 0 elsewhere). Names: embed, h.L.ln_1, h.L.q, h.L.k, h.L.v, h.L.probs (the whole tensor), h.L.attn,
+    // h.L.res, h.L.ln_2, h.L.mlp (after GELU) or h.L.fc (before it, when c_proj applies GELU as it reads: split-K),
+    // h.L.out, ln_f.
+    struct Stage {
+        const Tensor& t;
+        int row0, col0, cols;
+    };
+    std::function<void(const std::string& name, const Stage& s)> on_stage;
 
     // Every texture the model holds, for `info` (name, shape, bytes).
     struct TensorInfo {
@@ -68,16 +74,16 @@ public:
 
 private:
     struct Layer {
-        Tensor ln_1_w, ln_1_b, bq, bk, bv, attn_proj_b, ln_2_w, ln_2_b, c_fc_b, mlp_proj_b;
-        SplitTensor wq, wk, wv, attn_proj_w, c_fc_w, mlp_proj_w;
-        Tensor k_cache, v_cache;  // (n_ctx, C)
+        Tensor ln_1_w, ln_1_b, bqkv, attn_proj_b, ln_2_w, ln_2_b, c_fc_b, mlp_proj_b;
+        SplitTensor wqkv, attn_proj_w, c_fc_w, mlp_proj_w;  // wqkv: (3 Cp, C), the blocks of c_attn on whole texels
+        Tensor qkv;  // (n_ctx, 3 Cp): row t = token t's q | k | v, each block Cp = C rounded up to 4 cols
     };
     void add_to_residual(const Tensor& a, const SplitTensor& w, const Tensor& b, int T, bool gelu_a);
     void stage(const char* name, const Tensor& t) {
-        if (on_stage) on_stage(name, t);
+        if (on_stage) on_stage(name, Stage{t, 0, 0, t.cols()});
     }
-    void stage(int l, const char* name, const Tensor& t) {
-        if (on_stage) on_stage("h." + std::to_string(l) + "." + name, t);
+    void stage(int l, const char* name, const Tensor& t, int row0 = 0, int col0 = 0, int cols = 0) {
+        if (on_stage) on_stage("h." + std::to_string(l) + "." + name, Stage{t, row0, col0, cols > 0 ? cols : t.cols()});
     }
     void lm_head(int row0, int rows, Tensor& out);
 
@@ -94,7 +100,7 @@ private:
     Tensor resid_[2];  // the residual stream (n_ctx, C): resid_[cur_] holds it, the other is ping-pong's next
     int cur_ = 0;
     Tensor& x() { return resid_[cur_]; }
-    Tensor ln_, q_, attn_, h_, scores_, probs_, logits_;
+    Tensor ln_, attn_, h_, scores_, probs_, logits_;
     Tensor ln_stats_, softmax_stats_;  // row statistics between passes (empty on tiers that keep none)
     Tensor logits_rows_;  // (up to n_ctx, V) for logits_all, made on its first call
 };

@@ -41,12 +41,15 @@ using Reference = NumpyReference;
 std::map<std::string, std::vector<float>> record(Gpt2& m, const std::vector<int>& ids) {
     std::map<std::string, std::vector<float>> got;
     int T = int(ids.size());
-    m.on_stage = [&](const std::string& name, const Tensor& t) {
+    m.on_stage = [&](const std::string& name, const Gpt2::Stage& s) {
         if (name.size() > 2 && (name.substr(name.size() - 2) == ".k" || name.substr(name.size() - 2) == ".v")) return;
-        auto d = t.download();
+        auto d = s.t.download();
         // probs (H*n_ctx, n_ctx) are kept whole: comparable when n_ctx == T
-        int cols = t.cols(), rows = name.find("probs") != std::string::npos ? t.rows() : T;
-        std::vector<float> v(d.begin(), d.begin() + long(rows) * cols);
+        const bool whole = name.find("probs") != std::string::npos;
+        int rows = whole ? s.t.rows() : T, row0 = whole ? 0 : s.row0;
+        std::vector<float> v;
+        for (int r = row0; r < row0 + rows; ++r)
+            v.insert(v.end(), d.begin() + long(r) * s.t.cols() + s.col0, d.begin() + long(r) * s.t.cols() + s.col0 + s.cols);
         if (name.size() > 3 && name.substr(name.size() - 3) == ".fc") {
             // the MLP before GELU (split-K defers GELU to c_proj): compared as the reference's GELU of it
             for (float& x : v) x = ref::gelu(x);
