@@ -76,7 +76,7 @@ vec4 load4(sampler2D s, vec4 geo, vec2 inv, float row, float c4) {
 
 // q8 weights (any tier): an RGBA8 texel holds 4 consecutive cols as int8 + 128, laid out as the float tiers.
 // Returns the int8 values q (times the row's scale: the weight), exactly: texture2D gives byte / 255, which times
-// 255 may miss the integer by an ulp; rounding makes it exact (so q8 and q8p give the same sums).
+// 255 may miss the integer by an ulp; rounding makes it exact (the embedding's few reads; matmul.frag skips it).
 vec4 load_q8(sampler2D s, vec4 geo, vec2 inv, float row, float c4) {
     return floor(texture2D(s, (texel_of(geo, row, c4) + 0.5) * inv) * 255.0 + 0.5) - 128.0;
 }

@@ -14,7 +14,7 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
         int n0 = int(i) * w.rows_per_part, n4 = (w.parts[i].cols() + 3) / 4;
         int slices = a.gelu || a.residual ? 1 : e.split_k(a.rows, n4, k4);
         int per_slice = (k4 + slices - 1) / slices;
-        if (w.quantized()) per_slice = (per_slice + 2) / 3 * 3;  // whole q8p groups; q8 cut alike: the same sums
+        if (w.packed()) per_slice = (per_slice + 2) / 3 * 3;  // whole groups of 12 inputs
         slices = (k4 + per_slice - 1) / per_slice;  // no empty slices
         Pass p("matmul");
         p.define("K4", k4).define("K_LAST", w.parts[i].rows() - 1).in("X", x).in("W", w.parts[i]);

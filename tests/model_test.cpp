@@ -168,25 +168,11 @@ TEST_P(ModelQ8, DefaultModelThroughTheKvCache) {
     matches_cpu_through_kv_cache(this, m, q8_round_trip(w), 4);
 }
 
-// "q8" is the packed layout on the float tiers where float textures sample exactly (here, on llvmpipe), the RGBA8 one
-// on the rgba8 tier (faster there); both hold the same int8 values and sum in the same order, so a prefill and decode
-// steps give the same logits bit for bit.
-TEST_P(ModelQ8, PackedAndRgba8LayoutsGiveTheSameLogits) {
-    if (!test_caps().fp32.ok) GTEST_SKIP() << "no exactly sampled float textures here (ES 2.0 context)";
-    Gpt2Weights w = load_weights(kDefault);
-    auto packed = weights_engine(GetParam(), "q8-packed"), bytes = weights_engine(GetParam(), "q8-rgba8");
-    ASSERT_EQ(q8_engine(GetParam())->weights(), GetParam().tier == Tier::rgba8 ? Tier::q8 : Tier::q8p);
-    Gpt2 a(*packed, w, 32), b(*bytes, w, 32);
-    std::vector<int> ids = kPrompt;
-    a.forward(ids.data(), int(ids.size()));
-    b.forward(ids.data(), int(ids.size()));
-    for (int i = 0; i < 3; ++i) {
-        auto la = a.logits_last(), lb = b.logits_last();
-        ASSERT_EQ(la, lb) << "step " << i;
-        int next = int(std::max_element(la.begin(), la.end()) - la.begin());
-        a.forward(&next, 1);
-        b.forward(&next, 1);
-    }
+// "q8" is the packed layout on the float tiers where float textures sample exactly (here, on llvmpipe), the RGBA8
+// one on the rgba8 tier (faster there): the two tests above hold both to the reference.
+TEST_P(ModelQ8, TheTierPicksTheLayout) {
+    EXPECT_EQ(q8_engine(GetParam())->weights(),
+              GetParam().tier == Tier::rgba8 || !test_caps().fp32.ok ? Tier::q8 : Tier::q8p);
 }
 
 INSTANTIATE_TEST_SUITE_P(Tiers, ModelQ8,

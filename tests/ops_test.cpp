@@ -262,35 +262,6 @@ TEST_P(OpsQ8, Matmul) {
     }
 }
 
-// The packed layout holds the same int8 values and sums each x texel's products in the same order: the same numbers
-// as q8-rgba8, bit for bit (split-K included: both cut K at whole groups of 3 texels).
-TEST_P(OpsQ8, PackedEqualsBytes) {
-    if (!q8_layout_available("q8-packed")) GTEST_SKIP() << "no exactly sampled float textures here (ES 2.0 context)";
-    auto bytes = weights_engine(GetParam(), "q8-rgba8"), packed = weights_engine(GetParam(), "q8-packed");
-    for (const MatmulCase& m : kQ8Cases) {
-        SCOPED_TRACE("T=" + std::to_string(m.T) + " K=" + std::to_string(m.K) + " N=" + std::to_string(m.N));
-        auto w = randn(size_t(m.N) * m.K, 61, 1.0f / std::sqrt(float(m.K)));
-        auto x = in(size_t(m.x_row0 + m.T) * m.K, 62), bias = in(m.N, 63);
-        std::vector<float> out[2];
-        int i = 0;
-        for (Engine* eng : {bytes.get(), packed.get()}) {
-            Tensor xt = eng->tensor("x", m.x_row0 + m.T, m.K), bt = eng->tensor("bias", 1, m.N);
-            Tensor y = eng->tensor("y", m.T, m.N);
-            xt.upload(x.data());
-            bt.upload(bias.data());
-            SplitTensor wt = eng->split("w", m.N, m.K, w.data());
-            MatmulArgs a;
-            a.rows = m.T;
-            a.x_row0 = m.x_row0;
-            a.bias = &bt;
-            a.gelu = m.gelu;
-            matmul(*eng, xt, wt, y, a);
-            out[i++] = y.download();
-        }
-        EXPECT_EQ(out[0], out[1]);
-    }
-}
-
 TEST_P(OpsQ8, Embed) {
     for (const char* layout : kQ8Layouts) {
         SCOPED_TRACE(layout);
