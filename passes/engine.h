@@ -18,9 +18,8 @@ struct EngineOptions {
     int max_texture_size = 0;        // 0: the driver's; else a lower limit (tests force 256)
     int split_k = -1;                // matmul K splits: -1 auto (fp32 with exact blending), 0/1 never, n: up to n
     std::string weights = "tier";    // weight matrices: "tier" (as every tensor), "fp16" (half textures beside the
-                                     // fp32 tier), "q8" (8-bit, per-row scales: q8-packed on the float tiers
-                                     // where float textures sample exactly, else q8-rgba8), "q8-packed" (12 to
-                                     // an RGBA32F texel) or "q8-rgba8" (4 to an RGBA8 texel)
+                                     // fp32 tier), "q8" or "q8-rgba8" (8-bit, per-row scales, 4 to an RGBA8
+                                     // texel) or "q8-packed" (the same, 12 to an RGBA32F texel)
     std::string gpu_profile;         // emulate a named old GPU's limits (gl/profiles.h); "": this GPU's own
 };
 

@@ -168,11 +168,14 @@ TEST_P(ModelQ8, DefaultModelThroughTheKvCache) {
     matches_cpu_through_kv_cache(this, m, q8_round_trip(w), 4);
 }
 
-// "q8" is the packed layout on the float tiers where float textures sample exactly (here, on llvmpipe), the RGBA8
-// one on the rgba8 tier (faster there): the two tests above hold both to the reference.
-TEST_P(ModelQ8, TheTierPicksTheLayout) {
-    EXPECT_EQ(q8_engine(GetParam())->weights(),
-              GetParam().tier == Tier::rgba8 || !test_caps().fp32.ok ? Tier::q8 : Tier::q8p);
+// The packed layout through the whole model, where float textures sample exactly (not on a true ES 2.0 context).
+TEST_P(ModelQ8, PackedLayoutThroughTheKvCache) {
+    if (!test_caps().fp32.ok) GTEST_SKIP() << "no exactly sampled float textures here (ES 2.0 context)";
+    Gpt2Weights w = load_weights(kDefault);
+    auto packed = weights_engine(GetParam(), "q8-packed");
+    ASSERT_EQ(packed->weights(), Tier::q8p);
+    Gpt2 m(*packed, w, 32);
+    matches_cpu_through_kv_cache(this, m, q8_round_trip(w), 4);
 }
 
 INSTANTIATE_TEST_SUITE_P(Tiers, ModelQ8,

@@ -73,9 +73,9 @@ function nativeTokens({ prompt, n, temp, topk, topp, seed }, precision, weights 
 
 const run = { prompt: "ROMEO:", n: 24, temp: 0.8, topk: 40, topp: 0.95, seed: 7 };
 
-// weights as asked for, and the label the page gives what the engine chose ("q8": packed where float textures sample)
+// weights as asked for, and the label the page gives what the engine chose
 for (const [precision, weights, label] of [["fp32", "tier", "tier"], ["rgba8", "tier", "tier"], ["rgba8", "q8", "q8"],
-                                           ["fp32", "q8", "q8 packed"]]) {
+                                           ["fp32", "q8-packed", "q8 packed"]]) {
   test(`same tokens as the native build on ${precision} with ${weights} weights`, async () => {
     const page = await openPage(precision, weights);
     const info = await page.evaluate(() => window.gpt2gl.info);
