@@ -18,8 +18,15 @@ MODEL = re.compile(r"^== (\S+):")
 
 
 def parse(path):
-    runs, model = {}, None
+    """(model, variant) -> [(context, prefill tok/s, decode ms)]. Sections of scripts/device_ab.sh's output headed
+    "### base ..." (the baseline binary) are skipped."""
+    runs, model, skip = {}, None, False
     for line in open(path):
+        if line.startswith("### "):
+            skip = line.startswith("### base")
+            continue
+        if skip:
+            continue
         m = MODEL.match(line)
         if m:
             model = m.group(1).replace("model/default", "default")
@@ -41,26 +48,28 @@ def main():
     runs = {}
     for p in a.logs:
         runs.update(parse(p))
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5))
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, 6))
     for (model, tier), pts in sorted(runs.items()):
         pts.sort()
         style = {"fp32": "-o", "fp16": "--s", "rgba8": ":^"}[tier.split()[0]]
         ax1.plot([p[0] for p in pts], [p[2] for p in pts], style, label=f"gpt2gl {model} {tier}")
         ax2.plot([p[0] for p in pts], [p[1] for p in pts], style, label=f"gpt2gl {model} {tier}")
     if a.hf:
-        for r in json.load(open(a.hf)):
-            ax1.plot([d["context"] for d in r["decode"]], [d["ms_per_token"] for d in r["decode"]], "-x", color="black",
-                     alpha=0.6, label=f"HF eager fp32 {r['model']}")
-            ax2.plot([d["tokens"] for d in r["prefill"]], [d["tokens"] * 1000 / d["ms"] for d in r["prefill"]], "-x",
-                     color="black", alpha=0.6, label=f"HF eager fp32 {r['model']}")
-    ax1.set(xlabel="context length (tokens)", ylabel="decode ms/token", xscale="log", yscale="log",
-            title=f"{a.title} decode (batch 1, KV cache)")
-    ax2.set(xlabel="prompt length (tokens)", ylabel="prefill tokens/s", xscale="log", yscale="log",
-            title=f"{a.title} prefill")
+        for r, marker in zip(json.load(open(a.hf)), "xv+*D"):
+            ax1.plot([d["context"] for d in r["decode"]], [d["ms_per_token"] for d in r["decode"]], "-" + marker,
+                     color="grey", label=f"HF eager fp32 {r['model']}")
+            ax2.plot([d["tokens"] for d in r["prefill"]], [d["tokens"] * 1000 / d["ms"] for d in r["prefill"]],
+                     "-" + marker, color="grey", label=f"HF eager fp32 {r['model']}")
+    ax1.set(xlabel="context length (tokens)", ylabel="decode ms/token (lower is better)", xscale="log", yscale="log",
+            title="decode (batch 1, KV cache)")
+    ax2.set(xlabel="prompt length (tokens)", ylabel="prefill tokens/s (higher is better)", xscale="log", yscale="log",
+            title="prefill")
     for ax in (ax1, ax2):
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=7)
-    fig.tight_layout()
+    handles, labels = ax1.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=8, frameon=False)
+    fig.suptitle(a.title)
+    fig.tight_layout(rect=(0, 0.16, 1, 1))
     fig.savefig(a.out, dpi=110)
 
 
