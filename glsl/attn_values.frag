@@ -1,5 +1,5 @@
 // glsl/attn_values.frag — y[t, c] = sum_{s <= pos0 + t} probs[h(c)*R + q0 + t, s] * v[s, c],  h(c) = c / hd
-//   probs: rows as in attn_scores.frag   v: the layer's value cache (n_ctx, C)   y: (T, C)
+//   probs: rows as in attn_scores.frag   v: the layer's values, row s of V from texel col v_col4   y: (T, C)
 // Defines: S4 = texels of the longest probs row (constant); HD_ALIGNED when hd % 4 == 0 (all 4 lanes in one head);
 //   SLICE4: this fragment sums only key texels [s*SLICE4, s*SLICE4 + SLICE4) for quad layer s = v_layer, and the
 //   engine adds the layers up by blending (split over the context, as matmul's split-K).

@@ -1,7 +1,8 @@
 // lessons/06-gpt2-passes/solutions/exercise1.frag — exercise 1: glsl/attn_scores.frag at attention temperature 2:
 // every score is halved before the softmax (softmax(s / 2)), flattening each head's attention.
 // (the original) scores[h*R + q0 + t, s] = q[t, head h] . k[s, head h] / sqrt(hd), for keys s <= pos0 + t
-//   q: (T, C)   k: the layer's key cache (n_ctx, C)   scores: rows h*R + q0 + t, cols S = pos0 + T; masked keys get 0.
+//   q: row q_row0 + t of Q from texel col q_col4   k: the layer's keys, row s of K from texel col k_col4 (the model's
+//   q|k|v cache holds both; passes/ops.h AttnCols)   scores: rows h*R + q0 + t, cols S = pos0 + T; masked keys get 0.
 //   R, q0 = u_rows: compact (T, 0), or by absolute position (n_ctx, pos0) so a viewer keeps the whole matrix.
 // A head's dims [h*hd, h*hd + hd) may start inside a texel when hd % 4 != 0: lanes outside are masked.
 // Defines: HD4 = texels a head can touch (constant).
