@@ -206,6 +206,12 @@ void print_caps(const Generator& g) {
     std::printf("max texture    %d (using %d)\n", c.max_texture_size, e.storage().max_size);
     std::printf("texture units  %d\n", c.max_texture_units);
     std::printf("highp          float %d bits, int %d bits\n", c.highp_float_bits, c.highp_int_bits);
+    auto kept = [](int bits) {
+        return bits == 0 ? std::string("under 8 (or not measured)") :
+               std::to_string(bits) + (bits == 23 ? " (fp32)" : bits == 10 ? " (FP16)" : "");
+    };
+    std::printf("mediump        float %d bits reported; arithmetic keeps %s, highp %s\n", c.mediump_float_bits,
+                kept(c.mediump_bits_computed).c_str(), kept(c.highp_bits_computed).c_str());
     std::printf("fp32 target    %s: %s\n", c.fp32.ok ? "yes" : "no", c.fp32.why.c_str());
     std::printf("fp16 target    %s: %s\n", c.fp16.ok ? "yes" : "no", c.fp16.why.c_str());
     for (auto [name, f] : {std::pair<const char*, const gl::FloatSupport*>{"fp32", &c.fp32}, {"fp16", &c.fp16}})

@@ -104,6 +104,46 @@ static std::string try_blend(const TexFormat& f, const Program& copy, const Quad
     return err.empty() ? compare(out, sum) : err;
 }
 
+// Which of 1 + 2^-k (k = 8 + 4x + lane, for texel x of 4) this precision tells apart from 1, as 0/1 in an RGBA8
+// target. u_one is 1 at run time, so no compiler can fold the sums away.
+static const char* kMantissaFragment =
+    "#version 100\n"
+    "precision PRECISION float;\n"
+    "uniform float u_one;\n"
+    "void main() {\n"
+    "    vec4 e = exp2(-(8.0 + 4.0 * floor(gl_FragCoord.x) + vec4(0.0, 1.0, 2.0, 3.0)));\n"
+    "    gl_FragColor = vec4(notEqual((u_one + e) * u_one, vec4(u_one)));\n"
+    "}\n";
+
+// The mantissa bits fragment arithmetic keeps at `precision` (highp, mediump): the largest k such that every
+// 1 + 2^-j, j = 8 .. k, came out apart from 1; 0 when even 2^-8 was lost or the pass failed.
+static int measure_mantissa(const std::string& precision, const TexFormat& rgba8, const Quad& quad) {
+    try {
+        std::string src = kMantissaFragment;
+        src.replace(src.find("PRECISION"), 9, precision);
+        Program p({quad_vertex_source(), src, "mantissa probe (" + precision + ")"});
+        Texture t({4, 1, rgba8, nullptr, "mantissa probe target"});
+        Framebuffer fb(t, "mantissa probe framebuffer");
+        fb.bind();
+        glViewport(0, 0, 4, 1);
+        p.use();
+        const float one = 1.0f;
+        p.set(p.uniform("u_one"), 1, &one);
+        quad.bind();
+        blend_add(false);
+        quad.draw();
+        unsigned char got[16] = {};
+        glReadPixels(0, 0, 4, 1, GL_RGBA, GL_UNSIGNED_BYTE, got);
+        bind_framebuffer(0);
+        int bits = 0;
+        for (int i = 0; i < 16 && got[i] > 127; ++i) bits = 8 + i;
+        return bits;
+    } catch (const Error&) {
+        bind_framebuffer(0);
+        return 0;
+    }
+}
+
 static FloatSupport probe_float(const std::vector<TexFormat>& candidates, const float* values, const Program& copy,
                                 const Quad& quad) {
     FloatSupport s;
@@ -142,6 +182,8 @@ Caps probe_caps(const std::string& backend) {
     c.highp_float_bits = precision;
     glGetShaderPrecisionFormat(GL_FRAGMENT_SHADER, GL_HIGH_INT, range, &precision);
     c.highp_int_bits = range[1];
+    glGetShaderPrecisionFormat(GL_FRAGMENT_SHADER, GL_MEDIUM_FLOAT, range, &precision);
+    c.mediump_float_bits = precision;
     c.timer_query = c.has("GL_EXT_disjoint_timer_query");
     while (glGetError() != GL_NO_ERROR) {}
 
@@ -168,6 +210,8 @@ Caps probe_caps(const std::string& backend) {
         f16_candidates.push_back({GL_RGBA, GL_RGBA, GL_HALF_FLOAT_OES, "RGBA/HALF_FLOAT_OES read as half",
                                   GL_HALF_FLOAT_OES});
     }
+    if (c.highp_float_bits > 0) c.highp_bits_computed = measure_mantissa("highp", c.rgba8, quad);
+    c.mediump_bits_computed = measure_mantissa("mediump", c.rgba8, quad);
     c.fp32 = probe_float(f32_candidates, f32, copy, quad);
     c.fp16 = probe_float(f16_candidates, f16, copy, quad);
     for (FloatSupport* fs : {&c.fp32, &c.fp16})

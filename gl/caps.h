@@ -24,6 +24,11 @@ struct Caps {
     int max_texture_size = 0, max_texture_units = 0, max_viewport = 0;
     int highp_float_bits = 0;  // fragment-shader highp float mantissa bits (0: no highp)
     int highp_int_bits = 0;    // fragment-shader highp int range bits
+    int mediump_float_bits = 0;  // fragment-shader mediump float mantissa bits, as reported
+    // Mantissa bits fragment arithmetic really keeps at each precision, measured by a pass (measure_mantissa in
+    // gl/caps.cpp): 1 + 2^-k told apart from 1 for k = 8 .. 23. 23: fp32; 10: FP16 (Mesa's llvmpipe computes
+    // mediump so); 0: fewer than 8, or not measured.
+    int highp_bits_computed = 0, mediump_bits_computed = 0;
     FloatSupport fp32;         // RGBA32F (ES3) or RGBA+FLOAT (OES_texture_float + color_buffer_float)
     FloatSupport fp16;         // RGBA16F (ES3) or RGBA+HALF_FLOAT_OES
     bool timer_query = false;  // EXT_disjoint_timer_query

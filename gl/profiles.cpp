@@ -44,7 +44,10 @@ void apply_profile(Caps& c, const std::string& name) {
     if (!p.float_blend) {
         for (FloatSupport* f : {&c.fp32, &c.fp16}) f->blend = false, f->blend_why = why + " does not blend floats";
     }
-    if (!p.highp) c.highp_float_bits = 10, c.highp_int_bits = 0;  // mediump at best: FP16 arithmetic
+    if (!p.highp) {  // mediump at best: FP16 arithmetic
+        c.highp_float_bits = 10, c.highp_int_bits = 0;
+        c.highp_bits_computed = 0, c.mediump_bits_computed = std::min(c.mediump_bits_computed, 10);
+    }
     // the extensions that would say otherwise
     auto hidden = [&](const std::string& e) {
         if (!p.extensions) return true;

@@ -24,3 +24,18 @@ TEST_P(Probe, MeasuresWorkThatWasDone) {
 INSTANTIATE_TEST_SUITE_P(Tiers, Probe,
                          ::testing::Values(TierCase{Tier::fp32, 0}, TierCase{Tier::fp16, 0}, TierCase{Tier::rgba8, 0}),
                          case_name);
+
+// The capability probe's mantissa pass (gl/caps.cpp measure_mantissa): highp, which every gpt2gl shader uses, keeps
+// fp32's 23 bits (the engine's exact texel addressing and the rgba8 codec rely on it); mediump keeps no more than
+// highp. On Mesa's llvmpipe mediump is computed in FP16 (10 bits) — the arithmetic a half-precision tier would get
+// there, and the reason mediump is never used for sums or addressing.
+TEST(Precision, TheProbeMeasuresWhatArithmeticKeeps) {
+    const gl::Caps& c = test_caps();
+    EXPECT_EQ(c.highp_bits_computed, 23);
+    EXPECT_GE(c.mediump_bits_computed, 8);
+    EXPECT_LE(c.mediump_bits_computed, c.highp_bits_computed);
+    if (c.renderer.find("llvmpipe") != std::string::npos) {
+        EXPECT_EQ(c.mediump_bits_computed, 10) << "llvmpipe computes mediump in FP16";
+        EXPECT_EQ(c.mediump_float_bits, 10);  // and says so
+    }
+}

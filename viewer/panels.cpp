@@ -294,6 +294,8 @@ void caps_window(ViewerState& s) {
     ImGui::Text("%s (%s)", c.renderer.c_str(), c.vendor.c_str());
     ImGui::Text("max texture %d (using %d), %d texture units", c.max_texture_size, e.storage().max_size, c.max_texture_units);
     ImGui::Text("highp float %d bits, int %d bits", c.highp_float_bits, c.highp_int_bits);
+    ImGui::Text("arithmetic keeps %d mantissa bits at highp, %d at mediump", c.highp_bits_computed,
+                c.mediump_bits_computed);
     ImGui::TextWrapped("fp32 target: %s", c.fp32.why.c_str());
     ImGui::TextWrapped("fp16 target: %s", c.fp16.why.c_str());
     ImGui::TextWrapped("tier %s: %s", tier_name(e.tier()), e.tier_reason().c_str());

@@ -585,7 +585,9 @@ createGpt2gl({
         (info.weights === "q8 packed" ? ", twelve to a float texel, three to a channel." : ".") : "");
     const facts = [["renderer", info.renderer + " (" + info.vendor + ")"], ["version", info.version],
       ["GLSL", info.glsl], ["max texture", info.max_texture_size + " px"], ["texture units", info.texture_units],
-      ["highp float", info.highp_float_bits + " bits"], ["fp32 target", info.fp32_why], ["fp16 target", info.fp16_why],
+      ["highp float", info.highp_float_bits + " bits"],
+      ["mediump arithmetic", info.mediump_bits_computed ? info.mediump_bits_computed + " mantissa bits kept" +
+        (info.mediump_bits_computed === 10 ? " (FP16)" : "") : "not measured"], ["fp32 target", info.fp32_why], ["fp16 target", info.fp16_why],
       ["tier", info.tier + ": " + info.reason]];
     $("facts").innerHTML = facts.map(([k, v]) => `<dt>${k}</dt><dd>${escapeHtml(String(v))}</dd>`).join("");
     $("extensions").textContent = info.extensions.join(" ");

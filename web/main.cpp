@@ -161,7 +161,8 @@ EMSCRIPTEN_KEEPALIVE const char* gpt2gl_info() {
         const Engine& e = g.g->engine();
         j = {{"version", c.version}, {"renderer", c.renderer}, {"vendor", c.vendor}, {"glsl", c.glsl_version},
              {"max_texture_size", c.max_texture_size}, {"texture_units", c.max_texture_units},
-             {"highp_float_bits", c.highp_float_bits}, {"fp32", c.fp32.ok}, {"fp32_why", c.fp32.why},
+             {"highp_float_bits", c.highp_float_bits}, {"mediump_bits_computed", c.mediump_bits_computed},
+             {"fp32", c.fp32.ok}, {"fp32_why", c.fp32.why},
              {"fp16", c.fp16.ok}, {"fp16_why", c.fp16.why}, {"extensions", c.extensions},
              {"tier", tier_name(e.tier())}, {"reason", e.tier_reason()},
              {"weights", e.weights_label().empty() ? "tier" : e.weights_label()}};
