@@ -84,12 +84,6 @@ vec4 compute(float row, float c4) {
     for (int i = 0; i < K12; i++) {
         float g = float(i);
 #endif
-        // k = 12g + 0..11: a0 a1 a2 | b0 b1 b2 | c0 c1 c2 | d0 d1 d2 (4 W texels, 3 weights per lane each)
-        vec4 a0, a1, a2, b0, b1, b2, c0, c1, c2, d0, d1, d2;
-        unpack_q8x3(W_TEXEL(4.0 * g, w4), a0, a1, a2);
-        unpack_q8x3(W_TEXEL(4.0 * g + 1.0, w4), b0, b1, b2);
-        unpack_q8x3(W_TEXEL(4.0 * g + 2.0, w4), c0, c1, c2);
-        unpack_q8x3(W_TEXEL(4.0 * g + 3.0, w4), d0, d1, d2);
         // x's texels past K4 would read another row: zero them (their weights are q = 0)
         vec4 x0 = LOAD_X(xr, 3.0 * g), x1 = 3.0 * g + 1.0 < float(K4) ? LOAD_X(xr, 3.0 * g + 1.0) : vec4(0.0);
         vec4 x2 = 3.0 * g + 2.0 < float(K4) ? LOAD_X(xr, 3.0 * g + 2.0) : vec4(0.0);
@@ -98,9 +92,16 @@ vec4 compute(float row, float c4) {
         x1 = gelu(x1);
         x2 = gelu(x2);
 #endif
-        acc += x0.x * a0 + x0.y * a1 + x0.z * a2 + x0.w * b0;
-        acc += x1.x * b1 + x1.y * b2 + x1.z * c0 + x1.w * c1;
-        acc += x2.x * c2 + x2.y * d0 + x2.z * d1 + x2.w * d2;
+        // one W texel at a time (k = 12g + 3m .. + 2), taken apart and used at once: few registers live
+        vec4 q0, q1, q2;
+        unpack_q8x3(W_TEXEL(4.0 * g, w4), q0, q1, q2);
+        acc += x0.x * q0 + x0.y * q1 + x0.z * q2;
+        unpack_q8x3(W_TEXEL(4.0 * g + 1.0, w4), q0, q1, q2);
+        acc += x0.w * q0 + x1.x * q1 + x1.y * q2;
+        unpack_q8x3(W_TEXEL(4.0 * g + 2.0, w4), q0, q1, q2);
+        acc += x1.z * q0 + x1.w * q1 + x2.x * q2;
+        unpack_q8x3(W_TEXEL(4.0 * g + 3.0, w4), q0, q1, q2);
+        acc += x2.y * q0 + x2.z * q1 + x2.w * q2;
     }
 #else
 #ifdef KSLICE
