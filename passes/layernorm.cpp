@@ -6,13 +6,11 @@
 
 namespace gpt2gl {
 
-// Chunks of ~sqrt(C4) texels: the two passes' walks about equal.
-static int chunk4_of(int c4) { return int(std::ceil(std::sqrt(double(c4)))); }
+RowChunks::RowChunks(int n4) : chunk4(int(std::ceil(std::sqrt(double(n4))))), chunks((n4 + chunk4 - 1) / chunk4) {}
 
 Tensor layernorm_stats(Engine& e, int rows, int cols) {
     if (!e.row_stats()) return Tensor();
-    const int c4 = (cols + 3) / 4, chunk4 = chunk4_of(c4);
-    return e.tensor("ln.stats", rows, 4 * ((c4 + chunk4 - 1) / chunk4));
+    return e.tensor("ln.stats", rows, 4 * RowChunks((cols + 3) / 4).chunks);
 }
 
 void layernorm(Engine& e, const Tensor& x, const Tensor& g, const Tensor& b, float eps, int rows, Tensor& y,
@@ -21,11 +19,11 @@ void layernorm(Engine& e, const Tensor& x, const Tensor& g, const Tensor& b, flo
     Pass p("layernorm");
     p.define("C4", c4).in("X", x).in("G", g).in("B", b).set("u_eps", eps);
     if (stats && *stats) {
-        const int chunk4 = chunk4_of(c4), chunks = (c4 + chunk4 - 1) / chunk4;
-        if (stats->rows() < rows || stats->cols() != 4 * chunks)
+        const RowChunks rc(c4);
+        if (stats->rows() < rows || stats->cols() != 4 * rc.chunks)
             throw gl::Error("layernorm: " + stats->name() + " is not layernorm_stats' shape for " + x.name());
-        e.run(Pass("ln_stats").define("CHUNK4", chunk4).in("X", x).out(*stats, 0, rows, 0, 4 * chunks));
-        p.define("ROW_STATS").define("CHUNKS", chunks).in("STATS", *stats);
+        e.run(Pass("ln_stats").define("CHUNK4", rc.chunk4).in("X", x).out(*stats, 0, rows, 0, 4 * rc.chunks));
+        p.define("ROW_STATS").define("CHUNKS", rc.chunks).in("STATS", *stats);
     }
     e.run(p.out(y, 0, rows, 0, y.cols()));
 }

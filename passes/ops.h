@@ -29,6 +29,12 @@ void embed(Engine& e, const SplitTensor& wte, const Tensor& wpe, const TokenIds&
 // Row statistics kept between passes (Engine::row_stats): layer norm's moments and softmax's max and sum per chunk of
 // a row, in a tensor the caller makes once per shape and keeps (the model owns its own). Empty where the engine
 // keeps none; an op given an empty or null one has each output texel walk its row itself.
+// How row statistics cut a row of n4 texels: chunks of ~sqrt(n4) texels, so that the statistics pass's walk over a
+// chunk and the next pass's walk over the chunks are about equal.
+struct RowChunks {
+    int chunk4, chunks;
+    explicit RowChunks(int n4);
+};
 Tensor layernorm_stats(Engine& e, int rows, int cols);   // for x (rows, cols)
 Tensor softmax_stats(Engine& e, const Tensor& scores);   // for scores (any rows, n_ctx)
 
