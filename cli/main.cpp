@@ -68,8 +68,8 @@ void add_model_flag(CLI::App* s, std::string& model) {
 }
 
 void add_engine_flags(CLI::App* s, EngineOptions& eo) {
-    s->add_option("--precision", eo.precision, "Storage tier: auto (the best this GPU renders), fp32, fp16 or rgba8")
-        ->check(CLI::IsMember({"auto", "fp32", "fp16", "rgba8"}));
+    s->add_option("--precision", eo.precision, "Storage tier: auto (the best this GPU renders), fp32, fp16, rgba8 or half (FP16 shaders)")
+        ->check(CLI::IsMember({"auto", "fp32", "fp16", "rgba8", "half"}));
     s->add_option("--weights", eo.weights,
                   "Weight matrices: tier (stored as every tensor), fp16 (half textures beside fp32) or q8 (8-bit, "
                   "per-row scales)")
@@ -336,7 +336,7 @@ CLI::App* add_bench(CLI::App& app, BenchOptions& bo, std::string& json_path) {
     CLI::App* c = app.add_subcommand("bench", "Time prefill and decode per context length, model size and tier");
     c->add_option("-m,--model", bo.models, "Models: default, GPT-2 shapes with random weights (124M 355M 774M 1.5B), or paths")
         ->delimiter(',');
-    c->add_option("--precision", bo.tiers, "Tiers to time: auto fp32 fp16 rgba8")->delimiter(',');
+    c->add_option("--precision", bo.tiers, "Tiers to time: auto fp32 fp16 rgba8 half")->delimiter(',');
     c->add_option("--contexts", bo.contexts, "Context lengths, e.g. 16,64,256,1024")->delimiter(',');
     c->add_option("--steps", bo.decode_steps, "Timed decode steps per context")->check(CLI::Range(1, 10000));
     c->add_option("--max-texture-size", bo.max_texture_size, "Use textures of at most this size (0: the GPU's)");
@@ -357,8 +357,8 @@ CLI::App* add_accuracy(CLI::App& app, AccuracyFlags& f) {
     c->add_option("--window", f.o.window, "Tokens per forward (non-overlapping windows)")->check(CLI::Range(1, 1 << 16));
     c->add_option("--max-tokens", f.max_tokens, "Use at most this many tokens of the stream (0: all)")
         ->check(CLI::Range(0L, 1L << 40));
-    c->add_option("--precision", f.o.tiers, "Tiers: auto fp32 fp16 rgba8 (the first variant is the baseline)")
-        ->delimiter(',')->check(CLI::IsMember({"auto", "fp32", "fp16", "rgba8"}));
+    c->add_option("--precision", f.o.tiers, "Tiers: auto fp32 fp16 rgba8 half (the first variant is the baseline)")
+        ->delimiter(',')->check(CLI::IsMember({"auto", "fp32", "fp16", "rgba8", "half"}));
     c->add_option("--weights", f.o.weights, "Weight storage per tier: tier, fp16, q8, q8-packed, q8-rgba8")
         ->delimiter(',')->check(CLI::IsMember({"tier", "fp16", "q8", "q8-packed", "q8-rgba8"}));
     c->add_option("--max-texture-size", f.o.max_texture_size, "Use textures of at most this size (0: the GPU's)");

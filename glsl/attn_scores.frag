@@ -15,19 +15,20 @@ uniform vec2 u_rows;  // (R, q0): rows per head and the first query's row within
 uniform vec3 u_cols;  // (q_row0, q_col4, k_col4): where q and k sit in their tensors (passes/ops.h AttnCols)
 
 vec4 compute(float row, float c4) {
-    float h = floor((row + 0.5) / u_rows.x);
+    float h = idiv(row, u_rows.x);
     float t = row - h * u_rows.x - u_rows.y;
     float lo = h * u_attn.z;
-    float first = floor((lo + 0.5) / 4.0);
+    float first = idiv(lo, 4.0);
     vec4 key = 4.0 * c4 + vec4(0.0, 1.0, 2.0, 3.0);
     vec4 s = vec4(0.0);
     for (int i = 0; i < HD4; i++) {
         float k4 = first + float(i);
-        vec4 dim = 4.0 * k4 + vec4(0.5, 1.5, 2.5, 3.5);
-        vec4 q = load4(Q, Q_geo, Q_inv, u_cols.x + t, u_cols.y + k4) * step(lo, dim) * step(dim, vec4(lo + u_attn.z));
+        vec4 dim = 4.0 * k4 + vec4(0.0, 1.0, 2.0, 3.0);  // this head's: lo <= dim < lo + hd (integers: exact)
+        vec4 q = load4(Q, Q_geo, Q_inv, u_cols.x + t, u_cols.y + k4) * vec4(greaterThanEqual(dim, vec4(lo))) *
+                 vec4(lessThan(dim, vec4(lo + u_attn.z)));
         float kc = u_cols.z + k4;
         s += vec4(dot(q, load4(K, K_geo, K_inv, key.x, kc)), dot(q, load4(K, K_geo, K_inv, key.y, kc)),
                   dot(q, load4(K, K_geo, K_inv, key.z, kc)), dot(q, load4(K, K_geo, K_inv, key.w, kc)));
     }
-    return s * u_attn.w * step(key, vec4(u_attn.y + t + 0.5));
+    return s * u_attn.w * vec4(lessThanEqual(key, vec4(u_attn.y + t)));
 }

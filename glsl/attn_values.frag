@@ -17,9 +17,9 @@ varying highp float v_layer;
 #endif
 
 vec4 compute(float row, float c4) {
-    vec4 prow = floor((4.0 * c4 + vec4(0.5, 1.5, 2.5, 3.5)) / u_attn.z) * u_rows.x + u_rows.y + row;
-    float n4 = floor((u_attn.y + row + 0.5) / 4.0) + 1.0;
-    vec4 acc = vec4(0.0);
+    vec4 prow = idiv(4.0 * c4 + vec4(0.0, 1.0, 2.0, 3.0), u_attn.z) * u_rows.x + u_rows.y + row;
+    float n4 = idiv(u_attn.y + row, 4.0) + 1.0;
+    vec4 acc = vec4(0.0), comp = vec4(0.0);  // comp: SUM_ADD's compensation (half tier)
 #ifdef SLICE4
     float first = floor(v_layer + 0.5) * float(SLICE4);
     for (int i = 0; i < SLICE4; i++) {
@@ -36,12 +36,12 @@ vec4 compute(float row, float c4) {
         vec4 v3 = load4(V, V_geo, V_inv, 4.0 * s4 + 3.0, vc);
 #ifdef HD_ALIGNED
         vec4 p = load4(P, P_geo, P_inv, prow.x, s4);
-        acc += p.x * v0 + p.y * v1 + p.z * v2 + p.w * v3;
+        SUM_ADD(acc, comp, p.x * v0 + p.y * v1 + p.z * v2 + p.w * v3);
 #else
-        acc += vec4(dot(load4(P, P_geo, P_inv, prow.x, s4), vec4(v0.x, v1.x, v2.x, v3.x)),
-                    dot(load4(P, P_geo, P_inv, prow.y, s4), vec4(v0.y, v1.y, v2.y, v3.y)),
-                    dot(load4(P, P_geo, P_inv, prow.z, s4), vec4(v0.z, v1.z, v2.z, v3.z)),
-                    dot(load4(P, P_geo, P_inv, prow.w, s4), vec4(v0.w, v1.w, v2.w, v3.w)));
+        SUM_ADD(acc, comp, vec4(dot(load4(P, P_geo, P_inv, prow.x, s4), vec4(v0.x, v1.x, v2.x, v3.x)),
+                                dot(load4(P, P_geo, P_inv, prow.y, s4), vec4(v0.y, v1.y, v2.y, v3.y)),
+                                dot(load4(P, P_geo, P_inv, prow.z, s4), vec4(v0.z, v1.z, v2.z, v3.z)),
+                                dot(load4(P, P_geo, P_inv, prow.w, s4), vec4(v0.w, v1.w, v2.w, v3.w))));
 #endif
     }
     return acc;

@@ -28,13 +28,13 @@ uniform vec2 W_SCALE_inv;
 #ifdef W_PLAIN
 #define W_TEXEL(k, w4) texture2D(W, vec2(wu, (min(k, float(K_LAST)) + 0.5) * W_inv.y))
 #else
-#define W_TEXEL(k, w4) texture2D(W, (texel_of(W_geo, min(k, float(K_LAST)), w4) + 0.5) * W_inv)
+#define W_TEXEL(k, w4) texture2D(W, uv_of(texel_of(W_geo, min(k, float(K_LAST)), w4), W_inv))
 #endif
 #ifdef W_Q8
 // byte / 255 times 255 lands within an ulp of the integer; rounding it exactly (floor) cost 30% of the rgba8 tier's
 // matmul time on an H100, so the RGBA8 layout keeps that ~1e-7 relative error (q8p's values are exact)
 #define LOAD_W(k, w4) (W_TEXEL(k, w4) * 255.0 - 128.0)
-#elif defined(TIER_RGBA8)
+#elif defined(CODED)
 #define LOAD_W(k, w4) load4(W, W_geo, W_inv, min(k, float(K_LAST)), w4)
 #else
 #define LOAD_W(k, w4) W_TEXEL(k, w4)
@@ -63,17 +63,27 @@ varying highp float v_layer;
 #if defined(GELU) || defined(GELU_X)
 // tanh(y) = 1 - 2 / (exp(2y) + 1): GLSL ES 1.00 has no tanh; saturates cleanly at both ends.
 vec4 gelu(vec4 x) {
+#ifdef TIER_HALF  // x^3 overflows FP16 past 40, exp past 11: tanh is +-1 to FP16 long before either
+    vec4 xc = clamp(x, -8.0, 8.0);
+    vec4 y = 0.7978845608 * (xc + 0.044715 * xc * xc * xc);
+    vec4 t = 1.0 - 2.0 / (exp(min(2.0 * y, 10.0)) + 1.0);
+#else
     vec4 y = 0.7978845608 * (x + 0.044715 * x * x * x);
     vec4 t = 1.0 - 2.0 / (exp(min(2.0 * y, 80.0)) + 1.0);
+#endif
     return 0.5 * x * (1.0 + t);
 }
 #endif
 
 vec4 compute(float row, float c4) {
+#ifdef TIER_HALF
+    float w4 = g_c4_local;  // the pass's cols are this part's: exact where c4 is not (the vocabulary)
+#else
     float w4 = c4 - 0.25 * u_n0;  // u_n0 is a multiple of 4
+#endif
     float wu = (w4 + 0.5) * W_inv.x, xv = (row + u_xrow + 0.5) * X_inv.y;  // for the plain images
     float xr = row + u_xrow;
-    vec4 acc = vec4(0.0);
+    vec4 acc = vec4(0.0), comp = vec4(0.0);  // comp: SUM_ADD's compensation (half tier)
 #ifdef W_Q8P
 #ifdef KSLICE
     float slice = floor(v_layer + 0.5);
@@ -118,7 +128,8 @@ vec4 compute(float row, float c4) {
         x = gelu(x);
 #endif
         float k = 4.0 * k4;
-        acc += x.x * LOAD_W(k, w4) + x.y * LOAD_W(k + 1.0, w4) + x.z * LOAD_W(k + 2.0, w4) + x.w * LOAD_W(k + 3.0, w4);
+        SUM_ADD(acc, comp, x.x * LOAD_W(k, w4) + x.y * LOAD_W(k + 1.0, w4) + x.z * LOAD_W(k + 2.0, w4) +
+                               x.w * LOAD_W(k + 3.0, w4));
     }
 #endif
 #if defined(W_Q8) || defined(W_Q8P)

@@ -1,18 +1,33 @@
 // glsl/pass_main.glsl — main() of every op pass, put after the op's .frag (which defines compute()).
 // Maps this fragment's texel to (row, c4) through the output tensor's layout, calls compute and writes the texel;
-// cols past the tensor's end get 0 (rgba8: the one float of this texel, encoded).
+// cols past the tensor's end get 0 (coded tiers: the one value of this texel, encoded).
+// Half tier: (row, tc) come from the texel and u_cell, set by the engine for each rectangle it draws, so no number
+// computed here passes 2048 (the output's layout has numbers beyond FP16's integers: the vocabulary's logits).
+// g_c4_local: c4 less the pass's first col / 4, exact there too (matmul's column within one weight part).
 uniform vec4 u_out_geo;  // the output tensor's (rows, segW, bandH, cols)
 varying vec2 v_texel;    // this fragment's texel + 0.5, highp (gl_FragCoord is mediump in GLSL ES 1.00)
+#ifdef TIER_HALF
+uniform vec4 u_cell;  // per rectangle: (tc - first col - x, row - y, first col / 4, cols - first col)
+#endif
 
 void main() {
     vec2 p = floor(v_texel);
-    float band = floor((p.x + 0.5) / u_out_geo.y);
+#ifdef TIER_HALF
+    float tl = p.x + u_cell.x;  // tc - first col
+    float row = p.y + u_cell.y;
+    g_c4_local = idiv(tl, 4.0);
+    float i = tl - 4.0 * g_c4_local;
+    vec4 v = compute(row, g_c4_local + u_cell.z);
+    float x = i < 0.5 ? v.x : i < 1.5 ? v.y : i < 2.5 ? v.z : v.w;
+    gl_FragColor = encode_float(tl < u_cell.w ? x : 0.0);
+#else
+    float band = idiv(p.x, u_out_geo.y);
     float yl = band * u_out_geo.z + p.y;
-    float seg = floor((yl + 0.5) / u_out_geo.x);
+    float seg = idiv(yl, u_out_geo.x);
     float row = yl - seg * u_out_geo.x;
     float tc = seg * u_out_geo.y + p.x - band * u_out_geo.y;
-#ifdef TIER_RGBA8
-    float c4 = floor((tc + 0.5) / 4.0);
+#ifdef CODED
+    float c4 = idiv(tc, 4.0);
     float i = tc - 4.0 * c4;
     vec4 v = compute(row, c4);
     float x = i < 0.5 ? v.x : i < 1.5 ? v.y : i < 2.5 ? v.z : v.w;
@@ -22,5 +37,6 @@ void main() {
     vec4 c = 4.0 * tc + vec4(0.5, 1.5, 2.5, 3.5);
     float n = u_out_geo.w;
     gl_FragColor = vec4(c.x < n ? v.x : 0.0, c.y < n ? v.y : 0.0, c.z < n ? v.z : 0.0, c.w < n ? v.w : 0.0);
+#endif
 #endif
 }

@@ -1,19 +1,35 @@
 // glsl/prelude.glsl — put before every op's .frag by the engine, after `#version 100` and the op's #defines
 // (and before the viewer's display shaders, which share its codec and addressing).
 // GLSL ES 1.00 as WebGL 1.0 accepts it: constant loop bounds, no while, no dynamic indexing, highp everywhere
-// (llvmpipe and mobile GPUs compute mediump at half precision: loop counters and fp32 texels go wrong).
+// (llvmpipe and mobile GPUs compute mediump at half precision: loop counters and fp32 texels go wrong) — except on
+// the half tier (TIER_HALF), for GPUs whose fragment shaders have no highp: mediump only, every value an FP16, every
+// index exact in FP16 (below 2048; texture coordinates below 1024 on power-of-two textures: passes/tensor.h).
+// CODED: the tier keeps one value per RGBA8 texel (rgba8: an fp32's bytes; half: two halves).
 //
-// Index: [SECTION] precision  [SECTION] rgba8 codec  [SECTION] tensor addressing
+// Index: [SECTION] precision  [SECTION] rgba8 codec  [SECTION] half codec  [SECTION] integer division
+//        [SECTION] tensor addressing  [SECTION] row statistics  [SECTION] causal attention rows
 //
 // Each op defines   vec4 compute(float row, float c4);   the 4 outputs at (row, cols 4*c4 .. 4*c4+3);
 // glsl/pass_main.glsl, put after the op, maps the fragment to (row, c4), calls compute and writes the texel.
 
 // [SECTION] precision
+#ifdef TIER_HALF
+precision mediump float;
+precision mediump int;
+precision mediump sampler2D;
+#define BIG 65504.0  // the largest half
+// 0.5, set by the engine: a value the compiler cannot see, so it cannot fold FP16 arithmetic that must stay as
+// written (uv_of, kahan_add)
+uniform float u_center;
+#else
 precision highp float;
 precision highp int;
 precision highp sampler2D;
+#define BIG 3.0e38
+#endif
 
 // [SECTION] rgba8 codec
+#ifndef TIER_HALF
 // Tier rgba8 keeps one IEEE-754 float per RGBA8 texel as its 4 bytes in little-endian order
 // (R = mantissa bits 0-7, G = 8-15, B = 16-22 + exponent bit 0, A = exponent bits 1-7 + sign): the very bytes of the
 // float in CPU memory, so upload and download are plain copies. Exact for normal floats with highp arithmetic;
@@ -46,31 +62,126 @@ vec4 encode_float(float v) {
     float eh = floor(e / 2.0);
     return vec4(lo, mid, hi + (e - 2.0 * eh) * 128.0, eh + s) / 255.0;
 }
+#else
+// [SECTION] half codec
+// Tier half keeps a value v as two halves hi + lo (lo: what hi missed; 0 where the shader computes in FP16) in the
+// bytes of an RGBA8 texel (model/numerics.h pack_half2): R, G = hi's bits 0-7 and 8-15, B, A = lo's. Each step is
+// exact in FP16: byte values, an 11-bit significand, powers of two. Subnormal halves (below 2^-14) are 0.
+float decode_half(vec2 b) {
+    float sgn = b.y >= 128.0 ? -1.0 : 1.0;
+    float hb = b.y >= 128.0 ? b.y - 128.0 : b.y;
+    float e = floor(hb * 0.25);
+    float m = (hb - 4.0 * e) * 256.0 + b.x;
+    if (e == 0.0) return 0.0;
+    return sgn * (1.0 + m * (1.0 / 1024.0)) * exp2(e - 15.0);
+}
+
+float decode_float(vec4 texel) {
+    vec4 b = floor(texel * 255.0 + 0.5);
+    return decode_half(b.xy) + decode_half(b.zw);
+}
+
+// v as a half's two bytes (/ 255), rounded to nearest (where the shader keeps more than FP16), clamped to +-65504.
+vec2 encode_half(float v) {
+    float a = min(abs(v), BIG);
+    if (a < 6.103515625e-05) return vec2(0.0);
+    float e = floor(log2(a));
+    float h = floor(e * 0.5);
+    float m = a * exp2(-h) * exp2(h - e);  // in [1, 2) up to log2's rounding; two steps keep 2^-e normal at e = 15
+    if (m >= 2.0) { m *= 0.5; e += 1.0; }
+    if (m < 1.0) { m *= 2.0; e -= 1.0; }
+    float q = floor((m - 1.0) * 1024.0 + 0.5);
+    if (q > 1023.5) { q = 0.0; e += 1.0; }
+    e += 15.0;
+    if (e > 30.5) { e = 30.0; q = 1023.0; }  // rounded past 65504
+    float qh = floor(q * (1.0 / 256.0));
+    return vec2(q - 256.0 * qh, qh + 4.0 * e + (v < 0.0 ? 128.0 : 0.0)) * (1.0 / 255.0);
+}
+
+vec4 encode_float(float v) {
+    vec2 hi = encode_half(v);
+    return vec4(hi, encode_half(v - decode_half(floor(hi * 255.0 + 0.5))));
+}
+#endif
+
+// [SECTION] integer division
+// floor(a / b) for integers a >= 0, b > 0 held exactly. In fp32, a + 0.5 keeps the quotient off integers. In FP16
+// a + 0.5 is not exact past 1024 and a / b may round onto either side of an integer: the remainder corrects it.
+float idiv(float a, float b) {
+#ifdef TIER_HALF
+    float q = floor(a / b);
+    float r = a - q * b;
+    return r < 0.0 ? q - 1.0 : r >= b ? q + 1.0 : q;
+#else
+    return floor((a + 0.5) / b);
+#endif
+}
+vec4 idiv(vec4 a, float b) {
+#ifdef TIER_HALF
+    vec4 q = floor(a / b);
+    vec4 r = a - q * b;
+    return q - step(r, vec4(-0.5)) + step(vec4(b - 0.5), r);
+#else
+    return floor((a + 0.5) / b);
+#endif
+}
+
+// Compensated (Kahan) summation: sum += x with c carrying what sum's rounding dropped. The half tier's long sums
+// (matmul, attention, softmax, layer norm) keep FP16 sums of hundreds of terms near FP16 precision of the total.
+// The compiler must not simplify ((sum + y) - sum) - y to 0, as Mesa does: t is scaled by a one it cannot see.
+void kahan_add(inout vec4 sum, inout vec4 c, vec4 x) {
+    vec4 y = x - c;
+#ifdef TIER_HALF
+    vec4 t = (sum + y) * (u_center + u_center);
+#else
+    vec4 t = sum + y;
+#endif
+    c = (t - sum) - y;
+    sum = t;
+}
+#ifdef TIER_HALF
+#define SUM_ADD(sum, c, x) kahan_add(sum, c, x)
+#else
+#define SUM_ADD(sum, c, x) sum += (x)
+#endif
+
+#ifdef TIER_HALF
+float g_c4_local;  // set by glsl/pass_main.glsl before compute()
+#endif
 
 // [SECTION] tensor addressing
 // A tensor [rows, cols] in one texture. Texel columns tc: float tiers hold 4 consecutive cols per texel (tc = c/4);
-// rgba8 holds one col per texel (tc = c). A row's texels are cut into segments of segW; segment s of every row
+// rgba8 and half hold one col per texel (tc = c). A row's texels are cut into segments of segW; segment s of every row
 // forms lines yl = s*rows + row; lines fold into bands of bandH laid side by side: x = band*segW + xs, y = yl % bandH.
 // Uniforms per tensor N:  N_geo = (rows, segW, bandH, cols),  N_inv = (1/width, 1/height).
-// All values stay below 2^24, so float arithmetic on them is exact.
+// All values stay below 2^24 (half tier: 2048, Engine::draw checks), so float arithmetic on them is exact.
 vec2 texel_of(vec4 geo, float row, float tc) {
-    float seg = floor((tc + 0.5) / geo.y);
+    float seg = idiv(tc, geo.y);
     float yl = seg * geo.x + row;
-    float band = floor((yl + 0.5) / geo.z);
+    float band = idiv(yl, geo.z);
     return vec2(band * geo.y + tc - seg * geo.y, yl - band * geo.z);
 }
 
-#ifdef TIER_RGBA8
+// The texture coordinate of a texel's centre. Half tier: the 0.5 comes as u_center, which no compiler can fold into
+// an index past 1024, where FP16 has no halves: Mesa turns the constant's (yl - b * h) + 0.5 into (yl + 0.5) - b * h,
+// and factors t * inv + 0.5 * inv back into (t + 0.5) * inv.
+#ifdef TIER_HALF
+vec2 uv_of(vec2 texel, vec2 inv) { return (texel + u_center) * inv; }
+#else
+vec2 uv_of(vec2 texel, vec2 inv) { return (texel + 0.5) * inv; }
+#endif
+
+#ifdef CODED
 // 4 consecutive cols = 4 side-by-side texels (segW is a multiple of 4).
 vec4 load4(sampler2D s, vec4 geo, vec2 inv, float row, float c4) {
-    vec2 uv = (texel_of(geo, row, 4.0 * c4) + 0.5) * inv;
+    vec2 uv = uv_of(texel_of(geo, row, 4.0 * c4), inv);
     return vec4(decode_float(texture2D(s, uv)), decode_float(texture2D(s, uv + vec2(inv.x, 0.0))),
                 decode_float(texture2D(s, uv + vec2(2.0 * inv.x, 0.0))),
                 decode_float(texture2D(s, uv + vec2(3.0 * inv.x, 0.0))));
 }
 #else
 vec4 load4(sampler2D s, vec4 geo, vec2 inv, float row, float c4) {
-    return texture2D(s, (texel_of(geo, row, c4) + 0.5) * inv);
+    return texture2D(s, uv_of(texel_of(geo, row, c4), inv));
 }
 #endif
 
@@ -78,7 +189,7 @@ vec4 load4(sampler2D s, vec4 geo, vec2 inv, float row, float c4) {
 // Returns the int8 values q (times the row's scale: the weight), exactly: texture2D gives byte / 255, which times
 // 255 may miss the integer by an ulp; rounding makes it exact (the embedding's few reads; matmul.frag skips it).
 vec4 load_q8(sampler2D s, vec4 geo, vec2 inv, float row, float c4) {
-    return floor(texture2D(s, (texel_of(geo, row, c4) + 0.5) * inv) * 255.0 + 0.5) - 128.0;
+    return floor(texture2D(s, uv_of(texel_of(geo, row, c4), inv)) * 255.0 + 0.5) - 128.0;
 }
 
 // q8p weights: each float channel holds 3 int8 + 128 as b0 + 256 b1 + 65536 b2, an integer below 2^24, exact in
@@ -92,9 +203,9 @@ void unpack_q8x3(vec4 v, out vec4 q0, out vec4 q1, out vec4 q2) {
     q2 = b2 - 128.0;
 }
 
-// 1 where 4*c4 + i < n: masks the padding cols of a row's last texel.
+// 1 where 4*c4 + i < n: masks the padding cols of a row's last texel (integers compared: exact in FP16 too).
 vec4 below(float c4, float n) {
-    return step(4.0 * c4 + vec4(0.5, 1.5, 2.5, 3.5), vec4(n));
+    return vec4(lessThan(4.0 * c4 + vec4(0.0, 1.0, 2.0, 3.0), vec4(n)));
 }
 
 // [SECTION] row statistics
@@ -119,7 +230,7 @@ vec3 texel_moments(vec4 v, float c4, float n) {
 // [SECTION] causal attention rows
 // The last key that scores/probs row r = h*R + q0 + t sees: pos0 + t. rows = (R, q0).
 float last_key(float row, vec2 rows, float pos0) {
-    float h = floor((row + 0.5) / rows.x);
+    float h = idiv(row, rows.x);
     return pos0 + row - h * rows.x - rows.y;
 }
 

@@ -18,10 +18,10 @@ uniform vec2 u_rows;  // (R, q0)
 
 vec4 compute(float row, float c4) {
     float last = last_key(row, u_rows, u_attn.y);
-    float n4 = floor((last + 0.5) / 4.0) + 1.0;  // texels with a visible key
-    float m = -3.0e38, sum = 0.0;
+    float n4 = idiv(last, 4.0) + 1.0;  // texels with a visible key
+    float m = -BIG, sum = 0.0;
 #ifdef ROW_STATS
-    float chunks = floor((n4 - 0.5) / float(CHUNK4)) + 1.0;
+    float chunks = idiv(n4 - 1.0, float(CHUNK4)) + 1.0;
     for (int j = 0; j < CHUNKS; j++) {
         if (float(j) >= chunks) break;
         m = max(m, load4(STATS, STATS_geo, STATS_inv, row, float(j)).x);
@@ -36,10 +36,12 @@ vec4 compute(float row, float c4) {
         if (float(i) >= n4) break;
         m = max(m, visible_max(load4(X, X_geo, X_inv, row, float(i)), float(i), last));
     }
+    vec4 sums = vec4(0.0), comp = vec4(0.0);  // per lane, compensated on the half tier (SUM_ADD)
     for (int i = 0; i < S4; i++) {
         if (float(i) >= n4) break;
-        sum += dot(exp(min(load4(X, X_geo, X_inv, row, float(i)) - m, 0.0)), below(float(i), last + 1.0));
+        SUM_ADD(sums, comp, exp(min(load4(X, X_geo, X_inv, row, float(i)) - m, 0.0)) * below(float(i), last + 1.0));
     }
+    sum = dot(sums, vec4(1.0));
 #endif
     return exp(min(load4(X, X_geo, X_inv, row, c4) - m, 0.0)) * below(c4, last + 1.0) / sum;
 }

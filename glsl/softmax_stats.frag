@@ -9,10 +9,10 @@ uniform vec2 u_rows;  // (R, q0)
 
 vec4 compute(float row, float j) {
     float last = last_key(row, u_rows, u_attn.y);
-    float n4 = floor((last + 0.5) / 4.0) + 1.0;
+    float n4 = idiv(last, 4.0) + 1.0;
     float first = j * float(CHUNK4);
     if (first >= n4) return vec4(0.0);
-    float m = -3.0e38;
+    float m = -BIG;
     for (int i = 0; i < CHUNK4; i++) {
         float c4 = first + float(i);
         if (c4 >= n4) break;

@@ -15,12 +15,13 @@ const char* tier_name(Tier t) {
         case Tier::rgba8: return "rgba8";
         case Tier::q8: return "q8";
         case Tier::q8p: return "q8p";
+        case Tier::half: return "half";
     }
     return "?";
 }
 
 bool parse_tier(const std::string& s, Tier* out) {
-    for (Tier t : {Tier::fp32, Tier::fp16, Tier::rgba8})
+    for (Tier t : {Tier::fp32, Tier::fp16, Tier::rgba8, Tier::half})
         if (s == tier_name(t)) {
             *out = t;
             return true;
@@ -64,6 +65,33 @@ std::vector<float> dequantize_q8(const std::vector<float>& q, const std::vector<
 std::vector<float> round_to_half(const std::vector<float>& v) {
     std::vector<float> out(v.size());
     for (size_t i = 0; i < v.size(); ++i) out[i] = glm::unpackHalf1x16(glm::packHalf1x16(v[i]));
+    return out;
+}
+
+static unsigned short flushed_half(float v) {
+    unsigned short h = glm::packHalf1x16(v);
+    return (h & 0x7c00) == 0 ? 0 : h;  // exponent 0: zero or subnormal -> +0
+}
+
+void pack_half2(float v, unsigned char out[4]) {
+    v = std::isnan(v) ? 0.0f : std::clamp(v, -65504.0f, 65504.0f);
+    unsigned short hi = flushed_half(v);
+    unsigned short lo = flushed_half(v - glm::unpackHalf1x16(hi));
+    out[0] = hi & 0xff, out[1] = hi >> 8, out[2] = lo & 0xff, out[3] = lo >> 8;
+}
+
+float unpack_half2(const unsigned char b[4]) {
+    auto half = [](unsigned short h) { return (h & 0x7c00) == 0 ? 0.0f : glm::unpackHalf1x16(h); };
+    return half((unsigned short)(b[0] | b[1] << 8)) + half((unsigned short)(b[2] | b[3] << 8));
+}
+
+std::vector<float> round_to_half2(const std::vector<float>& v) {
+    std::vector<float> out(v.size());
+    unsigned char b[4];
+    for (size_t i = 0; i < v.size(); ++i) {
+        pack_half2(v[i], b);
+        out[i] = unpack_half2(b);
+    }
     return out;
 }
 

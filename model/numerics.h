@@ -7,15 +7,28 @@
 
 namespace gpt2gl {
 
-// fp32, fp16, rgba8: how every tensor of an engine is stored (rgba8: an fp32 as the 4 bytes of an RGBA8 texel).
+// fp32, fp16, rgba8, half: how every tensor of an engine is stored (rgba8: an fp32 as the 4 bytes of an RGBA8
+// texel; half: for GPUs whose fragment shaders compute in FP16 only, a value as two halves hi + lo in the bytes of
+// an RGBA8 texel, pack_half2).
 // Weight matrices only, beside any of them: q8, int8 weights 4 to an RGBA8 texel; q8p, the same int8 weights packed
 // 3 to a float channel (pack_q8x3), 12 to an RGBA32F texel.
-enum class Tier { fp32, fp16, rgba8, q8, q8p };
+enum class Tier { fp32, fp16, rgba8, q8, q8p, half };
 const char* tier_name(Tier t);
-bool parse_tier(const std::string& s, Tier* out);  // fp32, fp16 or rgba8
+bool parse_tier(const std::string& s, Tier* out);  // fp32, fp16, rgba8 or half
+// Whether a tier codes one value in each RGBA8 texel (rgba8, half): layouts and shaders read 4 texels per vec4.
+inline bool coded_tier(Tier t) { return t == Tier::rgba8 || t == Tier::half; }
 
 // v rounded to the nearest half (what fp16 textures hold).
 std::vector<float> round_to_half(const std::vector<float>& v);
+
+// The half tier's texel: v as hi = half(v) in bytes 0-1 and lo = half(v - hi) in bytes 2-3, each little-endian
+// (byte 0: mantissa bits 0-7; byte 1: mantissa bits 8-9, exponent << 2, sign << 7), so hi + lo keeps ~21 bits.
+// Values beyond +-65504 (the largest half) are clamped to it; halves below 2^-14 (subnormal) are flushed to 0, as the
+// shader's codec does (glsl/prelude.glsl decode_float, TIER_HALF).
+void pack_half2(float v, unsigned char out[4]);
+float unpack_half2(const unsigned char b[4]);
+// What the half tier stores for v: unpack_half2(pack_half2(v)).
+std::vector<float> round_to_half2(const std::vector<float>& v);
 
 // Symmetric 8-bit quantization per row of w (rows, cols): scale[r] = max_c |w[r, c]| / 127 and
 // q[r, c] = round(w[r, c] / scale[r]) in [-127, 127] (a row of zeros gets scale 0; non-finite weights become 0).

@@ -8,7 +8,11 @@ namespace gpt2gl {
 
 TokenIds::TokenIds(const Storage& st, int capacity) {
     width_ = std::max(1, std::min(capacity, st.max_size));
+    if (st.tier == Tier::half)  // 1/width exact in FP16 (the half tier's limit is a power of two)
+        while (width_ & (width_ - 1)) width_ += width_ & -width_;
     int height = (capacity + width_ - 1) / width_;
+    if (st.tier == Tier::half)
+        while (height & (height - 1)) height += height & -height;
     if (height > st.max_size) throw gl::Error("token ids: " + std::to_string(capacity) + " ids do not fit a texture");
     texture_ = gl::Texture({width_, std::max(1, height), gl::TexFormat{}, nullptr, "token ids"});
 }
@@ -28,14 +32,14 @@ void TokenIds::upload(const int* ids, int n) {
 
 void embed(Engine& e, const SplitTensor& wte, const Tensor& wpe, const TokenIds& ids, int T, int pos0, Tensor& x) {
     for (size_t i = 0; i < wte.parts.size(); ++i) {
-        float first = float(i * size_t(wte.rows_per_part));
+        int first = int(i) * wte.rows_per_part;
         Pass p("embed");
         if (wte.quantized()) p.define(wte.packed() ? "WTE_Q8P" : "WTE_Q8").in("WTE_SCALE", wte.scale);
         e.run(p.in("WTE", wte.parts[i])
                   .in("WPE", wpe)
                   .tex("IDS", ids.texture())
                   .set("u_ids", float(ids.width()), 1.0f / float(ids.width()), 1.0f / float(ids.texture().height()))
-                  .set("u_part", first, first + float(wte.parts[i].cols()))
+                  .set("u_part", float(first / 256), float(first % 256), float(wte.parts[i].cols()))
                   .set("u_pos0", float(pos0))
                   .out(x, 0, T, 0, x.cols()));
     }

@@ -4,6 +4,7 @@
 #include "gl/profiles.h"
 #include "gl/shaders.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -76,10 +77,6 @@ Engine::Engine(const gl::Caps& probed, const EngineOptions& opt) : caps_(probed)
     gl::apply_profile(caps_, opt.gpu_profile);
     const gl::Caps& caps = caps_;
     gl::forget_bindings();
-    if (!caps.highp())
-        throw gl::Error("this GPU's fragment shaders have no highp float/int (highp float mantissa " +
-                        std::to_string(caps.highp_float_bits) + " bits): gpt2gl's shaders need highp for exact "
-                        "texel addressing and fp32 arithmetic");
     int limit = std::min(caps.max_texture_size, caps.max_viewport > 0 ? caps.max_viewport : caps.max_texture_size);
     if (opt.max_texture_size > 0) {
         if (opt.max_texture_size > limit)
@@ -88,20 +85,34 @@ Engine::Engine(const gl::Caps& probed, const EngineOptions& opt) : caps_(probed)
         if (opt.max_texture_size < 16) throw gl::Error("a texture size limit must be at least 16");
         limit = opt.max_texture_size;
     }
-    storage_.max_size = limit;
 
     Tier tier;
     if (opt.precision == "auto") {
-        tier = caps.fp32.ok ? Tier::fp32 : caps.fp16.ok ? Tier::fp16 : Tier::rgba8;
-        tier_reason_ = caps.fp32.ok   ? "auto: fp32 render targets work (" + caps.fp32.why + ")"
+        tier = !caps.highp() ? Tier::half : caps.fp32.ok ? Tier::fp32 : caps.fp16.ok ? Tier::fp16 : Tier::rgba8;
+        tier_reason_ = !caps.highp() ? "auto: fragment shaders have no highp (highp float mantissa " +
+                                           std::to_string(caps.highp_float_bits) + " bits): FP16 arithmetic"
+                       : caps.fp32.ok ? "auto: fp32 render targets work (" + caps.fp32.why + ")"
                        : caps.fp16.ok ? "auto: no fp32 render target (" + caps.fp32.why + "); half float works"
                                       : "auto: no float render target (fp32: " + caps.fp32.why +
                                             "; fp16: " + caps.fp16.why + "); fp32 values packed in RGBA8";
     } else if (!parse_tier(opt.precision, &tier)) {
-        throw gl::Error("unknown precision '" + opt.precision + "' (expected auto, fp32, fp16 or rgba8)");
+        throw gl::Error("unknown precision '" + opt.precision + "' (expected auto, fp32, fp16, rgba8 or half)");
     } else {
         tier_reason_ = "precision " + opt.precision + " was asked for";
     }
+    if (tier != Tier::half && !caps.highp())
+        throw gl::Error("precision " + opt.precision + " needs highp in fragment shaders, which this GPU lacks "
+                        "(highp float mantissa " + std::to_string(caps.highp_float_bits) + " bits)"
+                        "\nHINT: ask for precision auto or half");
+    // FP16 holds integers exactly up to 2048 and texel centres (x + 0.5) / size up to 1024: the half tier's textures
+    // stay within 1024 (a power of two) so that every coordinate its shaders compute is exact.
+    if (tier == Tier::half)
+        for (int p = 1024; p >= 16; p /= 2)
+            if (p <= limit) {
+                limit = p;
+                break;
+            }
+    storage_.max_size = limit;
     if (tier == Tier::fp32 && !caps.fp32.ok)
         throw gl::Error("precision fp32 is not available on this GL context: " + caps.fp32.why +
                         "\nHINT: ask for precision auto, fp16 or rgba8");
@@ -111,13 +122,17 @@ Engine::Engine(const gl::Caps& probed, const EngineOptions& opt) : caps_(probed)
     storage_.tier = tier;
     storage_.format = tier == Tier::fp32   ? caps.fp32.format
                       : tier == Tier::fp16 ? caps.fp16.format
+                      : tier == Tier::half ? gl::TexFormat{caps.rgba8.internal, GL_RGBA, GL_UNSIGNED_BYTE, "RGBA8 (2 halves)", GL_UNSIGNED_BYTE}
                                            : gl::TexFormat{caps.rgba8.internal, GL_RGBA, GL_UNSIGNED_BYTE, "RGBA8 (packed fp32)", GL_UNSIGNED_BYTE};
     storage_.bytes = caps.rgba8;
     storage_.half = caps.fp16.format;
     storage_.has_half = caps.fp16.ok;
     storage_.packed = caps.fp32.format;
     storage_.has_packed = caps.fp32.ok;
-    if (tier == Tier::rgba8) check_rgba8_codec();
+    if (coded_tier(tier)) check_codec();
+    if (tier == Tier::half && opt.weights != "tier")
+        throw gl::Error("weights " + opt.weights + " are not available on the half tier, which stores weights as its "
+                        "activations\nHINT: ask for weights tier");
     if (opt.weights == "tier") {
         weights_ = tier;
     } else if (opt.weights == "q8" || opt.weights == "q8-rgba8") {
@@ -153,28 +168,32 @@ std::string Engine::weights_label() const {
     return weights_ == storage_.tier ? "" : weights_ == Tier::q8 ? "q8" : weights_ == Tier::q8p ? "q8 packed" : "fp16 weights";
 }
 
-// The rgba8 tier is only right if the shader codec is bit-exact here: copy floats across the exponent range.
-void Engine::check_rgba8_codec() {
+// The rgba8 and half tiers are only right if the shader codec is exact here: copy values across the exponent range
+// (half: values that are halves, whose low half is 0, come back bit-exactly whatever precision the shader has).
+void Engine::check_codec() {
+    const bool half = storage_.tier == Tier::half;
     std::vector<float> v;
-    for (int e = -126; e <= 127; e += 3)
+    for (int e = half ? -14 : -126; e <= (half ? 15 : 127); e += half ? 1 : 3)
         for (float m : {1.0f, 1.1920929e-7f + 1.0f, 1.5f, 1.9999999f, 1.3333334f})
             v.push_back((e % 2 ? -1.0f : 1.0f) * std::ldexp(m, e));
+    if (half) v = round_to_half(v), v.erase(std::remove_if(v.begin(), v.end(), [](float x) { return std::isinf(x); }), v.end());
     int n = int(v.size());
-    Tensor a(storage_, "rgba8 codec check input", 1, n), b(storage_, "rgba8 codec check output", 1, n);
+    Tensor a(storage_, "codec check input", 1, n), b(storage_, "codec check output", 1, n);
     a.upload(v.data());
     run(Pass("copy").in("X", a).out(b, 0, 1, 0, n));
     std::vector<float> got = b.download();
     for (int i = 0; i < n; ++i)
         if (std::memcmp(&got[i], &v[i], 4) != 0) {
             std::ostringstream s;
-            s << "the rgba8 tier's float codec is not exact on this GPU: " << v[i] << " came back as " << got[i]
-              << "\nHINT: ask for precision fp32 or fp16 if available";
+            s << "the " << tier_name(storage_.tier) << " tier's codec is not exact on this GPU: " << v[i]
+              << " came back as " << got[i] << "\nHINT: ask for another precision (fp32, fp16, rgba8) if available";
             throw gl::Error(s.str());
         }
 }
 
 std::string compose_fragment(Tier tier, const std::string& op, const std::string& defines, bool view) {
-    return "#version 100\n" + std::string(tier == Tier::rgba8 ? "#define TIER_RGBA8\n" : "") + defines +
+    return "#version 100\n" + std::string(coded_tier(tier) ? "#define CODED\n" : "") +
+           (tier == Tier::half ? "#define TIER_HALF\n" : "") + defines +
            gl::shader_source("prelude.glsl") + gl::shader_source(op + ".frag") +
            (view ? "" : gl::shader_source("pass_main.glsl"));
 }
@@ -257,6 +276,26 @@ void Engine::bind_slots(Compiled& c, const Pass& p) {
     }
     c.out_geo = prog.uniform("u_out_geo");
     c.rect = prog.uniform("u_rect");
+    c.cell = prog.uniform("u_cell");
+    c.center = prog.uniform("u_center");
+}
+
+// The half tier's shaders compute indices in FP16, whose integers are exact up to 2048: every index a pass's shaders
+// compute must stay within that (its textures' own coordinates stay within 1024).
+static void check_half_indices(const Pass& p) {
+    auto check = [&](const std::string& what, long n) {
+        if (n > 2048)
+            throw gl::Error("pass " + p.op + ": " + what + " " + std::to_string(n) + " is beyond the half tier's " +
+                            "FP16 indices (exact up to 2048)\nHINT: a smaller model, or a tier with highp (fp32, fp16, "
+                            "rgba8) on a GPU that has it");
+    };
+    for (auto& in : p.inputs) {
+        const Layout& l = in.tensor->layout();
+        check(in.tensor->name() + "'s texels per row", l.texels_per_row);
+        check(in.tensor->name() + "'s lines (rows x segments)", long(l.rows) * l.nseg);
+    }
+    check(p.output->name() + "'s last row", p.row1);
+    check(p.output->name() + "'s cols in one pass", p.col1 - p.col0);
 }
 
 void Engine::draw(const Pass& p) {
@@ -296,7 +335,12 @@ void Engine::draw(const Pass& p) {
         prog.set_int(c.slots[slot++], unit++);
     }
     for (auto& u : p.uniforms) prog.set(c.slots[slot++], u.n, u.v);
+    if (c.center != -1) {  // the half tier's texel centre offset (glsl/prelude.glsl uv_of)
+        const float half = 0.5f;
+        prog.set(c.center, 1, &half);
+    }
     if (p.view) return draw_view(p, c);
+    if (storage_.tier == Tier::half) check_half_indices(p);
     const Layout& o = p.output->layout();
     const float out_geo[4] = {float(o.rows), float(o.seg_w), float(o.band_h), float(o.cols)};
     prog.set(c.out_geo, 4, out_geo);
@@ -315,6 +359,11 @@ void Engine::draw(const Pass& p) {
         }
         const float rect[4] = {float(r.x), float(r.y), float(r.w), float(r.h)};
         prog.set(c.rect, 4, rect);
+        if (c.cell != -1) {  // the half tier: (row, tc) of this rect's texels from small numbers (glsl/pass_main.glsl)
+            Layout::Cell at = o.cell(r.x, r.y);
+            const float cell[4] = {float(at.tc - tc0 - r.x), float(at.row - r.y), float(tc0 / 4), float(o.cols - tc0)};
+            prog.set(c.cell, 4, cell);
+        }
         quad_.draw(p.layers);
         ++draw_calls_;
     }

@@ -14,7 +14,7 @@
 namespace gpt2gl {
 
 struct EngineOptions {
-    std::string precision = "auto";  // auto | fp32 | fp16 | rgba8
+    std::string precision = "auto";  // auto | fp32 | fp16 | rgba8 | half
     int max_texture_size = 0;        // 0: the driver's; else a lower limit (tests force 256)
     int split_k = -1;                // matmul K splits: -1 auto (fp32 with exact blending), 0/1 never, n: up to n
     std::string weights = "tier";    // weight matrices: "tier" (as every tensor), "fp16" (half textures beside the
@@ -94,7 +94,8 @@ public:
     // Whether row statistics (layer norm's moments, softmax's max and sum) are worth a pass of their own, stored
     // between passes: where the tier stores fp32 exactly (fp32, rgba8). On fp16, rounding the stored statistics to
     // half would cost accuracy, so each output texel there walks its row itself.
-    bool row_stats() const { return storage_.tier != Tier::fp16; }
+    // The half tier keeps none either: FP16 moments of GPT-2's outlier channels would overflow between passes.
+    bool row_stats() const { return storage_.tier != Tier::fp16 && storage_.tier != Tier::half; }
     // Key-texel slices for a pass over a context of s4 key texels, summed by blending (1: none); slices of `slice4`.
     int context_slices(int s4, int slice4) const;
     Tier weights() const { return weights_; }  // the tier's, fp16, q8 or q8p
@@ -133,12 +134,12 @@ private:
         std::unique_ptr<gl::Program> program;
         std::vector<std::string> names;  // inputs, textures, uniforms in pass order: the slots below belong to them
         std::vector<GLint> slots;        // per input: sampler, _geo, _inv; per texture: sampler; per uniform: one
-        GLint out_geo = -1, rect = -1;
+        GLint out_geo = -1, rect = -1, cell = -1, center = -1;
     };
     Compiled& compiled(const Pass& p);
     void draw_view(const Pass& p, Compiled& c);
     void bind_slots(Compiled& c, const Pass& p);
-    void check_rgba8_codec();
+    void check_codec();
 
     gl::Caps caps_;
     EngineOptions options_;

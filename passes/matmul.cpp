@@ -21,8 +21,8 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
         if (w.packed()) p.define("W_Q8P").define("K12", (k4 + 2) / 3).in("W_SCALE", w.scale);
         else if (w.quantized()) p.define("W_Q8").in("W_SCALE", w.scale);
         // plain images skip the tensor addressing per fetch (rgba8-coded floats need their 4-texel decode)
-        if (x.layout().plain() && x.tier() != Tier::rgba8) p.define("X_PLAIN");
-        if (w.parts[i].layout().plain() && w.parts[i].tier() != Tier::rgba8) p.define("W_PLAIN");
+        if (x.layout().plain() && !coded_tier(x.tier())) p.define("X_PLAIN");
+        if (w.parts[i].layout().plain() && !coded_tier(w.parts[i].tier())) p.define("W_PLAIN");
         if (slices > 1) p.define("KSLICE", w.packed() ? per_slice / 3 : per_slice).sum_layers(slices);
         if (a.bias) p.define("HAS_BIAS").in("BIAS", *a.bias);
         if (a.gelu) p.define("GELU");

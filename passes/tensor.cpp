@@ -19,9 +19,10 @@ Layout Layout::make(int rows, int cols, Tier tier, int max_size) {
     Layout l;
     l.rows = rows;
     l.cols = cols;
-    int unit = tier == Tier::rgba8 ? 4 : 1;  // rgba8: a vec4 load reads 4 side-by-side texels of one segment
-    l.texel_elems = tier == Tier::rgba8 ? 1 : 4;
-    l.texels_per_row = tier == Tier::rgba8 ? 4 * ceil_div(cols, 4) : ceil_div(cols, 4);
+    const bool coded = coded_tier(tier);
+    int unit = coded ? 4 : 1;  // rgba8, half: a vec4 load reads 4 side-by-side texels of one segment
+    l.texel_elems = coded ? 1 : 4;
+    l.texels_per_row = coded ? 4 * ceil_div(cols, 4) : ceil_div(cols, 4);
     l.seg_w = std::max(1, std::min(l.texels_per_row, max_size / unit * unit));
     l.nseg = ceil_div(l.texels_per_row, l.seg_w);
     long lines = long(l.nseg) * rows;
@@ -29,6 +30,10 @@ Layout Layout::make(int rows, int cols, Tier tier, int max_size) {
     l.band_h = std::max(1, ceil_div(lines, l.nbands));
     l.width = l.nbands * l.seg_w;
     l.height = l.band_h;
+    if (tier == Tier::half) {  // powers of two: 1/width and 1/height are exact in FP16 (texel centres stay exact)
+        while (l.width & (l.width - 1)) l.width += l.width & -l.width;
+        while (l.height & (l.height - 1)) l.height += l.height & -l.height;
+    }
     return l;
 }
 
@@ -97,6 +102,13 @@ long Tensor::bytes() const {
     return long(layout_.width) * layout_.height * (tier_ == Tier::fp32 || tier_ == Tier::q8p ? 16 : tier_ == Tier::fp16 ? 8 : 4);
 }
 
+Layout::Cell Layout::cell(int x, int y) const {
+    int band = x / seg_w, xs = x - band * seg_w;
+    long yl = long(band) * band_h + y;
+    int s = int(yl / rows);
+    return {int(yl - long(s) * rows), s * seg_w + xs};
+}
+
 const gl::Framebuffer& Tensor::framebuffer() const {
     if (!framebuffer_) framebuffer_ = gl::Framebuffer(texture_, name_.c_str());
     return framebuffer_;
@@ -106,6 +118,10 @@ void Tensor::upload_texels(const std::vector<float>& texels) {
     if (tier_ == Tier::q8) {
         std::vector<unsigned char> bytes(texels.size());
         for (size_t i = 0; i < texels.size(); ++i) bytes[i] = (unsigned char)(std::lround(std::clamp(texels[i], -127.0f, 127.0f)) + 128);
+        texture_.upload(bytes.data());
+    } else if (tier_ == Tier::half) {
+        std::vector<unsigned char> bytes(texels.size() * 4);
+        for (size_t i = 0; i < texels.size(); ++i) pack_half2(texels[i], &bytes[4 * i]);
         texture_.upload(bytes.data());
     } else if (tier_ == Tier::fp16) {
         std::vector<unsigned short> half(texels.size());
@@ -147,6 +163,11 @@ std::vector<float> Tensor::download_texels() const {
     if (tier_ == Tier::rgba8) {
         img.resize(size_t(l.width) * l.height);
         glReadPixels(0, 0, l.width, l.height, GL_RGBA, GL_UNSIGNED_BYTE, img.data());
+    } else if (tier_ == Tier::half) {
+        std::vector<unsigned char> bytes(size_t(l.width) * l.height * 4);
+        glReadPixels(0, 0, l.width, l.height, GL_RGBA, GL_UNSIGNED_BYTE, bytes.data());
+        img.resize(size_t(l.width) * l.height);
+        for (size_t i = 0; i < img.size(); ++i) img[i] = unpack_half2(&bytes[4 * i]);
     } else if (tier_ == Tier::q8) {
         std::vector<unsigned char> bytes(size_t(l.width) * l.height * 4);
         glReadPixels(0, 0, l.width, l.height, GL_RGBA, GL_UNSIGNED_BYTE, bytes.data());
@@ -175,6 +196,10 @@ float Tensor::read(int row, int col) const {
     float v[4] = {0, 0, 0, 0};
     if (tier_ == Tier::rgba8) {
         glReadPixels(p.x, p.y, 1, 1, GL_RGBA, GL_UNSIGNED_BYTE, v);  // the float's own bytes
+    } else if (tier_ == Tier::half) {
+        unsigned char b[4];
+        glReadPixels(p.x, p.y, 1, 1, GL_RGBA, GL_UNSIGNED_BYTE, b);
+        v[0] = unpack_half2(b);
     } else if (tier_ == Tier::q8) {
         unsigned char b[4];
         glReadPixels(p.x, p.y, 1, 1, GL_RGBA, GL_UNSIGNED_BYTE, b);
@@ -232,6 +257,7 @@ SplitTensor::SplitTensor(const Storage& st_in, std::string n, int r, int c, cons
         throw gl::Error(name + ": even 4 rows of " + std::to_string(cols) +
                         " cols do not fit a texture under the limit of " + std::to_string(st.max_size));
     rows_per_part = std::min(rows_per_part, (rows + 3) / 4 * 4);
+    if (st.tier == Tier::half) rows_per_part = std::min(rows_per_part, st.max_size);  // one segment: FP16 indices
     std::vector<float> t;
     for (int r0 = 0; r0 < rows; r0 += rows_per_part) {
         int n = std::min(rows_per_part, rows - r0);

@@ -4,6 +4,8 @@
 // Layout of a tensor [rows, cols] (row-major) in one texture, in texel columns tc:
 //   float tiers (fp32, fp16): a texel holds 4 consecutive cols (RGBA), tc = c / 4, texels_per_row = ceil(cols/4)
 //   rgba8 tier:               a texel holds one fp32 as its 4 bytes, tc = c,  texels_per_row = 4 * ceil(cols/4)
+//   half tier:                a texel holds one value as two halves (pack_half2), laid out as rgba8; width and height
+//                             rounded up to powers of two (exact texel coordinates in FP16)
 //   q8 (weights only):        an RGBA8 texel holds 4 consecutive cols as int8 + 128, laid out as the float tiers
 //   q8p (weights only):       an RGBA32F texel holds 4 consecutive cols, each channel 3 int8 (pack_q8x3), laid out
 //                             as the float tiers
@@ -30,12 +32,16 @@ struct Layout {
     int seg_w = 0, nseg = 0;
     int band_h = 0, nbands = 0;
     int width = 0, height = 0;
-    int texel_elems = 4;  // tensor elements per texel: 4 (float tiers, q8) or 1 (rgba8)
+    int texel_elems = 4;  // tensor elements per texel: 4 (float tiers, q8) or 1 (rgba8, half)
 
     static Layout make(int rows, int cols, Tier tier, int max_size);
     bool fits(int max_size) const;           // one texture, every index below 2^24
     bool plain() const { return nseg == 1 && nbands == 1; }  // texel (row, tc) at (tc, row)
     Rect texel(int row, int tc) const;       // (x, y) of one texel, w = h = 1
+    struct Cell {
+        int row, tc;
+    };
+    Cell cell(int x, int y) const;           // the inverse: which (row, tc) the texel at (x, y) holds
     // Rectangles of texels covering rows [row0, row1) x texel cols [tc0, tc1), each a viewport for one draw.
     std::vector<Rect> rects(int row0, int row1, int tc0, int tc1) const;
     // The most rows (a multiple of 4) of `cols` cols that fit one texture.
@@ -66,7 +72,8 @@ public:
 
     void upload(const float* data);   // rows*cols floats, row-major
     std::vector<float> download() const;  // rows*cols floats
-    // The raw image, for tests: width*height*4 floats (float tiers; q8: the int8 values) or width*height (rgba8).
+    // The raw image, for tests: width*height*4 floats (float tiers; q8: the int8 values) or width*height (rgba8: each
+    // texel's bytes as a float; half: each texel's value).
     std::vector<float> download_texels() const;
     void upload_texels(const std::vector<float>& texels);
 
@@ -75,7 +82,7 @@ public:
     const gl::Texture& texture() const { return texture_; }
     const Layout& layout() const { return layout_; }
     Tier tier() const { return tier_; }
-    long bytes() const;  // of the texture: texels x (fp32 and q8p 16, fp16 8, rgba8 and q8 4)
+    long bytes() const;  // of the texture: texels x (fp32 and q8p 16, fp16 8, rgba8, half and q8 4)
     const std::string& name() const { return name_; }
     int rows() const { return layout_.rows; }
     int cols() const { return layout_.cols; }

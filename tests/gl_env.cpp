@@ -62,7 +62,9 @@ Engine* test_engine(Tier tier, int max_size, std::string* why) {
     return nullptr;
 }
 
-std::vector<float> stored(Tier tier, const std::vector<float>& v) { return tier == Tier::fp16 ? round_to_half(v) : v; }
+std::vector<float> stored(Tier tier, const std::vector<float>& v) {
+    return tier == Tier::fp16 ? round_to_half(v) : tier == Tier::half ? round_to_half2(v) : v;
+}
 
 void fill(Tensor& t, float value) {
     const Layout& l = t.layout();

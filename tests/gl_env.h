@@ -39,7 +39,7 @@ Engine* test_engine(Tier tier, int max_size, std::string* why);
 std::unique_ptr<Engine> weights_engine(const TierCase& c, const std::string& weights);
 inline std::unique_ptr<Engine> q8_engine(const TierCase& c) { return weights_engine(c, "q8"); }
 
-// What a tier stores for these values: fp16 rounds to half; fp32 and rgba8 keep fp32.
+// What a tier stores for these values: fp16 rounds to half, half to two halves; fp32 and rgba8 keep fp32.
 std::vector<float> stored(Tier tier, const std::vector<float>& v);
 
 // Every texel outside rows [row0, row1) x cols [col0, col1) still holds `sentinel` (nothing written outside).

@@ -10,6 +10,11 @@
 //     kTol32 = 2e-5 of the output's RMS bounds all of these with room (K <= 3072), measured ~1e-6 on llvmpipe.
 //   fp16: the same plus the conversion of the output to half, which GL lets a driver round or truncate (llvmpipe
 //     truncates): up to one half ulp, 2^-10 relative.
+//   half: FP16 arithmetic where the shader computes in FP16 (llvmpipe lowers much of mediump to FP16, not all: see
+//     docs/correctness.md). Each input read rounds to a half (2^-11 relative), each product and each step of a
+//     compensated sum rounds once more, and the output is stored as a half (round to nearest, 2^-11, or up to 2^-10
+//     where the shader's log2 is a little off): kHalfTol = 4e-3 of the output's RMS (8 x 2^-11: inputs, products,
+//     sums and the scalings of layer norm and softmax, each up to 2^-11 of the terms' scale) plus 2^-10 relative.
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -25,6 +30,7 @@ namespace {
 constexpr float kSentinel = -777.0f;  // exactly representable in every tier
 constexpr double kTol32 = 2e-5;
 constexpr double kHalfRounding = 9.8e-4;  // 2^-10: see above
+constexpr double kHalfTol = 4e-3;         // see above
 
 struct MatmulCase {
     int T, K, N;
@@ -54,6 +60,7 @@ protected:
     }
     ::testing::AssertionResult matches(const std::vector<float>& got, const std::vector<float>& want,
                                        double tol32 = kTol32) {
+        if (tier() == Tier::half) return close(got, want, kHalfRounding, kHalfTol * rms(want) + 1e-30);
         double rtol = tol32 + (tier() == Tier::fp16 ? kHalfRounding : 0.0);
         return close(got, want, rtol, tol32 * rms(want) + 1e-30);
     }
@@ -76,7 +83,7 @@ TEST_P(Ops, Embed) {
     embed(*e, wte_t, wpe_t, ids_t, T, pos0, x);
     std::vector<float> want(size_t(T) * C);
     ref::embed(ids.data(), T, pos0, wte.data(), wpe.data(), C, want.data());
-    EXPECT_TRUE(matches(crop(x.download(), C, T, C), want, 1e-7));  // one fp32 add: exact up to rounding
+    EXPECT_TRUE(matches(crop(x.download(), C, T, C), want, 1e-7));  // one fp32 add: exact up to rounding (half: FP16)
     EXPECT_TRUE(untouched_outside(x, 0, T, 0, C, kSentinel));
 }
 
@@ -147,6 +154,16 @@ TEST_P(Ops, Matmul) {
     };
     for (const MatmulCase& m : cases) {
         auto w = in(size_t(m.N) * m.K, 11, 1.0f / std::sqrt(float(m.K)));  // as stored: held as it is
+        if (tier() == Tier::half && std::max(m.K, m.N) > 2048) {  // rows of more texels than FP16 indices reach
+            try {
+                check_matmul(*e, m, w, w, 10);
+                ADD_FAILURE() << "K = " << m.K << " ran on the half tier";
+            } catch (const gl::Error& err) {
+                EXPECT_NE(std::string(err.what()).find("beyond the half tier's FP16 indices"), std::string::npos)
+                    << err.what();
+            }
+            continue;
+        }
         check_matmul(*e, m, w, w, 10);
     }
 }
@@ -386,7 +403,16 @@ TEST_P(Ops, Attention) {
                 if (with_stats && !stats) continue;  // this tier keeps none (fp16)
                 Tensor probs = target("probs", c.H * c.n_ctx, c.n_ctx);
                 softmax(*e, sct, c.H, c.T, c.pos0, probs, rows, &stats);
-                EXPECT_TRUE(matches(gather(probs.download()), want_probs)) << (with_stats ? "row stats" : "");
+                if (tier() == Tier::half) {
+                    // FP16 reads a score x to 2^-11 |x|, and exp(x - max) turns that absolute error into a relative
+                    // one: up to 2^-11 (|x| + |max|) <= 2^-10 max |x|, beside the output's own rounding; and
+                    // probabilities below 2^-14 (FP16's smallest normal) are stored as 0.
+                    double most = 0;
+                    for (float x : gather(sc)) most = std::max(most, std::fabs(double(x)));
+                    EXPECT_TRUE(close(gather(probs.download()), want_probs, kHalfRounding * (1 + most), 6.11e-5));
+                } else {
+                    EXPECT_TRUE(matches(gather(probs.download()), want_probs)) << (with_stats ? "row stats" : "");
+                }
                 EXPECT_TRUE(untouched_outside(probs, written, 0, S, kSentinel));
             }
 
@@ -408,8 +434,9 @@ TEST_P(Ops, Attention) {
 
 INSTANTIATE_TEST_SUITE_P(Tiers, Ops,
                          ::testing::Values(TierCase{Tier::fp32, 0}, TierCase{Tier::fp16, 0}, TierCase{Tier::rgba8, 0},
-                                           TierCase{Tier::fp32, 256}, TierCase{Tier::fp16, 256},
-                                           TierCase{Tier::rgba8, 256}),
+                                           TierCase{Tier::half, 0}, TierCase{Tier::fp32, 256},
+                                           TierCase{Tier::fp16, 256}, TierCase{Tier::rgba8, 256},
+                                           TierCase{Tier::half, 256}),
                          case_name);
 
 // [SECTION] the real embedding under 4096 and 2048 limits
@@ -432,8 +459,9 @@ TEST_P(OpsEmbeddingGpt2, LookupAndLmHead) {
     embed(*e, wte_t, wpe_t, ids_t, T, 1, x);
     std::vector<float> want(size_t(T) * C);
     ref::embed(ids.data(), T, 1, wte.data(), wpe.data(), C, want.data());
-    double rtol = e->tier() == Tier::fp16 ? kHalfRounding : 1e-7;
-    EXPECT_TRUE(close(x.download(), want, rtol, 0));
+    const bool half = e->tier() == Tier::half;  // half: two FP16 reads and an FP16 add, 2^-11 of the terms each
+    double rtol = e->tier() == Tier::fp16 || half ? kHalfRounding : 1e-7;
+    EXPECT_TRUE(close(x.download(), want, rtol, half ? 2e-3 * rms(want) : 0));
 
     // LM head over the same (split) embedding for the last row: logits (1, V).
     auto xs = x.download();
@@ -445,13 +473,14 @@ TEST_P(OpsEmbeddingGpt2, LookupAndLmHead) {
     std::vector<float> want_logits(V);
     ref::matmul(xs.data() + size_t(T - 1) * C, 1, C, wte.data(), V, nullptr, false, nullptr, want_logits.data());
     double rms_l = rms(want_logits);
-    EXPECT_TRUE(close(logits.download(), want_logits, kTol32 + (e->tier() == Tier::fp16 ? kHalfRounding : 0),
-                      kTol32 * rms_l));
+    EXPECT_TRUE(close(logits.download(), want_logits, kTol32 + (e->tier() == Tier::fp16 || half ? kHalfRounding : 0),
+                      (half ? kHalfTol : kTol32) * rms_l));
 }
 
 INSTANTIATE_TEST_SUITE_P(Limits, OpsEmbeddingGpt2,
                          ::testing::Values(TierCase{Tier::fp32, 4096}, TierCase{Tier::fp32, 2048},
-                                           TierCase{Tier::fp16, 2048}, TierCase{Tier::rgba8, 2048}),
+                                           TierCase{Tier::fp16, 2048}, TierCase{Tier::rgba8, 2048},
+                                           TierCase{Tier::half, 0}),
                          case_name);
 
 }  // namespace
