@@ -56,6 +56,25 @@ const std::map<std::string, std::vector<std::string>> kVariants = {
     {"heatmap", {"", "#define DIFF\n#define PER_ROW 32\n"}},  // viewer/heatmap.frag
 };
 
+// Whether the half tier compiles this variant: not the probe, and none of what it lacks (blending: split-K and context
+// slices; q8 weights; row statistics between passes).
+bool on_half_tier(const std::string& op, const std::string& defines) {
+    if (op == "probe") return false;
+    for (const char* d : {"KSLICE", "SLICE4", "Q8", "ROW_STATS"})
+        if (defines.find(d) != std::string::npos) return false;
+    return true;
+}
+
+// The source as the GPU compiles it: preprocessed (glslangValidator -E), comments gone.
+std::string preprocessed(const std::string& source) {
+    std::string base = temp_path("pre");
+    std::ofstream(base + ".frag") << source;
+    std::string cmd = "glslangValidator -E " + base + ".frag > " + base + ".out 2>&1";
+    if (std::system(cmd.c_str()) != 0) return "(preprocessing failed)";
+    std::ifstream in(base + ".out");
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
 }  // namespace
 
 TEST(GlslLint, EveryShaderIsWebGL1) {
@@ -66,12 +85,18 @@ TEST(GlslLint, EveryShaderIsWebGL1) {
         std::string op = file.substr(0, file.size() - 5);
         auto it = kVariants.find(op);
         ASSERT_NE(it, kVariants.end()) << "glsl/" << file << " has no lint variants in " << __FILE__;
-        for (Tier tier : {Tier::fp32, Tier::rgba8})
+        for (Tier tier : {Tier::fp32, Tier::rgba8, Tier::half})
             for (const std::string& defines : it->second) {
+                if (tier == Tier::half && !on_half_tier(op, defines)) continue;
                 std::string log;
                 std::string src = op == "heatmap" ? compose_heatmap(tier, defines) : compose_fragment(tier, op, defines);
                 EXPECT_EQ(validate(src, &log), 0)
                     << "glsl/" << file << " (" << tier_name(tier) << ", " << defines << "):\n" << log;
+                // a GPU without fragment highp rejects the qualifier itself
+                if (tier == Tier::half) {
+                    EXPECT_EQ(preprocessed(src).find("highp"), std::string::npos)
+                        << "glsl/" << file << " (half, " << defines << ") says highp";
+                }
                 ++checked;
             }
     }
