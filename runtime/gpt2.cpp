@@ -10,6 +10,15 @@ Gpt2::Gpt2(Engine& e, const Gpt2Weights& w, int n_ctx, bool inspect, const Progr
     : e_(e), cfg_(w.cfg), inspect_(inspect) {
     const int C = cfg_.n_embd, V = cfg_.vocab_size, I = cfg_.n_inner, H = cfg_.n_head, Cp = (C + 3) / 4 * 4;
     n_ctx_ = n_ctx > 0 ? std::min(n_ctx, cfg_.n_positions) : cfg_.n_positions;
+    if (e.tier() == Tier::half) {  // its shaders index in FP16 (Engine::draw checks each pass; this says it up front)
+        const int widest = std::max({3 * Cp, I, C}), lines = H * n_ctx_;
+        if (widest > 2048 || lines > 2048)
+            throw gl::Error("this model is beyond the half tier's FP16 indices (exact up to 2048): its widest rows "
+                            "hold " + std::to_string(widest) + " values (3 x n_embd, the MLP) and its attention " +
+                            std::to_string(lines) + " rows (n_head x context)\nHINT: the half tier runs models with "
+                            "3 x n_embd and the MLP up to 2048 and n_head x context up to 2048 (--ctx lowers the "
+                            "context); GPUs with highp run any model on fp32, fp16 or rgba8");
+    }
     auto vec = [&](const std::string& name, const float* data, int n) {
         Tensor t = e.tensor(name, 1, n);
         t.upload(data);

@@ -82,6 +82,24 @@ TEST(Robustness, LimitsAreClearErrors) {
     }
 }
 
+// The half tier's shaders index in FP16 (exact up to 2048): a model past that is refused up front, saying why.
+TEST(Robustness, AModelBeyondTheHalfTierIsAClearError) {
+    std::string why;
+    Engine* half = test_engine(Tier::half, 0, &why);
+    ASSERT_NE(half, nullptr) << why;
+    Gpt2Weights gpt2_small;  // only its shape: refused before any weight is read
+    gpt2_small.cfg = {50257, 1024, 768, 12, 12, 3072};
+    try {
+        Gpt2 m(*half, gpt2_small);
+        FAIL() << "GPT-2 124M ran on the half tier";
+    } catch (const gl::Error& err) {
+        EXPECT_NE(std::string(err.what()).find("beyond the half tier's FP16 indices (exact up to 2048): its widest "
+                                               "rows hold 3072 values (3 x n_embd, the MLP) and its attention 12288 rows"),
+                  std::string::npos)
+            << err.what();
+    }
+}
+
 TEST(Robustness, ShaderAndFramebufferErrorsSayWhere) {
     test_caps();
     try {

@@ -287,8 +287,9 @@ void caps_window(ViewerState& s) {
     const gl::Caps& c = s.g.caps();
     const Engine& e = s.g.engine();
     caption("What this GPU's OpenGL ES offers, found by rendering and reading back, and the storage tier chosen from "
-            "it: fp32 float textures, fp16 half floats, or rgba8 (every float packed into the 4 bytes of a colour, "
-            "for GPUs that cannot render to float textures).");
+            "it: fp32 float textures, fp16 half floats, rgba8 (every float packed into the 4 bytes of a colour, "
+            "for GPUs that cannot render to float textures), or half (shaders computing in 16-bit floats, for GPUs "
+            "without highp).");
     ImGui::Text("%s", c.backend.c_str());
     ImGui::Text("%s; GLSL %s", c.version.c_str(), c.glsl_version.c_str());
     ImGui::Text("%s (%s)", c.renderer.c_str(), c.vendor.c_str());

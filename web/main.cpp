@@ -120,7 +120,7 @@ extern "C" {
 
 EMSCRIPTEN_KEEPALIVE const char* gpt2gl_error() { return g.error.c_str(); }
 
-// Creates the WebGL 1.0 context on #canvas and chooses the tier (auto, fp32, fp16 or rgba8), how the weights are
+// Creates the WebGL 1.0 context on #canvas and chooses the tier (auto, fp32, fp16, rgba8 or half), how the weights are
 // stored (tier, fp16 or q8: EngineOptions::weights) and an old GPU to emulate ("": none) for the models loaded after.
 EMSCRIPTEN_KEEPALIVE int gpt2gl_init(const char* precision, const char* weights, const char* profile) {
     return guarded([&] {
