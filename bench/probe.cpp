@@ -45,6 +45,9 @@ static void expect(const Tensor& t, float want, const char* what) {
 }
 
 nlohmann::json run_probe(Engine& e, std::ostream& out, bool small) {
+    if (e.tier() == Tier::half)
+        throw std::runtime_error("gpt2gl probe: the half tier is not probed (its FP16 shaders keep to 1024-texel "
+                                 "textures, smaller than the probe's)\nHINT: probe fp32, fp16 or rgba8");
     const int reps = small ? 1 : 3;
     nlohmann::json r = {{"tier", tier_name(e.tier())}, {"renderer", e.caps().renderer}, {"timing", "glFinish-synced"}};
 

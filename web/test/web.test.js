@@ -91,9 +91,9 @@ for (const [precision, weights, label] of [["fp32", "tier", "tier"], ["rgba8", "
   });
 }
 
-// Three old GPUs emulated in the browser (gl/profiles.h): the tier that GPU gets, and the native build's tokens under
+// Two old GPUs emulated in the browser (gl/profiles.h): the tier that GPU gets, and the native build's tokens under
 // the same profile.
-for (const [profile, tier] of [["webgl-min", "rgba8"], ["powervr-sgx544", "fp16"], ["mali-400", "half"]]) {
+for (const [profile, tier] of [["webgl-min", "rgba8"], ["powervr-sgx544", "fp16"]]) {
   test(`the page under the ${profile} profile picks ${tier} and makes the native build's tokens`, async () => {
     const page = await openPage("auto", "tier", profile);
     const info = await page.evaluate(() => window.gpt2gl.info);
