@@ -8,11 +8,9 @@ namespace gpt2gl {
 
 TokenIds::TokenIds(const Storage& st, int capacity) {
     width_ = std::max(1, std::min(capacity, st.max_size));
-    if (st.tier == Tier::half)  // 1/width exact in FP16 (the half tier's limit is a power of two)
-        while (width_ & (width_ - 1)) width_ += width_ & -width_;
+    if (st.tier == Tier::half) width_ = pow2_at_least(width_);  // 1 / size exact in FP16 (the limit is a power of 2)
     int height = (capacity + width_ - 1) / width_;
-    if (st.tier == Tier::half)
-        while (height & (height - 1)) height += height & -height;
+    if (st.tier == Tier::half) height = pow2_at_least(height);
     if (height > st.max_size) throw gl::Error("token ids: " + std::to_string(capacity) + " ids do not fit a texture");
     texture_ = gl::Texture({width_, std::max(1, height), gl::TexFormat{}, nullptr, "token ids"});
 }

@@ -31,8 +31,8 @@ Layout Layout::make(int rows, int cols, Tier tier, int max_size) {
     l.width = l.nbands * l.seg_w;
     l.height = l.band_h;
     if (tier == Tier::half) {  // powers of two: 1/width and 1/height are exact in FP16 (texel centres stay exact)
-        while (l.width & (l.width - 1)) l.width += l.width & -l.width;
-        while (l.height & (l.height - 1)) l.height += l.height & -l.height;
+        l.width = pow2_at_least(l.width);
+        l.height = pow2_at_least(l.height);
     }
     return l;
 }

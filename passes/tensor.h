@@ -26,6 +26,13 @@ struct Rect {
     int x = 0, y = 0, w = 0, h = 0;
 };
 
+// The least power of two >= n (n >= 1): the half tier's texture sides, so that 1 / size is exact in FP16.
+inline int pow2_at_least(int n) {
+    int p = 1;
+    while (p < n) p *= 2;
+    return p;
+}
+
 struct Layout {
     int rows = 0, cols = 0;
     int texels_per_row = 0;
