@@ -68,7 +68,8 @@ void add_model_flag(CLI::App* s, std::string& model) {
 }
 
 void add_engine_flags(CLI::App* s, EngineOptions& eo) {
-    s->add_option("--precision", eo.precision, "Storage tier: auto (the best this GPU renders), fp32, fp16, rgba8 or half (FP16 shaders)")
+    s->add_option("--precision", eo.precision,
+                  "Storage tier: auto (the best this GPU renders), fp32, fp16, rgba8 or half (FP16 shaders)")
         ->check(CLI::IsMember({"auto", "fp32", "fp16", "rgba8", "half"}));
     s->add_option("--weights", eo.weights,
                   "Weight matrices: tier (stored as every tensor), fp16 (half textures beside fp32) or q8 (8-bit, "

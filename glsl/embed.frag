@@ -1,8 +1,8 @@
 // glsl/embed.frag — x[t, c] = wte[id_t, c] + wpe[pos0 + t, c]     out: x (T, C)
 // wte is stored transposed (passes/tensor.h), maybe over several textures: part (C, n) holds tokens [first, first + n)
 // as cols; one pass per part, fragments whose token is not in this part discard. u_part = (first / 256, first % 256,
-// n): the token's place in the part comes from its id's bytes, so no number here passes 2048 (the half tier's FP16). A texel holds 4 tokens' values of one
-// channel: this token's lane of the 4 texels of channels 4c4 .. 4c4+3.
+// n): the token's place in the part comes from its id's bytes, so no number here passes 2048 (the half tier's FP16).
+// A texel holds 4 tokens' values of one channel: this token's lane of the 4 texels of channels 4c4 .. 4c4+3.
 // WTE_Q8: wte holds int8 values and WTE_SCALE (1, V) their per-token scales; WTE_Q8P: the same packed 3 channels to a
 // float (passes/tensor.h): channel c of a token is byte c % 3 of its lane in packed row c / 3.
 // Token ids come in an RGBA8 texture, one id per texel: id = r + 256 g + 65536 b, texel t at (t % w, t / w).

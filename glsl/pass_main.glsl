@@ -5,7 +5,8 @@
 // computed here passes 2048 (the output's layout has numbers beyond FP16's integers: the vocabulary's logits).
 // g_c4_local: c4 less the pass's first col / 4, exact there too (matmul's column within one weight part).
 uniform vec4 u_out_geo;  // the output tensor's (rows, segW, bandH, cols)
-varying vec2 v_texel;    // this fragment's texel + 0.5, highp (gl_FragCoord is mediump in GLSL ES 1.00)
+varying vec2 v_texel;    // this fragment's texel + 0.5, highp (gl_FragCoord is mediump in GLSL ES 1.00); on the
+                         // half tier mediump, exact below 1024
 #ifdef TIER_HALF
 uniform vec4 u_cell;  // per rectangle: (tc - first col - x, row - y, first col / 4, cols - first col)
 #endif

@@ -120,10 +120,10 @@ Engine::Engine(const gl::Caps& probed, const EngineOptions& opt) : caps_(probed)
         throw gl::Error("precision fp16 is not available on this GL context: " + caps.fp16.why +
                         "\nHINT: ask for precision auto, fp32 or rgba8");
     storage_.tier = tier;
+    const char* coded = tier == Tier::half ? "RGBA8 (2 halves)" : "RGBA8 (packed fp32)";
     storage_.format = tier == Tier::fp32   ? caps.fp32.format
                       : tier == Tier::fp16 ? caps.fp16.format
-                      : tier == Tier::half ? gl::TexFormat{caps.rgba8.internal, GL_RGBA, GL_UNSIGNED_BYTE, "RGBA8 (2 halves)", GL_UNSIGNED_BYTE}
-                                           : gl::TexFormat{caps.rgba8.internal, GL_RGBA, GL_UNSIGNED_BYTE, "RGBA8 (packed fp32)", GL_UNSIGNED_BYTE};
+                                           : gl::TexFormat{caps.rgba8.internal, GL_RGBA, GL_UNSIGNED_BYTE, coded, GL_UNSIGNED_BYTE};
     storage_.bytes = caps.rgba8;
     storage_.half = caps.fp16.format;
     storage_.has_half = caps.fp16.ok;
@@ -176,7 +176,10 @@ void Engine::check_codec() {
     for (int e = half ? -14 : -126; e <= (half ? 15 : 127); e += half ? 1 : 3)
         for (float m : {1.0f, 1.1920929e-7f + 1.0f, 1.5f, 1.9999999f, 1.3333334f})
             v.push_back((e % 2 ? -1.0f : 1.0f) * std::ldexp(m, e));
-    if (half) v = round_to_half(v), v.erase(std::remove_if(v.begin(), v.end(), [](float x) { return std::isinf(x); }), v.end());
+    if (half) {  // as halves; those rounded past 65504 dropped
+        v = round_to_half(v);
+        v.erase(std::remove_if(v.begin(), v.end(), [](float x) { return std::isinf(x); }), v.end());
+    }
     int n = int(v.size());
     Tensor a(storage_, "codec check input", 1, n), b(storage_, "codec check output", 1, n);
     a.upload(v.data());
