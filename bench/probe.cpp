@@ -93,12 +93,62 @@ nlohmann::json run_probe(Engine& e, std::ostream& out, bool small) {
     r["stream_gbs"] = bytes / (ms * 1e6);
     r["stream_ms"] = ms;
     r["stream_mb"] = bytes / 1e6;
+
+    // The same bytes shaped as a decode step's split-K matvec: stream_rows layers summed by blending into a few
+    // output rows (one row: how a decode step's matmul draws), each layer a slice of every column's strip.
+    std::string folds;
+    if (e.can_accumulate() && stream_rows <= gl::Quad::kMaxLayers) {
+        const int texels = ys.layout().texels_per_row;
+        for (int fold : {1, 2, 8}) {
+            Pass p = Pass("probe").define("STREAM").define("LAYERS").define("ITER", stream_iter).in("S", big)
+                         .set("u_fold", float(texels / fold), float(fold))
+                         .out(ys, 0, fold, 0, stream_cols / fold).sum_layers(stream_rows);
+            double fms = best_ms(e, p, reps);
+            expect(ys, float(stream_iter * stream_rows), "streaming into folded rows");
+            r["stream_layers_gbs"][std::to_string(fold)] = bytes / (fms * 1e6);
+            char part[96];
+            std::snprintf(part, sizeof part, "%s%d row%s %.1f", folds.empty() ? "" : ", ", fold, fold > 1 ? "s" : "",
+                          bytes / (fms * 1e6));
+            folds += part;
+        }
+    }
+    // Dependent passes: a chain of tiny passes (one row of 192 texels, a decode step's layer norm), each reading
+    // the one before, as a forward's passes do; the GPU cannot overlap them. Timed on the GPU where it can be.
+    const int chain = small ? 8 : 512;
+    Tensor c0 = e.tensor("probe.chain0", 1, 768), c1 = e.tensor("probe.chain1", 1, 768);
+    c0.upload(std::vector<float>(768, 0.0f).data());
+    auto run_chain = [&] {
+        for (int i = 0; i < chain; ++i)
+            e.run(Pass("probe").define("CHAIN").in("S", i % 2 ? c1 : c0).out(i % 2 ? c0 : c1, 0, 1, 0, 768));
+    };
+    run_chain();
+    glFinish();
+    double chain_ms = 1e30;
+    gl::SpanTimer timer(e.caps().timer_query);
+    for (int i = 0; i < reps; ++i) {
+        auto t0 = Clock::now();
+        if (timer.ok()) timer.start();
+        run_chain();
+        std::vector<double> spans = timer.ok() ? timer.stop() : std::vector<double>();
+        glFinish();
+        double ms_i = !spans.empty() ? spans[0] : std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+        chain_ms = std::min(chain_ms, ms_i);
+    }
+    expect(c0, float((1 + reps) * chain), "dependent passes");  // 1 + reps chains of +1 (chain is even)
+    r["dependent_pass_us"] = 1e3 * chain_ms / chain;
+    r["dependent_pass_timing"] = timer.ok() ? "GPU timer query" : "glFinish-synced";
+
     char line[512];
     std::snprintf(line, sizeof line,
                   "probe (%s tier, glFinish-synced, best of %d): arithmetic %.1f GFLOP/s, cached texel fetches %.2f G/s, "
                   "streamed from memory %.1f GB/s (%.0f MB)\n",
                   tier_name(e.tier()), reps, alu, fetch, bytes / (ms * 1e6), bytes / 1e6);
     out << line;
+    std::snprintf(line, sizeof line, "  a chain of %d tiny dependent passes: %.2f us each (%s)\n", chain,
+                  1e3 * chain_ms / chain, timer.ok() ? "GPU timer query" : "glFinish-synced");
+    out << line;
+    if (!folds.empty())
+        out << "  streamed as a split-K matvec (" << stream_rows << " blended layers) into " << folds << " GB/s\n";
     return r;
 }
 

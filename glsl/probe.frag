@@ -4,9 +4,17 @@
 //           every round (texture2D straight, no tensor addressing): texels per second.
 //   STREAM: each fragment (row, c4) sums column c4 of S over rows [row*ITER, row*ITER + ITER): S is larger than any
 //           cache, read once in all, so bytes per second from memory.
+//   CHAIN:  S + 1, a tiny pass: many in a row, each reading the one before, price one dependent pass.
+//   STREAM + LAYERS: the same strips, shaped as a decode step's split-K matvec: the quad drawn as layers summed by
+//           blending into u_fold.y output rows of u_fold.x texels; the fragment (row, c4) of layer s sums column
+//           row * u_fold.x + c4 of S over rows [s*ITER, s*ITER + ITER).
 uniform sampler2D S;
 uniform vec4 S_geo;
 uniform vec2 S_inv;
+#ifdef LAYERS
+uniform vec2 u_fold;
+varying highp float v_layer;
+#endif
 
 vec4 compute(float row, float c4) {
 #ifdef ALU
@@ -29,9 +37,17 @@ vec4 compute(float row, float c4) {
     }
     return acc;
 #endif
+#ifdef CHAIN
+    return load4(S, S_geo, S_inv, row, c4) + 1.0;
+#endif
 #ifdef STREAM
     vec4 acc = vec4(0.0);
-    for (int i = 0; i < ITER; i++) acc += load4(S, S_geo, S_inv, row * float(ITER) + float(i), c4);
+#ifdef LAYERS
+    float first = floor(v_layer + 0.5) * float(ITER), col = row * u_fold.x + c4;
+#else
+    float first = row * float(ITER), col = c4;
+#endif
+    for (int i = 0; i < ITER; i++) acc += load4(S, S_geo, S_inv, first + float(i), col);
     return acc;
 #endif
 }

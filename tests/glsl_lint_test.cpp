@@ -52,7 +52,8 @@ const std::map<std::string, std::vector<std::string>> kVariants = {
     {"softmax", {"#define S4 256\n", "#define S4 256\n#define ROW_STATS\n#define CHUNK4 16\n#define CHUNKS 16\n"}},
     {"attn_values", {"#define S4 256\n", "#define S4 256\n#define HD_ALIGNED\n#define SLICE4 8\n"}},
     {"copy", {""}},
-    {"probe", {"#define ALU\n#define ITER 256\n", "#define FETCH\n#define ITER 256\n", "#define STREAM\n#define ITER 64\n"}},
+    {"probe", {"#define ALU\n#define ITER 256\n", "#define FETCH\n#define ITER 256\n", "#define STREAM\n#define ITER 64\n",
+               "#define STREAM\n#define LAYERS\n#define ITER 64\n", "#define CHAIN\n"}},
     {"heatmap", {"", "#define DIFF\n#define PER_ROW 32\n"}},  // viewer/heatmap.frag
 };
 

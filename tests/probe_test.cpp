@@ -12,13 +12,20 @@ class Probe : public TierTest {};
 TEST_P(Probe, MeasuresWorkThatWasDone) {
     std::ostringstream out;
     nlohmann::json r = run_probe(*e, out, true);
-    for (const char* k : {"alu_gflops", "fetch_gtexels", "stream_gbs"}) {
+    for (const char* k : {"alu_gflops", "fetch_gtexels", "stream_gbs", "dependent_pass_us"}) {
         ASSERT_TRUE(r.contains(k)) << k;
         double v = r[k].get<double>();
         EXPECT_GT(v, 0.0) << k;
         EXPECT_LT(v, 1e7) << k;  // no GPU does 10 PFLOP/s or PB/s through fragments: a zero-time pass slipped through
     }
     EXPECT_NE(out.str().find("GFLOP/s"), std::string::npos) << out.str();
+    // the decode-shaped streaming, where the tier sums layers by blending (fp32): one figure per row fold
+    if (e->can_accumulate()) {
+        ASSERT_TRUE(r.contains("stream_layers_gbs"));
+        for (const char* fold : {"1", "2", "8"}) EXPECT_GT(r["stream_layers_gbs"][fold].get<double>(), 0.0) << fold;
+    } else {
+        EXPECT_FALSE(r.contains("stream_layers_gbs"));
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Tiers, Probe,
