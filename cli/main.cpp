@@ -410,7 +410,8 @@ int main(int argc, char** argv) {
     add_engine_flags(info, info_gen.engine);
     CLI::App* view = add_view(app, vo);
     CLI::App* bench = add_bench(app, bo, json_path);
-    CLI::App* probe = app.add_subcommand("probe", "Measure the fragment pipeline's ceilings: GFLOP/s, cached fetches, GB/s");
+    CLI::App* probe = app.add_subcommand("probe", "Measure the fragment pipeline's ceilings: GFLOP/s, cached fetches, "
+                                                  "GB/s, us per dependent pass");
     add_engine_flags(probe, probe_eo);
     probe->add_option("--json", json_path, "Also write the figures as JSON to this file (must not exist)");
     CLI::App* acc = add_accuracy(app, af);
