@@ -4,10 +4,10 @@
 //           every round (texture2D straight, no tensor addressing): texels per second.
 //   STREAM: each fragment (row, c4) sums column c4 of S over rows [row*ITER, row*ITER + ITER): S is larger than any
 //           cache, read once in all, so bytes per second from memory.
-//   CHAIN:  S + 1, a tiny pass: many in a row, each reading the one before, price one dependent pass.
 //   STREAM + LAYERS: the same strips, shaped as a decode step's split-K matvec: the quad drawn as layers summed by
 //           blending into u_fold.y output rows of u_fold.x texels; the fragment (row, c4) of layer s sums column
 //           row * u_fold.x + c4 of S over rows [s*ITER, s*ITER + ITER).
+//   CHAIN:  S + 1, a tiny pass: many in a row, each reading the one before, price one dependent pass.
 uniform sampler2D S;
 uniform vec4 S_geo;
 uniform vec2 S_inv;
