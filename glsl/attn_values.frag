@@ -3,6 +3,8 @@
 // Defines: S4 = texels of the longest probs row (constant); HD_ALIGNED when hd % 4 == 0 (all 4 lanes in one head);
 //   SLICE4: this fragment sums only key texels [s*SLICE4, s*SLICE4 + SLICE4) for quad layer s = v_layer, and the
 //   engine adds the layers up by blending (split over the context, as matmul's split-K).
+//   SCORES: P holds the scores, not the probabilities: each is made as it is read, exp(x - max) / sum with the row's
+//   max and sum merged from STATS (glsl/softmax_stats.frag; CHUNK4, CHUNKS as in softmax.frag), masked keys 0.
 uniform sampler2D P;
 uniform vec4 P_geo;
 uniform vec2 P_inv;
@@ -15,11 +17,42 @@ uniform float u_vcol4;  // v's first texel col in its tensor (passes/ops.h AttnC
 #ifdef SLICE4
 varying highp float v_layer;
 #endif
+#ifdef SCORES
+uniform sampler2D STATS;
+uniform vec4 STATS_geo;
+uniform vec2 STATS_inv;
+// Scores row r's softmax: (max, sum of exp(x - max), last visible key), the sum merged from the row's chunks.
+vec3 row_softmax(float r) {
+    float last = last_key(r, u_rows, u_attn.y);
+    float chunks = idiv(idiv(last, 4.0), float(CHUNK4)) + 1.0;
+    float m = -BIG, sum = 0.0;
+    for (int j = 0; j < CHUNKS; j++) {
+        if (float(j) >= chunks) break;
+        m = max(m, load4(STATS, STATS_geo, STATS_inv, r, float(j)).x);
+    }
+    for (int j = 0; j < CHUNKS; j++) {
+        if (float(j) >= chunks) break;
+        vec4 s = load4(STATS, STATS_geo, STATS_inv, r, float(j));
+        sum += s.y * exp(s.x - m);
+    }
+    return vec3(m, sum, last);
+}
+// The probabilities of texel s4 of row r, whose softmax is st (softmax.frag's formula)
+#define PROB(st, r, s4) (exp(min(load4(P, P_geo, P_inv, r, s4) - st.x, 0.0)) * below(s4, st.z + 1.0) / st.y)
+#else
+#define PROB(st, r, s4) load4(P, P_geo, P_inv, r, s4)
+#endif
 
 vec4 compute(float row, float c4) {
     vec4 prow = idiv(4.0 * c4 + vec4(0.0, 1.0, 2.0, 3.0), u_attn.z) * u_rows.x + u_rows.y + row;
     float n4 = idiv(u_attn.y + row, 4.0) + 1.0;
     vec4 acc = vec4(0.0), comp = vec4(0.0);  // comp: SUM_ADD's compensation (half tier)
+#ifdef SCORES
+    vec3 st0 = row_softmax(prow.x);
+#ifndef HD_ALIGNED
+    vec3 st1 = row_softmax(prow.y), st2 = row_softmax(prow.z), st3 = row_softmax(prow.w);
+#endif
+#endif
 #ifdef SLICE4
     float first = floor(v_layer + 0.5) * float(SLICE4);
     for (int i = 0; i < SLICE4; i++) {
@@ -35,13 +68,13 @@ vec4 compute(float row, float c4) {
         vec4 v2 = load4(V, V_geo, V_inv, 4.0 * s4 + 2.0, vc);
         vec4 v3 = load4(V, V_geo, V_inv, 4.0 * s4 + 3.0, vc);
 #ifdef HD_ALIGNED
-        vec4 p = load4(P, P_geo, P_inv, prow.x, s4);
+        vec4 p = PROB(st0, prow.x, s4);
         SUM_ADD(acc, comp, p.x * v0 + p.y * v1 + p.z * v2 + p.w * v3);
 #else
-        SUM_ADD(acc, comp, vec4(dot(load4(P, P_geo, P_inv, prow.x, s4), vec4(v0.x, v1.x, v2.x, v3.x)),
-                                dot(load4(P, P_geo, P_inv, prow.y, s4), vec4(v0.y, v1.y, v2.y, v3.y)),
-                                dot(load4(P, P_geo, P_inv, prow.z, s4), vec4(v0.z, v1.z, v2.z, v3.z)),
-                                dot(load4(P, P_geo, P_inv, prow.w, s4), vec4(v0.w, v1.w, v2.w, v3.w))));
+        SUM_ADD(acc, comp, vec4(dot(PROB(st0, prow.x, s4), vec4(v0.x, v1.x, v2.x, v3.x)),
+                                dot(PROB(st1, prow.y, s4), vec4(v0.y, v1.y, v2.y, v3.y)),
+                                dot(PROB(st2, prow.z, s4), vec4(v0.z, v1.z, v2.z, v3.z)),
+                                dot(PROB(st3, prow.w, s4), vec4(v0.w, v1.w, v2.w, v3.w))));
 #endif
     }
     return acc;

@@ -1,5 +1,5 @@
 // passes/attn_values.cpp — y = probs v over the V cache, every head at once (glsl/attn_values.frag); split over the
-// context in slices summed by blending where the tier can.
+// context in slices summed by blending where the tier can; from scores and their statistics (softmax on the way).
 #include <algorithm>
 
 #include "passes/ops.h"
@@ -7,7 +7,7 @@
 namespace gpt2gl {
 
 void attn_values(Engine& e, const Tensor& probs, const Tensor& v, int n_head, int T, int pos0, Tensor& y, AttnRows r,
-                 AttnCols at) {
+                 AttnCols at, const Tensor* score_stats) {
     const int hd = (at.C > 0 ? at.C : v.cols()) / n_head, s4 = (probs.cols() + 3) / 4;
     const int slice4 = std::max(8, (s4 + gl::Quad::kMaxLayers - 1) / gl::Quad::kMaxLayers);  // any context in 64
     const int slices = e.context_slices((pos0 + T + 3) / 4, slice4);
@@ -18,6 +18,12 @@ void attn_values(Engine& e, const Tensor& probs, const Tensor& v, int n_head, in
     if (e.can_accumulate()) p.define("SLICE4", slice4).sum_layers(slices);
     p.in("P", probs).in("V", v).set("u_attn", float(T), float(pos0), float(hd)).set("u_vcol4", float(at.v_col4));
     p.set("u_rows", r.R == 0 ? float(T) : float(r.R), r.R == 0 ? 0.0f : float(r.q0));
+    if (score_stats) {  // probs holds scores: softmax as they are read, from their chunk statistics
+        const RowChunks rc(s4);
+        if (score_stats->rows() < probs.rows() || score_stats->cols() != 4 * rc.chunks)
+            throw gl::Error("attn_values: " + score_stats->name() + " is not softmax_stats' shape for " + probs.name());
+        p.define("SCORES").define("CHUNK4", rc.chunk4).define("CHUNKS", rc.chunks).in("STATS", *score_stats);
+    }
     e.run(p.out(y, 0, T, 0, y.cols()));
 }
 

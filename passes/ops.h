@@ -78,9 +78,14 @@ void attn_scores(Engine& e, const Tensor& q, const Tensor& k_cache, int n_head, 
 // probs: the causal softmax of each scores row; masked keys get 0.
 void softmax(Engine& e, const Tensor& scores, int n_head, int T, int pos0, Tensor& probs, AttnRows rows = {},
              Tensor* stats = nullptr);
+// softmax's first pass alone, where the engine keeps row statistics: each scores row's max and sum per chunk, into
+// stats (softmax_stats' shape), for attn_values to normalize the scores as it reads them.
+void softmax_row_stats(Engine& e, const Tensor& scores, int n_head, int T, int pos0, Tensor& stats, AttnRows rows = {});
 // y (T, C): y[t, c] = sum_s probs[h(c)*R + q0 + t, s] * v[s, c].
+// score_stats: `probs` holds the scores instead, and score_stats their statistics (softmax_row_stats): each
+// probability is made as it is read, the softmax pass saved (one draw a layer).
 void attn_values(Engine& e, const Tensor& probs, const Tensor& v_cache, int n_head, int T, int pos0, Tensor& y,
-                 AttnRows rows = {}, AttnCols at = {});
+                 AttnRows rows = {}, AttnCols at = {}, const Tensor* score_stats = nullptr);
 
 // y[y_row0 + i] <- x[i] for i in [0, rows), all cols (same cols; layouts may differ).
 void copy(Engine& e, const Tensor& x, int rows, Tensor& y, int y_row0 = 0);

@@ -113,9 +113,18 @@ void Gpt2::forward(const int* ids, int T) {
         AttnRows rows;  // inspect: rows by absolute position, so probs keep the whole matrix across decode steps
         if (inspect_) rows.R = n_ctx_, rows.q0 = pos;
         attn_scores(e_, L.qkv, L.qkv, H, T, pos, scores_, rows, at);
-        softmax(e_, scores_, H, T, pos, probs, rows, &softmax_stats_);
-        stage(l, "probs", probs);
-        attn_values(e_, probs, L.qkv, H, T, pos, attn_, rows, at);
+        if (inspect_ || !softmax_stats_) {  // the probabilities kept (the viewer), or no statistics between passes
+            softmax(e_, scores_, H, T, pos, probs, rows, &softmax_stats_);
+            stage(l, "probs", probs);
+            attn_values(e_, probs, L.qkv, H, T, pos, attn_, rows, at);
+        } else {  // attn_values makes each probability as it reads the scores: no softmax pass
+            softmax_row_stats(e_, scores_, H, T, pos, softmax_stats_, rows);
+            if (on_stage) {  // observed: the probabilities made as well, for the observer alone
+                softmax(e_, scores_, H, T, pos, probs, rows, &softmax_stats_);
+                stage(l, "probs", probs);
+            }
+            attn_values(e_, scores_, L.qkv, H, T, pos, attn_, rows, at, &softmax_stats_);
+        }
         stage(l, "attn", attn_);
         add_to_residual(attn_, L.attn_proj_w, L.attn_proj_b, T, false);
         stage(l, "res", x());

@@ -1,8 +1,10 @@
 // runtime/gpt2.h — GPT-2 as a sequence of render passes: the weights in textures, the forward graph (which passes,
 // in which order, on which textures) and the KV cache. No GL calls here: only passes/ops.h.
 //
-// Per layer, for T new tokens at positions [pos, pos + T) (12 draws when no weight is split: the layer norms and the
-// softmax take a statistics pass each where the tier keeps row statistics; 9 on fp16):
+// Per layer, for T new tokens at positions [pos, pos + T) (11 draws when no weight is split: the layer norms and the
+// softmax take a statistics pass each where the tier keeps row statistics, and then a = probs v makes each
+// probability from the scores as it reads them, with no softmax pass unless the probabilities are kept (inspect
+// mode, an on_stage observer); 9 on fp16):
 //   ln = ln_1(x)                 qkv[pos..] = ln Wqkv + bqkv   (q | k | v side by side: the layer's cache, one draw)
 //   scores = q k^T / sqrt(hd)    probs = softmax(scores)   a = probs v
 //   y = x + a Wo + bo            ln = ln_2(y)              h = gelu(ln Wfc + bfc)          x = y + h Wp + bp

@@ -50,7 +50,10 @@ const std::map<std::string, std::vector<std::string>> kVariants = {
                 "#define K4 768\n#define K_LAST 1023\n#define K12 256\n#define KSLICE 8\n#define W_Q8P\n#define GELU_X\n"}},
     {"attn_scores", {"#define HD4 16\n", "#define HD4 3\n"}},
     {"softmax", {"#define S4 256\n", "#define S4 256\n#define ROW_STATS\n#define CHUNK4 16\n#define CHUNKS 16\n"}},
-    {"attn_values", {"#define S4 256\n", "#define S4 256\n#define HD_ALIGNED\n#define SLICE4 8\n"}},
+    {"attn_values", {"#define S4 256\n", "#define S4 256\n#define HD_ALIGNED\n#define SLICE4 8\n",
+                     "#define S4 256\n#define SCORES\n#define CHUNK4 16\n#define CHUNKS 16\n",
+                     "#define S4 256\n#define HD_ALIGNED\n#define SLICE4 8\n#define SCORES\n#define CHUNK4 16\n"
+                     "#define CHUNKS 16\n"}},
     {"copy", {""}},
     {"probe", {"#define ALU\n#define ITER 256\n", "#define FETCH\n#define ITER 256\n", "#define STREAM\n#define ITER 64\n",
                "#define STREAM\n#define LAYERS\n#define ITER 64\n", "#define CHAIN\n"}},
@@ -61,7 +64,7 @@ const std::map<std::string, std::vector<std::string>> kVariants = {
 // slices; q8 weights; row statistics between passes).
 bool on_half_tier(const std::string& op, const std::string& defines) {
     if (op == "probe") return false;
-    for (const char* d : {"KSLICE", "SLICE4", "Q8", "ROW_STATS"})
+    for (const char* d : {"KSLICE", "SLICE4", "Q8", "ROW_STATS", "SCORES"})
         if (defines.find(d) != std::string::npos) return false;
     return true;
 }

@@ -414,6 +414,13 @@ TEST_P(Ops, Attention) {
                     EXPECT_TRUE(matches(gather(probs.download()), want_probs)) << (with_stats ? "row stats" : "");
                 }
                 EXPECT_TRUE(untouched_outside(probs, written, 0, S, kSentinel));
+                if (!with_stats) continue;
+                // attn_values making each probability from the scores and these statistics as it reads them
+                Tensor y = target("y from scores", c.T, c.C);
+                attn_values(*e, sct, vt, c.H, c.T, c.pos0, y, rows, {}, &stats);
+                std::vector<float> want_y(size_t(c.T) * c.C);
+                ref::attn_values(want_probs.data(), v.data(), c.T, c.pos0, c.C, c.H, want_y.data());
+                EXPECT_TRUE(matches(y.download(), want_y)) << "attn_values from scores";
             }
 
             // attn_values on stored probabilities (zeros where masked, as softmax writes them)
