@@ -19,9 +19,7 @@ void attn_values(Engine& e, const Tensor& probs, const Tensor& v, int n_head, in
     p.in("P", probs).in("V", v).set("u_attn", float(T), float(pos0), float(hd)).set("u_vcol4", float(at.v_col4));
     p.set("u_rows", r.R == 0 ? float(T) : float(r.R), r.R == 0 ? 0.0f : float(r.q0));
     if (score_stats) {  // probs holds scores: softmax as they are read, from their chunk statistics
-        const RowChunks rc(s4);
-        if (score_stats->rows() < probs.rows() || score_stats->cols() != 4 * rc.chunks)
-            throw gl::Error("attn_values: " + score_stats->name() + " is not softmax_stats' shape for " + probs.name());
+        const RowChunks rc = softmax_chunks(probs, *score_stats, "attn_values");
         p.define("SCORES").define("CHUNK4", rc.chunk4).define("CHUNKS", rc.chunks).in("STATS", *score_stats);
     }
     e.run(p.out(y, 0, T, 0, y.cols()));

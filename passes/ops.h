@@ -37,6 +37,8 @@ struct RowChunks {
 };
 Tensor layernorm_stats(Engine& e, int rows, int cols);   // for x (rows, cols)
 Tensor softmax_stats(Engine& e, const Tensor& scores);   // for scores (any rows, n_ctx)
+// The chunks of softmax_stats(scores); throws, naming `who`, if `stats` does not have that shape.
+RowChunks softmax_chunks(const Tensor& scores, const Tensor& stats, const char* who);
 
 // y (rows, C) <- layernorm of x's first `rows` rows with gain g (1, C), bias b (1, C).
 void layernorm(Engine& e, const Tensor& x, const Tensor& g, const Tensor& b, float eps, int rows, Tensor& y,

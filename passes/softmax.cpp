@@ -9,11 +9,16 @@ Tensor softmax_stats(Engine& e, const Tensor& scores) {
     return e.tensor("softmax.stats", scores.rows(), 4 * RowChunks((scores.cols() + 3) / 4).chunks);
 }
 
-void softmax_row_stats(Engine& e, const Tensor& scores, int n_head, int T, int pos0, Tensor& stats, AttnRows r) {
+RowChunks softmax_chunks(const Tensor& scores, const Tensor& stats, const char* who) {
     const RowChunks rc((scores.cols() + 3) / 4);  // chunks of the longest row a context can hold (equal walks)
-    const int used = ((pos0 + T + 3) / 4 + rc.chunk4 - 1) / rc.chunk4;  // chunks the longest row reaches
     if (stats.rows() < scores.rows() || stats.cols() != 4 * rc.chunks)
-        throw gl::Error("softmax: " + stats.name() + " is not softmax_stats' shape for " + scores.name());
+        throw gl::Error(std::string(who) + ": " + stats.name() + " is not softmax_stats' shape for " + scores.name());
+    return rc;
+}
+
+void softmax_row_stats(Engine& e, const Tensor& scores, int n_head, int T, int pos0, Tensor& stats, AttnRows r) {
+    const RowChunks rc = softmax_chunks(scores, stats, "softmax");
+    const int used = ((pos0 + T + 3) / 4 + rc.chunk4 - 1) / rc.chunk4;  // chunks the longest row reaches
     Pass s("softmax_stats");
     s.define("CHUNK4", rc.chunk4).in("X", scores).set("u_attn", float(T), float(pos0));
     run_attn_rows(e, s, stats, n_head, T, 4 * used, r);
@@ -25,7 +30,7 @@ void softmax(Engine& e, const Tensor& scores, int n_head, int T, int pos0, Tenso
     p.define("S4", s4).in("X", scores).set("u_attn", float(T), float(pos0));
     if (stats && *stats) {
         softmax_row_stats(e, scores, n_head, T, pos0, *stats, r);
-        const RowChunks rc(s4);
+        const RowChunks rc = softmax_chunks(scores, *stats, "softmax");
         p.define("ROW_STATS").define("CHUNK4", rc.chunk4).define("CHUNKS", rc.chunks).in("STATS", *stats);
     }
     run_attn_rows(e, p, probs, n_head, T, pos0 + T, r);
