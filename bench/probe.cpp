@@ -97,7 +97,7 @@ nlohmann::json run_probe(Engine& e, std::ostream& out, bool small) {
     // The same bytes shaped as a decode step's split-K matvec: stream_rows layers summed by blending into a few
     // output rows (one row: how a decode step's matmul draws), each layer a slice of every column's strip.
     std::string folds;
-    if (e.can_accumulate() && stream_rows <= gl::Quad::kMaxLayers) {
+    if (e.can_accumulate()) {  // stream_rows (4 or 64) layers: within gl::Quad::kMaxLayers
         const int texels = ys.layout().texels_per_row;
         for (int fold : {1, 2, 8}) {
             Pass p = Pass("probe").define("STREAM").define("LAYERS").define("ITER", stream_iter).in("S", big)

@@ -29,8 +29,8 @@ void softmax(Engine& e, const Tensor& scores, int n_head, int T, int pos0, Tenso
     Pass p("softmax");
     p.define("S4", s4).in("X", scores).set("u_attn", float(T), float(pos0));
     if (stats && *stats) {
-        softmax_row_stats(e, scores, n_head, T, pos0, *stats, r);
-        const RowChunks rc = softmax_chunks(scores, *stats, "softmax");
+        softmax_row_stats(e, scores, n_head, T, pos0, *stats, r);  // checks stats' shape
+        const RowChunks rc(s4);
         p.define("ROW_STATS").define("CHUNK4", rc.chunk4).define("CHUNKS", rc.chunks).in("STATS", *stats);
     }
     run_attn_rows(e, p, probs, n_head, T, pos0 + T, r);
