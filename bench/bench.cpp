@@ -256,11 +256,13 @@ static nlohmann::json run_variant(gl::Context& ctx, const std::string& name, con
     const Engine& e = g.engine();
     // the variant's label: the tier, the weights when not stored as the tier, the split-K setting when not auto
     const std::string wl = e.weights_label();
-    const int split = eo.split_k;
+    const int split = eo.split_k, tiles = eo.draw_buffers;
     const std::string label = std::string(tier_name(e.tier())) + (wl.empty() ? "" : " " + wl) +
-                              (split == -1 ? "" : split <= 1 ? " no split" : " split " + std::to_string(split));
+                              (split == -1 ? "" : split <= 1 ? " no split" : " split " + std::to_string(split)) +
+                              (tiles == -1 ? "" : tiles <= 1 ? " no tiles" : " tiles " + std::to_string(tiles));
     nlohmann::json r = {{"model", name}, {"config", w->cfg.describe()}, {"params", w->count_params()},
-                        {"tier", tier_name(e.tier())}, {"weights", eo.weights}, {"split_k", split}, {"label", label},
+                        {"tier", tier_name(e.tier())}, {"weights", eo.weights}, {"split_k", split},
+                        {"draw_buffers", tiles}, {"draw_buffers_used", e.tile_rows(1 << 20)}, {"label", label},
                         {"renderer", g.caps().renderer}, {"version", g.caps().version}};
     long weight_bytes = 0;  // texture bytes of the weights: what a decode step must read (wpe: one row)
     for (auto& t : g.model().tensors())
@@ -293,13 +295,15 @@ nlohmann::json run_bench(const BenchOptions& o, std::ostream& out,
         CpuFigures cpu = cpu_reference(*w, n_ctx, ctxs, o, out);
         for (const std::string& tier : o.tiers)
             for (const std::string& weights : o.weights)
-                for (int split : o.split_k) {
-                    EngineOptions eo;
-                    eo.precision = tier, eo.weights = weights, eo.max_texture_size = o.max_texture_size, eo.split_k = split;
-                    all.push_back(run_variant(*ctx, name, w, n_ctx, ctxs, cpu, o, eo, out));
-                    out.flush();
-                    if (progress) progress(all);
-                }
+                for (int split : o.split_k)
+                    for (int tiles : o.draw_buffers) {
+                        EngineOptions eo;
+                        eo.precision = tier, eo.weights = weights, eo.max_texture_size = o.max_texture_size;
+                        eo.split_k = split, eo.draw_buffers = tiles;
+                        all.push_back(run_variant(*ctx, name, w, n_ctx, ctxs, cpu, o, eo, out));
+                        out.flush();
+                        if (progress) progress(all);
+                    }
     }
     return all;
 }

@@ -6,6 +6,7 @@
 
 #include <glm/gtc/packing.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <sstream>
 
@@ -144,6 +145,60 @@ static int measure_mantissa(const std::string& precision, const TexFormat& rgba8
     }
 }
 
+// How many textures a GLSL ES 1.00 pass writes at once: the extension's limit (at most 8), if a pass writing byte
+// i + 1 into target i of that many RGBA8 targets reads back right from each.
+static int probe_draw_buffers(const Caps& c, const Quad& quad, std::string* why) {
+    if (!c.has("GL_EXT_draw_buffers") && !c.has("WEBGL_draw_buffers") && !c.has("GL_WEBGL_draw_buffers")) {
+        *why = "no EXT_draw_buffers";
+        return 1;
+    }
+    GLint most = 0, attachments = 0;
+    glGetIntegerv(0x8824, &most);         // MAX_DRAW_BUFFERS
+    glGetIntegerv(0x8CDF, &attachments);  // MAX_COLOR_ATTACHMENTS
+    int n = std::min(8, std::min(int(most), int(attachments)));
+    if (n < 2) {
+        *why = "EXT_draw_buffers allows " + std::to_string(n);
+        return 1;
+    }
+    try {
+        std::string src = "#version 100\n#extension GL_EXT_draw_buffers : require\nprecision mediump float;\nvoid main() {\n";
+        for (int i = 0; i < n; ++i)
+            src += "    gl_FragData[" + std::to_string(i) + "] = vec4(" + std::to_string(i + 1) + ".0 / 255.0);\n";
+        Program p({quad_vertex_source(), src + "}\n", "draw buffers probe"});
+        std::vector<Texture> targets;
+        std::vector<const Texture*> colors;
+        for (int i = 0; i < n; ++i) targets.emplace_back(TextureDesc{4, 1, c.rgba8, nullptr, "draw buffers probe target"});
+        for (auto& t : targets) colors.push_back(&t);
+        Framebuffer fb(colors, "draw buffers probe framebuffer");
+        fb.bind();
+        glViewport(0, 0, 4, 1);
+        p.use();
+        quad.bind();
+        blend_add(false);
+        quad.draw();
+        for (int i = 0; i < n; ++i) {
+            Framebuffer one(targets[size_t(i)], "draw buffers probe readback");
+            one.bind();
+            unsigned char got[16] = {};
+            glReadPixels(0, 0, 4, 1, GL_RGBA, GL_UNSIGNED_BYTE, got);
+            for (unsigned char b : got)
+                if (b != i + 1) {
+                    bind_framebuffer(0);
+                    *why = "target " + std::to_string(i) + " of " + std::to_string(n) + " read back " +
+                           std::to_string(int(b)) + " for " + std::to_string(i + 1);
+                    return 1;
+                }
+        }
+        bind_framebuffer(0);
+        *why = std::to_string(n) + " targets written and read back";
+        return n;
+    } catch (const Error& e) {
+        bind_framebuffer(0);
+        *why = e.what();
+        return 1;
+    }
+}
+
 static FloatSupport probe_float(const std::vector<TexFormat>& candidates, const float* values, const Program& copy,
                                 const Quad& quad) {
     FloatSupport s;
@@ -220,6 +275,7 @@ Caps probe_caps(const std::string& backend) {
             fs->blend = err.empty();
             fs->blend_why = fs->blend ? "additive blending exact" : err;
         }
+    c.draw_buffers = probe_draw_buffers(c, quad, &c.draw_buffers_why);
     while (glGetError() != GL_NO_ERROR) {}
     return c;
 }

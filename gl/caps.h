@@ -32,6 +32,10 @@ struct Caps {
     FloatSupport fp32;         // RGBA32F (ES3) or RGBA+FLOAT (OES_texture_float + color_buffer_float)
     FloatSupport fp16;         // RGBA16F (ES3) or RGBA+HALF_FLOAT_OES
     bool timer_query = false;  // EXT_disjoint_timer_query
+    // Textures one pass can write at once (gl_FragData[i] in GLSL ES 1.00 through EXT_draw_buffers / WEBGL_draw_buffers),
+    // up to 8; 1 without the extension or when the probe's pass into that many targets did not read back right.
+    int draw_buffers = 1;
+    std::string draw_buffers_why;
     // Byte textures (q8 weights, the rgba8 tier): sized RGBA8 on ES 3, unsized GL_RGBA on ES 2.0 and WebGL 1.0.
     TexFormat rgba8;
 

@@ -26,7 +26,8 @@ public:
                         std::to_string(int(ctx_)) + ")\nHINT: enable hardware acceleration or WebGL in the browser");
         emscripten_webgl_make_context_current(ctx_);
         for (const char* ext : {"OES_texture_float", "OES_texture_half_float", "WEBGL_color_buffer_float",
-                                "EXT_color_buffer_half_float", "EXT_color_buffer_float", "EXT_disjoint_timer_query"})
+                                "EXT_color_buffer_half_float", "EXT_color_buffer_float", "EXT_disjoint_timer_query",
+                                "WEBGL_draw_buffers"})
             emscripten_webgl_enable_extension(ctx_, ext);
     }
     ~WebContext() override { emscripten_webgl_destroy_context(ctx_); }

@@ -1,6 +1,10 @@
 // gl/gl.cpp — RAII GL objects and error reporting. See gl.h.
 #include "gl/gl.h"
 
+#ifdef __EMSCRIPTEN__
+#include <GLES3/gl3.h>  // glDrawBuffers
+#endif
+
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
@@ -171,17 +175,31 @@ void Texture::bind(int unit) const { bind_texture(unit, id_); }
 
 // [SECTION] Framebuffer
 
-Framebuffer::Framebuffer(const Texture& color, const char* label) {
+Framebuffer::Framebuffer(const std::vector<const Texture*>& colors, const char* label) {
     glGenFramebuffers(1, &id_);
     ++g_counts.framebuffers;
     bind_framebuffer(id_);
-    glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, color.id(), 0);
+    std::vector<GLenum> buffers;
+    for (size_t i = 0; i < colors.size(); ++i) {
+        buffers.push_back(GLenum(GL_COLOR_ATTACHMENT0 + i));
+        glFramebufferTexture2D(GL_FRAMEBUFFER, buffers.back(), GL_TEXTURE_2D, colors[i]->id(), 0);
+    }
+    const Texture& color = *colors[0];
+    if (colors.size() > 1) {
+        DrawBuffersProc draw_buffers = draw_buffers_proc();
+        if (!draw_buffers) {
+            release();
+            throw Error(std::string(label) + ": " + std::to_string(colors.size()) +
+                        " colour attachments need glDrawBuffers (ES 3.0 or EXT_draw_buffers), which is missing");
+        }
+        draw_buffers(GLsizei(buffers.size()), buffers.data());
+    }
     GLenum s = status();
     if (s != GL_FRAMEBUFFER_COMPLETE) {
         release();
-        throw Error(std::string(label) + ": framebuffer over a " + std::to_string(color.width()) + "x" +
-                    std::to_string(color.height()) + " " + color.format().name + " texture is incomplete: " +
-                    framebuffer_status_name(s));
+        throw Error(std::string(label) + ": framebuffer over " + std::to_string(colors.size()) + " x " +
+                    std::to_string(color.width()) + "x" + std::to_string(color.height()) + " " +
+                    color.format().name + " texture is incomplete: " + framebuffer_status_name(s));
     }
 }
 
@@ -391,6 +409,17 @@ void Quad::draw(int layers) const { glDrawArrays(GL_TRIANGLES, 0, 6 * layers); }
 static ProcLoader g_loader = nullptr;
 void set_proc_loader(ProcLoader loader) { g_loader = loader; }
 void* proc(const char* name) { return g_loader ? g_loader(name) : nullptr; }
+
+DrawBuffersProc draw_buffers_proc() {
+#ifdef __EMSCRIPTEN__
+    return glDrawBuffers;  // Emscripten routes it to WEBGL_draw_buffers once the page enabled that extension
+#else
+    static DrawBuffersProc p = nullptr;
+    if (!p) p = reinterpret_cast<DrawBuffersProc>(proc("glDrawBuffers"));
+    if (!p) p = reinterpret_cast<DrawBuffersProc>(proc("glDrawBuffersEXT"));
+    return p;
+#endif
+}
 
 namespace {
 constexpr GLenum kTimeElapsed = 0x88BF, kQueryResult = 0x8866, kGpuDisjoint = 0x8FBB;  // EXT_disjoint_timer_query

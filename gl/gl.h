@@ -86,11 +86,13 @@ private:
     TexFormat format_;
 };
 
-// One colour attachment, attached once at creation; status checked and reported by name.
+// Colour attachments, attached once at creation; status checked and reported by name. Several (all one size):
+// draw buffers 0 .. n-1, a pass writing gl_FragData[i] into colors[i] (ES 3.0, EXT_draw_buffers, WEBGL_draw_buffers).
 class Framebuffer {
 public:
     Framebuffer() = default;
-    Framebuffer(const Texture& color, const char* label);
+    Framebuffer(const Texture& color, const char* label) : Framebuffer(std::vector<const Texture*>{&color}, label) {}
+    Framebuffer(const std::vector<const Texture*>& colors, const char* label);
     ~Framebuffer();
     Framebuffer(Framebuffer&& o) noexcept { *this = std::move(o); }
     Framebuffer& operator=(Framebuffer&& o) noexcept;
@@ -186,6 +188,10 @@ private:
     std::vector<GLuint> queries_;
     size_t used_ = 0;
 };
+
+// glDrawBuffers (ES 3.0) or glDrawBuffersEXT (EXT_draw_buffers): null where neither is there.
+using DrawBuffersProc = void (*)(GLsizei n, const GLenum* bufs);
+DrawBuffersProc draw_buffers_proc();
 
 // Extension entry points: each context back end installs its loader (eglGetProcAddress, glfwGetProcAddress).
 using ProcLoader = void* (*)(const char* name);

@@ -7,19 +7,19 @@ namespace gl {
 
 const std::vector<GpuProfile>& gpu_profiles() {
     static const std::vector<GpuProfile> p = {
-        // name, device, max texture, units, float render, half render, float blend, highp, extensions
+        // name, device, max texture, units, float render, half render, float blend, highp, extensions, draw buffers
         {"videocore-iv", "Raspberry Pi 0-3: Broadcom VideoCore IV (Mesa vc4), ES 2.0, no float or half textures", 2048, 8,
-         false, false, false, true, true},
+         false, false, false, true, true, 1},
         {"mali-400", "Mali-400/450 (Utgard; Mesa lima): fragment shaders compute in FP16 only, no float textures", 4096, 8,
-         false, false, false, false, true},
+         false, false, false, false, true, 1},
         {"mali-t720", "Mali-T720 (Midgard): float textures can be sampled but not rendered into", 8192, 16, false, false,
-         false, true, true},
+         false, true, true, 4},
         {"adreno-306", "Adreno 306: float and half render targets, no float blending", 4096, 16, true, true, false, true,
-         true},
+         true, 4},
         {"powervr-sgx544", "PowerVR SGX 544: half-float render targets only, ES 2.0", 4096, 8, false, true, false, true,
-         true},
+         true, 1},
         {"webgl-min", "the WebGL 1.0 minimum (a browser hiding extensions): 2048 textures, no extensions", 2048, 8, false,
-         false, false, true, false},
+         false, false, true, false, 1},
     };
     return p;
 }
@@ -58,6 +58,11 @@ void apply_profile(Caps& c, const std::string& name) {
     };
     c.extensions.erase(std::remove_if(c.extensions.begin(), c.extensions.end(), hidden), c.extensions.end());
     c.timer_query = c.timer_query && p.extensions;
+    if (c.draw_buffers > p.draw_buffers) {
+        c.draw_buffers = p.draw_buffers;
+        c.draw_buffers_why = why + (p.draw_buffers > 1 ? " writes " + std::to_string(p.draw_buffers) + " at most"
+                                                       : " writes one texture a pass");
+    }
 }
 
 }  // namespace gl

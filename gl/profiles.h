@@ -1,6 +1,6 @@
 // gl/profiles.h — old GPUs by name, emulated: a profile masks what the capability probe found down to what that
-// device offers (texture size, texture units, float and half render targets, float blending, fragment highp, the
-// extensions that say so), so the engine chooses what it would choose there and runs within those limits. It is
+// device offers (texture size, texture units, float and half render targets, float blending, fragment highp, draw
+// buffers, the extensions that say so), so the engine chooses what it would choose there and runs within those limits. It is
 // emulation of the limits, not of the device: the arithmetic is still this GPU's (README: GPUs by family).
 #pragma once
 #include <string>
@@ -15,6 +15,7 @@ struct GpuProfile {
     const char* device;  // the hardware it stands for
     int max_texture_size, texture_units;
     bool float_render, half_render, float_blend, highp, extensions;  // extensions: false hides every one
+    int draw_buffers;  // textures one pass writes at once (EXT_draw_buffers; 1: none)
 };
 const std::vector<GpuProfile>& gpu_profiles();
 

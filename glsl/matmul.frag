@@ -13,6 +13,9 @@
 //     counts groups.
 //   X_PLAIN, W_PLAIN: that texture is one plain image (one segment, one band; not rgba8-coded), so a texel's
 //   coordinates are (col, row) + 0.5 times _inv, with no tensor addressing per fetch (the loop's ALU cost).
+//   DRAW_BUFFERS n (prefill, float tiers): compute_tile makes the 4 outputs of DRAW_BUFFERS rows, row + j * u_tile_rows
+//   into draw buffer j, so each W texel fetched serves n rows (n x fetches and 4 W fetches per 16 n multiply-adds,
+//   where one row takes 5 per 16); x's row is u_xrow + row + j * u_tile_rows, the residual's u_yrow + the same.
 uniform sampler2D X;
 uniform vec4 X_geo;
 uniform vec2 X_inv;
@@ -25,6 +28,12 @@ uniform vec4 W_SCALE_geo;
 uniform vec2 W_SCALE_inv;
 #endif
 // W^T's row k (clamped: rows past K read row K - 1 times x's zero padding) at this fragment's texel column w4.
+// x's texel k4 of row r, whose texel row in a plain image is at v
+#ifdef X_PLAIN
+#define LOAD_XV(r, v, k4) texture2D(X, vec2((k4 + 0.5) * X_inv.x, v))
+#else
+#define LOAD_XV(r, v, k4) load4(X, X_geo, X_inv, r, k4)
+#endif
 #ifdef W_PLAIN
 #define W_TEXEL(k, w4) texture2D(W, vec2(wu, (min(k, float(K_LAST)) + 0.5) * W_inv.y))
 #else
@@ -39,11 +48,7 @@ uniform vec2 W_SCALE_inv;
 #else
 #define LOAD_W(k, w4) W_TEXEL(k, w4)
 #endif
-#ifdef X_PLAIN
-#define LOAD_X(r, k4) texture2D(X, vec2((k4 + 0.5) * X_inv.x, xv))
-#else
-#define LOAD_X(r, k4) load4(X, X_geo, X_inv, r, k4)
-#endif
+#define LOAD_X(r, k4) LOAD_XV(r, xv, k4)
 #ifdef HAS_BIAS
 uniform sampler2D BIAS;
 uniform vec4 BIAS_geo;
@@ -58,6 +63,11 @@ uniform float u_xrow;
 uniform float u_n0;
 #ifdef KSLICE
 varying highp float v_layer;
+#endif
+#ifdef DRAW_BUFFERS
+uniform float u_tile_rows;
+uniform float u_yrow;
+vec4 g_tile[DRAW_BUFFERS];  // this fragment's outputs, draw buffer j's at j (glsl/pass_main.glsl writes them)
 #endif
 
 #if defined(GELU) || defined(GELU_X)
@@ -75,6 +85,34 @@ vec4 gelu(vec4 x) {
 }
 #endif
 
+// The outputs at (row, 4 c4 ..) from their products' sum over K slice `slice`: q8's scale, the bias (slice 0 only),
+// GELU, the residual (read at `row`).
+vec4 finish(vec4 acc, float row, float c4, float slice) {
+#if defined(W_Q8) || defined(W_Q8P)
+    acc *= load4(W_SCALE, W_SCALE_geo, W_SCALE_inv, 0.0, c4);
+#endif
+#ifdef HAS_BIAS
+    if (slice < 0.5) acc += load4(BIAS, BIAS_geo, BIAS_inv, 0.0, c4);
+#endif
+#ifdef GELU
+    acc = gelu(acc);
+#endif
+#ifdef HAS_RESIDUAL
+    acc += load4(RES, RES_geo, RES_inv, row, c4);
+#endif
+    return acc;
+}
+
+// The loop over this fragment's K steps, `var` the step's index (of K12 groups or K4 texels, n of them): its slice
+// (KSLICE) or all of them. Closed by the loop body's own brace.
+#ifdef KSLICE
+#define SLICE floor(v_layer + 0.5)
+#define K_LOOP(var, n) for (int i = 0; i < KSLICE; i++) { float var = slice * float(KSLICE) + float(i); if (var >= float(n)) break;
+#else
+#define SLICE 0.0
+#define K_LOOP(var, n) for (int i = 0; i < n; i++) { float var = float(i);
+#endif
+
 vec4 compute(float row, float c4) {
 #ifdef TIER_HALF
     float w4 = g_c4_local;  // the pass's cols are this part's: exact where c4 is not (the vocabulary)
@@ -82,18 +120,10 @@ vec4 compute(float row, float c4) {
     float w4 = c4 - 0.25 * u_n0;  // u_n0 is a multiple of 4
 #endif
     float wu = (w4 + 0.5) * W_inv.x, xv = (row + u_xrow + 0.5) * X_inv.y;  // for the plain images
-    float xr = row + u_xrow;
+    float xr = row + u_xrow, slice = SLICE;
     vec4 acc = vec4(0.0), comp = vec4(0.0);  // comp: SUM_ADD's compensation (half tier)
 #ifdef W_Q8P
-#ifdef KSLICE
-    float slice = floor(v_layer + 0.5);
-    for (int i = 0; i < KSLICE; i++) {
-        float g = slice * float(KSLICE) + float(i);
-        if (g >= float(K12)) break;
-#else
-    for (int i = 0; i < K12; i++) {
-        float g = float(i);
-#endif
+    K_LOOP(g, K12)
         // x's texels past K4 would read another row: zero them (their weights are q = 0)
         vec4 x0 = LOAD_X(xr, 3.0 * g), x1 = 3.0 * g + 1.0 < float(K4) ? LOAD_X(xr, 3.0 * g + 1.0) : vec4(0.0);
         vec4 x2 = 3.0 * g + 2.0 < float(K4) ? LOAD_X(xr, 3.0 * g + 2.0) : vec4(0.0);
@@ -114,15 +144,7 @@ vec4 compute(float row, float c4) {
         acc += x2.y * q0 + x2.z * q1 + x2.w * q2;
     }
 #else
-#ifdef KSLICE
-    float slice = floor(v_layer + 0.5);
-    for (int i = 0; i < KSLICE; i++) {
-        float k4 = slice * float(KSLICE) + float(i);
-        if (k4 >= float(K4)) break;
-#else
-    for (int i = 0; i < K4; i++) {
-        float k4 = float(i);
-#endif
+    K_LOOP(k4, K4)
         vec4 x = LOAD_X(xr, k4);
 #ifdef GELU_X
         x = gelu(x);
@@ -132,20 +154,51 @@ vec4 compute(float row, float c4) {
                                x.w * LOAD_W(k + 3.0, w4));
     }
 #endif
-#if defined(W_Q8) || defined(W_Q8P)
-    acc *= load4(W_SCALE, W_SCALE_geo, W_SCALE_inv, 0.0, c4);
-#endif
-#ifdef HAS_BIAS
-#ifdef KSLICE
-    if (slice < 0.5)
-#endif
-    acc += load4(BIAS, BIAS_geo, BIAS_inv, 0.0, c4);
-#endif
-#ifdef GELU
-    acc = gelu(acc);
-#endif
-#ifdef HAS_RESIDUAL
-    acc += load4(RES, RES_geo, RES_inv, row, c4);
-#endif
-    return acc;
+    return finish(acc, row, c4, slice);
 }
+
+#ifdef DRAW_BUFFERS
+// g_tile[j] <- the 4 outputs at c4 of row + j * u_tile_rows (float tiers only: no SUM_ADD, no coded texels).
+void compute_tile(float row, float c4) {
+    float w4 = c4 - 0.25 * u_n0, wu = (w4 + 0.5) * W_inv.x;
+    float xr = row + u_xrow, slice = SLICE;
+    vec4 acc[DRAW_BUFFERS];
+    for (int j = 0; j < DRAW_BUFFERS; j++) acc[j] = vec4(0.0);
+#ifdef W_Q8P
+    K_LOOP(g, K12)
+        // the group's 4 W texels taken apart once (k = 12g + 3m .. + 2 in texel m), then used for every row
+        vec4 a0, a1, a2, b0, b1, b2, c0, c1, c2, d0, d1, d2;
+        unpack_q8x3(W_TEXEL(4.0 * g, w4), a0, a1, a2);
+        unpack_q8x3(W_TEXEL(4.0 * g + 1.0, w4), b0, b1, b2);
+        unpack_q8x3(W_TEXEL(4.0 * g + 2.0, w4), c0, c1, c2);
+        unpack_q8x3(W_TEXEL(4.0 * g + 3.0, w4), d0, d1, d2);
+        for (int j = 0; j < DRAW_BUFFERS; j++) {
+            float r = xr + float(j) * u_tile_rows, v = (r + 0.5) * X_inv.y;
+            vec4 x0 = LOAD_XV(r, v, 3.0 * g), x1 = 3.0 * g + 1.0 < float(K4) ? LOAD_XV(r, v, 3.0 * g + 1.0) : vec4(0.0);
+            vec4 x2 = 3.0 * g + 2.0 < float(K4) ? LOAD_XV(r, v, 3.0 * g + 2.0) : vec4(0.0);
+#ifdef GELU_X
+            x0 = gelu(x0);
+            x1 = gelu(x1);
+            x2 = gelu(x2);
+#endif
+            acc[j] += x0.x * a0 + x0.y * a1 + x0.z * a2 + x0.w * b0 + x1.x * b1 + x1.y * b2 + x1.z * c0 + x1.w * c1 +
+                      x2.x * c2 + x2.y * d0 + x2.z * d1 + x2.w * d2;
+        }
+    }
+#else
+    K_LOOP(k4, K4)
+        float k = 4.0 * k4;
+        vec4 w0 = LOAD_W(k, w4), w1 = LOAD_W(k + 1.0, w4), w2 = LOAD_W(k + 2.0, w4), w3 = LOAD_W(k + 3.0, w4);
+        for (int j = 0; j < DRAW_BUFFERS; j++) {
+            float r = xr + float(j) * u_tile_rows;
+            vec4 x = LOAD_XV(r, (r + 0.5) * X_inv.y, k4);
+#ifdef GELU_X
+            x = gelu(x);
+#endif
+            acc[j] += x.x * w0 + x.y * w1 + x.z * w2 + x.w * w3;
+        }
+    }
+#endif
+    for (int j = 0; j < DRAW_BUFFERS; j++) g_tile[j] = finish(acc[j], u_yrow + row + float(j) * u_tile_rows, c4, slice);
+}
+#endif

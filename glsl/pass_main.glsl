@@ -1,5 +1,6 @@
 // glsl/pass_main.glsl — main() of every op pass, put after the op's .frag (which defines compute()).
-// Maps this fragment's texel to (row, c4) through the output tensor's layout, calls compute and writes the texel;
+// Maps this fragment's texel to (row, c4) through the output tensor's layout, calls compute and writes the texel
+// (DRAW_BUFFERS: compute_tile, and a texel into each draw buffer);
 // cols past the tensor's end get 0 (coded tiers: the one value of this texel, encoded).
 // Half tier: (row, tc) come from the texel and u_cell, set by the engine for each rectangle it draws, so no number
 // computed here passes 2048 (the output's layout has numbers beyond FP16's integers: the vocabulary's logits).
@@ -9,6 +10,15 @@ varying vec2 v_texel;    // this fragment's texel + 0.5, highp (gl_FragCoord is 
                          // half tier mediump, exact below 1024
 #ifdef TIER_HALF
 uniform vec4 u_cell;  // per rectangle: (tc - first col - x, row - y, first col / 4, cols - first col)
+#endif
+
+#ifndef CODED
+// v with the cols past the tensor's end (in texel tc) set to 0
+vec4 in_tensor(vec4 v, float tc) {
+    vec4 c = 4.0 * tc + vec4(0.5, 1.5, 2.5, 3.5);
+    float n = u_out_geo.w;
+    return vec4(c.x < n ? v.x : 0.0, c.y < n ? v.y : 0.0, c.z < n ? v.z : 0.0, c.w < n ? v.w : 0.0);
+}
 #endif
 
 void main() {
@@ -34,10 +44,33 @@ void main() {
     float x = i < 0.5 ? v.x : i < 1.5 ? v.y : i < 2.5 ? v.z : v.w;
     gl_FragColor = encode_float(tc < u_out_geo.w ? x : 0.0);
 #else
-    vec4 v = compute(row, tc);
-    vec4 c = 4.0 * tc + vec4(0.5, 1.5, 2.5, 3.5);
-    float n = u_out_geo.w;
-    gl_FragColor = vec4(c.x < n ? v.x : 0.0, c.y < n ? v.y : 0.0, c.z < n ? v.z : 0.0, c.w < n ? v.w : 0.0);
+#ifdef DRAW_BUFFERS
+    compute_tile(row, tc);
+    gl_FragData[0] = in_tensor(g_tile[0], tc);  // constant indices: WebGL 1.0 indexes outputs no other way
+#if DRAW_BUFFERS > 1
+    gl_FragData[1] = in_tensor(g_tile[1], tc);
+#endif
+#if DRAW_BUFFERS > 2
+    gl_FragData[2] = in_tensor(g_tile[2], tc);
+#endif
+#if DRAW_BUFFERS > 3
+    gl_FragData[3] = in_tensor(g_tile[3], tc);
+#endif
+#if DRAW_BUFFERS > 4
+    gl_FragData[4] = in_tensor(g_tile[4], tc);
+#endif
+#if DRAW_BUFFERS > 5
+    gl_FragData[5] = in_tensor(g_tile[5], tc);
+#endif
+#if DRAW_BUFFERS > 6
+    gl_FragData[6] = in_tensor(g_tile[6], tc);
+#endif
+#if DRAW_BUFFERS > 7
+    gl_FragData[7] = in_tensor(g_tile[7], tc);
+#endif
+#else
+    gl_FragColor = in_tensor(compute(row, tc), tc);
+#endif
 #endif
 #endif
 }

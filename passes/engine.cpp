@@ -56,6 +56,12 @@ Pass& Pass::out(Tensor& t, int r0, int r1, int c0, int c1) {
     return *this;
 }
 
+Pass& Pass::out(TensorGroup& g, int r0, int r1, int c0, int c1) {
+    group = &g;
+    define("DRAW_BUFFERS", int(g.tensors.size()));
+    return out(g.tensors[0], r0, r1, c0, c1);
+}
+
 Pass& Pass::sum_layers(int n) {
     layers = n;
     return *this;
@@ -195,7 +201,8 @@ void Engine::check_codec() {
 }
 
 std::string compose_fragment(Tier tier, const std::string& op, const std::string& defines, bool view) {
-    return "#version 100\n" + std::string(coded_tier(tier) ? "#define CODED\n" : "") +
+    bool mrt = defines.find("#define DRAW_BUFFERS ") != std::string::npos;
+    return "#version 100\n" + std::string(mrt ? "#extension GL_EXT_draw_buffers : require\n" : "") + std::string(coded_tier(tier) ? "#define CODED\n" : "") +
            (tier == Tier::half ? "#define TIER_HALF\n" : "") + defines +
            gl::shader_source("prelude.glsl") + gl::shader_source(op + ".frag") +
            (view ? "" : gl::shader_source("pass_main.glsl"));
@@ -227,6 +234,18 @@ int Engine::split_k(int rows, int n4, int k4) const {
     long fragments = long(rows) * n4;
     int want = int(std::min<long>(most, (65536 + fragments - 1) / fragments));
     return std::max(1, std::min(want, k4 / 8));
+}
+
+int Engine::tile_rows(int rows) const {
+    if (coded_tier(storage_.tier) || options_.draw_buffers == 0) return 1;  // the float tiers only
+    int n = std::min(caps_.draw_buffers, options_.draw_buffers > 0 ? options_.draw_buffers : 8);
+    return rows >= 2 * n ? n : 1;  // decode keeps one row a fragment
+}
+
+TensorGroup& Engine::group(int n, int rows, int cols) {
+    std::unique_ptr<TensorGroup>& g = groups_[{n, pow2_at_least(rows), cols}];
+    if (!g) g = std::make_unique<TensorGroup>(storage_, "tiles " + std::to_string(cols), n, pow2_at_least(rows), cols);
+    return *g;
 }
 
 int Engine::context_slices(int s4, int slice4) const {
@@ -347,7 +366,8 @@ void Engine::draw(const Pass& p) {
     const Layout& o = p.output->layout();
     const float out_geo[4] = {float(o.rows), float(o.seg_w), float(o.band_h), float(o.cols)};
     prog.set(c.out_geo, 4, out_geo);
-    p.output->framebuffer().bind();
+    if (p.group) p.group->framebuffer.bind();
+    else p.output->framebuffer().bind();
     quad_.bind();
     gl::blend_add(p.layers > 1 || p.accumulate);
     int tc0 = p.col0 / o.texel_elems, tc1 = (p.col1 + o.texel_elems - 1) / o.texel_elems;

@@ -1,6 +1,7 @@
 // passes/engine.h — runs passes: picks the storage tier from the capability probe, compiles and caches one program
 // per (op, shape constants), binds a pass's inputs and draws its output region. Knows passes, not GPT-2.
 #pragma once
+#include <array>
 #include <functional>
 #include <map>
 #include <memory>
@@ -20,6 +21,8 @@ struct EngineOptions {
     std::string weights = "tier";    // weight matrices: "tier" (as every tensor), "fp16" (half textures beside the
                                      // fp32 tier), "q8" or "q8-rgba8" (8-bit, per-row scales, 4 to an RGBA8
                                      // texel) or "q8-packed" (the same, 12 to an RGBA32F texel)
+    int draw_buffers = -1;           // prefill matmuls' rows per fragment, one draw buffer each: -1 auto (the
+                                     // probe's count, at most 8, on the float tiers), 0/1 never, n: at most n
     std::string gpu_profile;         // emulate a named old GPU's limits (gl/profiles.h); "": this GPU's own
 };
 
@@ -44,6 +47,7 @@ struct Pass {
     std::vector<Texture> textures;
     std::vector<Uniform> uniforms;
     Tensor* output = nullptr;
+    const TensorGroup* group = nullptr;  // draw buffers: the pass writes all of its tensors (output: the first)
     int row0 = 0, row1 = 0, col0 = 0, col1 = 0;  // output region: rows [row0, row1) x cols [col0, col1), col0 % 4 == 0
     // Summing passes (need Engine::can_accumulate): `layers` > 1 draws the quad that many times in one draw call,
     // the shader telling layers apart by v_layer, and adds them up by blending, onto zeros; `accumulate` adds the
@@ -67,6 +71,8 @@ struct Pass {
     Pass& set(const std::string& name, float x, float y, float z);
     Pass& set(const std::string& name, float x, float y, float z, float w);
     Pass& out(Tensor& t, int r0, int r1, int c0, int c1);
+    // Draw buffers: gl_FragData[i] into group.tensors[i] over the same region (defines DRAW_BUFFERS n).
+    Pass& out(TensorGroup& group, int r0, int r1, int c0, int c1);
     Pass& sum_layers(int n);
     Pass& add_to_output();
     Pass& to_view(const gl::Framebuffer* target, Rect r);
@@ -96,6 +102,12 @@ public:
     // half would cost accuracy, so each output texel there walks its row itself.
     // The half tier keeps none either: FP16 moments of GPT-2's outlier channels would overflow between passes.
     bool row_stats() const { return storage_.tier != Tier::fp16 && storage_.tier != Tier::half; }
+    // Rows one fragment of a matmul of `rows` rows makes, one per draw buffer (1: no tiling): prefill, on the float
+    // tiers, where Caps::draw_buffers allows.
+    int tile_rows(int rows) const;
+    // The engine's own group of n tensors [rows, cols] for draw-buffer passes: made on first use, kept (rows rounded
+    // up to a power of two, so that prompts of other lengths mostly share them).
+    TensorGroup& group(int n, int rows, int cols);
     // Key-texel slices for a pass over a context of s4 key texels, summed by blending (1: none); slices of `slice4`.
     int context_slices(int s4, int slice4) const;
     Tier weights() const { return weights_; }  // the tier's, fp16, q8 or q8p
@@ -148,6 +160,7 @@ private:
     Tier weights_ = Tier::fp32;
     gl::Quad quad_;
     std::map<std::string, std::map<std::string, Compiled>> programs_;  // op -> defines -> program
+    std::map<std::array<int, 3>, std::unique_ptr<TensorGroup>> groups_;  // (n, rows, cols) -> group
     long draw_calls_ = 0;
     bool state_ok_ = false;
     std::string scope_;

@@ -55,8 +55,13 @@ struct MatmulArgs {
     bool accumulate = false;          // y += ... in place (needs Engine::can_accumulate; no residual then)
 };
 // y[y_row0 + i, n] <- sum_k f(x[x_row0 + i, k]) * w[n, k] (+ bias)(gelu)(+ residual); w is (N, K), out x in.
-// Split-K (Engine::split_k) when neither gelu nor residual needs the whole sum first.
+// Split-K (Engine::split_k) when neither gelu nor residual needs the whole sum first. Prefill (Engine::tile_rows):
+// each fragment makes its 4 cols of several rows, one per draw buffer, into the engine's tile tensors; an untile
+// pass then gathers them into y.
 void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const MatmulArgs& a);
+// The K slices matmul cuts a product of `rows` rows of n4 output texels over k4 input texels into (1: none): a GELU
+// of a split product waits for its consumer (MatmulArgs::gelu_x).
+int matmul_slices(const Engine& e, int rows, int n4, int k4);
 
 // The attention passes keep query t of head h in row h*R + q0 + t of scores and probs: compact with R = T, q0 = 0
 // (the default), or by absolute position with R = n_ctx, q0 = pos0, so that probs hold the whole causal matrix

@@ -103,6 +103,14 @@ private:
     mutable gl::Framebuffer framebuffer_;
 };
 
+// Tensors of one shape that one pass writes at once (draw buffers): its fragments write gl_FragData[i] into
+// tensors[i], the framebuffer holding them all as colour attachments (needs Caps::draw_buffers >= their count).
+struct TensorGroup {
+    std::vector<Tensor> tensors;
+    gl::Framebuffer framebuffer;
+    TensorGroup(const Storage& storage, const std::string& name, int n, int rows, int cols);
+};
+
 // A weight matrix W [rows, cols] = (out, in), stored transposed: part i holds W[r0 : r0 + n, :]^T as a tensor
 // [cols, n] (r0 = i * rows_per_part, n <= rows_per_part, a multiple of 4 that fits one texture). A texel then holds
 // 4 consecutive output rows of one input col, so the fragments of neighbouring outputs read neighbouring texels.

@@ -133,7 +133,7 @@ void Gpt2::forward(const int* ids, int T) {
         stage(l, "ln_2", ln_);
         // A split c_fc cannot apply GELU to its partial sums: then c_proj applies it as it reads h.
         const int C4 = (cfg_.n_embd + 3) / 4, I4 = (cfg_.n_inner + 3) / 4;
-        bool defer_gelu = e_.split_k(T, I4, C4) > 1;
+        bool defer_gelu = matmul_slices(e_, T, I4, C4) > 1;
         MatmulArgs fc;
         fc.rows = T;
         fc.bias = &L.c_fc_b;

@@ -47,7 +47,13 @@ const std::map<std::string, std::vector<std::string>> kVariants = {
                 "#define K4 192\n#define K_LAST 767\n#define X_PLAIN\n#define W_PLAIN\n",  // plain images
                 "#define K4 192\n#define K_LAST 767\n#define X_PLAIN\n#define W_PLAIN\n#define W_Q8\n",
                 "#define K4 192\n#define K_LAST 255\n#define K12 64\n#define W_Q8P\n#define X_PLAIN\n#define W_PLAIN\n",
-                "#define K4 768\n#define K_LAST 1023\n#define K12 256\n#define KSLICE 8\n#define W_Q8P\n#define GELU_X\n"}},
+                "#define K4 768\n#define K_LAST 1023\n#define K12 256\n#define KSLICE 8\n#define W_Q8P\n#define GELU_X\n",
+                // prefill tiles: rows into draw buffers (fp32-family tiers only)
+                "#define DRAW_BUFFERS 8\n#define K4 192\n#define K_LAST 767\n#define X_PLAIN\n#define W_PLAIN\n#define HAS_BIAS\n"
+                "#define GELU\n",
+                "#define DRAW_BUFFERS 3\n#define K4 768\n#define K_LAST 3071\n#define KSLICE 24\n#define W_Q8\n#define GELU_X\n",
+                "#define DRAW_BUFFERS 8\n#define K4 13\n#define K_LAST 17\n#define K12 5\n#define W_Q8P\n#define HAS_RESIDUAL\n"}},
+    {"untile", {"#define TILES 8\n", "#define TILES 3\n"}},
     {"attn_scores", {"#define HD4 16\n", "#define HD4 3\n"}},
     {"softmax", {"#define S4 256\n", "#define S4 256\n#define ROW_STATS\n#define CHUNK4 16\n#define CHUNKS 16\n"}},
     {"attn_values", {"#define S4 256\n", "#define S4 256\n#define HD_ALIGNED\n#define SLICE4 8\n",
@@ -92,8 +98,13 @@ TEST(GlslLint, EveryShaderIsWebGL1) {
         for (Tier tier : {Tier::fp32, Tier::rgba8, Tier::half})
             for (const std::string& defines : it->second) {
                 if (tier == Tier::half && !on_half_tier(op, defines)) continue;
+                if (tier != Tier::fp32 && defines.find("DRAW_BUFFERS") != std::string::npos) continue;  // never tiled
                 std::string log;
                 std::string src = op == "heatmap" ? compose_heatmap(tier, defines) : compose_fragment(tier, op, defines);
+                // glslang knows no GL_EXT_draw_buffers: without the line, its gl_FragData has the config's
+                // MaxDrawBuffers entries and the rest is checked as written
+                const std::string ext = "#extension GL_EXT_draw_buffers : require\n";
+                if (src.find(ext) != std::string::npos) src.erase(src.find(ext), ext.size());
                 EXPECT_EQ(validate(src, &log), 0)
                     << "glsl/" << file << " (" << tier_name(tier) << ", " << defines << "):\n" << log;
                 // a GPU without fragment highp rejects the qualifier itself

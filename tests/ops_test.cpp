@@ -38,6 +38,11 @@ struct MatmulCase {
     int x_row0, y_row0;
 };
 
+// Both layouts of the int8 weights: 4 to an RGBA8 texel, and packed 12 to an RGBA32F texel (where float textures
+// sample exactly: not on a true ES 2.0 context here, where the ctest es2_context runs these).
+const char* const kQ8Layouts[] = {"q8-rgba8", "q8-packed"};
+bool q8_layout_available(const std::string& layout) { return layout != "q8-packed" || test_caps().fp32.ok; }
+
 class Ops : public TierTest {
 protected:
     std::vector<float> in(size_t n, unsigned seed, float scale = 1.0f) { return stored(tier(), randn(n, seed, scale)); }
@@ -238,6 +243,83 @@ TEST_P(Ops, MatmulSplitK) {
     }
 }
 
+// Prefill tiles (Engine::tile_rows): each fragment makes its 4 cols of n rows, one per draw buffer, and an untile
+// pass gathers them into y. Row counts that are not multiples of n (the last draw buffer's rows run past the
+// output), row offsets, GELU, the residual, every weight format, K split by blending where the tier can, and
+// accumulation in place. The float tiers only: the rgba8 and half tiers write one value a texel and never tile.
+TEST_P(Ops, MatmulTiles) {
+    if (tier() == Tier::rgba8 || tier() == Tier::half) {
+        EXPECT_EQ(e->tile_rows(1024), 1);
+        GTEST_SKIP() << tier_name(tier()) << " never tiles (checked)";
+    }
+    if (test_caps().draw_buffers < 2) GTEST_SKIP() << "no draw buffers here: " << test_caps().draw_buffers_why;
+    EXPECT_EQ(e->tile_rows(1), 1) << "decode keeps one row a fragment";
+    const MatmulCase cases[] = {
+        {37, 768, 2304, true, false, false, 0, 0},  // c_attn (37 rows: the last draw buffer's run past the end)
+        {20, 768, 3072, true, true, false, 0, 0},   // c_fc + GELU
+        {17, 3072, 768, true, false, true, 0, 0},   // mlp c_proj + residual
+        {19, 50, 37, true, true, true, 2, 5},       // odd shapes, row offsets
+        {16, 1030, 300, false, false, false, 1, 0}, // under 256: segmented rows, w in parts
+    };
+    struct Variant {
+        int tiles;
+        const char* weights;
+    };
+    const Variant variants[] = {{3, "tier"}, {8, "tier"}, {8, "fp16"}, {8, "q8-rgba8"}, {8, "q8-packed"}};
+    for (const Variant& v : variants) {
+        const std::string weights = v.weights;
+        if (weights != "tier" && tier() != Tier::fp32) continue;  // fp16 and packed weights sit beside the fp32 tier
+        if (weights == "q8-packed" && !q8_layout_available(weights)) continue;
+        const int tiles = std::min(v.tiles, test_caps().draw_buffers);
+        SCOPED_TRACE(std::to_string(tiles) + " draw buffers, weights " + weights);
+        EngineOptions o;
+        o.precision = tier_name(tier());
+        o.max_texture_size = GetParam().max_size;
+        o.weights = weights;
+        o.draw_buffers = tiles;
+        Engine eng(test_caps(), o);
+        ASSERT_EQ(eng.tile_rows(2 * tiles), tiles);
+        int untiles = 0;
+        eng.observe([&](const Pass& p) { untiles += p.op == "untile"; });
+        for (const MatmulCase& m : cases) {
+            auto w = randn(size_t(m.N) * m.K, 61, 1.0f / std::sqrt(float(m.K)));
+            std::vector<float> held = weights == "fp16" ? round_to_half(w) : stored(tier(), w);
+            if (weights == "q8-rgba8" || weights == "q8-packed") {
+                std::vector<float> q, sc;
+                quantize_q8(w.data(), m.N, m.K, &q, &sc);
+                held = dequantize_q8(q, stored(tier(), sc), m.K);
+            }
+            check_matmul(eng, m, w, held, 60);
+        }
+        EXPECT_EQ(untiles, int(std::size(cases)));
+        if (!eng.can_accumulate()) continue;
+        // y += gelu(x) . w^T + b in place, K split: the untile pass adds the gathered rows onto y
+        const int T = 21, K = 3072, N = 768;
+        auto x = in(size_t(T) * K, 62), w = in(size_t(N) * K, 63, 1.0f / std::sqrt(float(K)));
+        auto bias = in(N, 64), res = in(size_t(T + 1) * N, 65);
+        Tensor xt = eng.tensor("x", T, K), bt = eng.tensor("bias", 1, N), y = eng.tensor("y", T + 1, N);
+        xt.upload(x.data());
+        bt.upload(bias.data());
+        y.upload(res.data());
+        SplitTensor wt = eng.split("w", N, K, w.data());
+        MatmulArgs a;
+        a.rows = T;
+        a.bias = &bt;
+        a.accumulate = true;
+        a.gelu_x = true;
+        EXPECT_GT(matmul_slices(eng, T, N / 4, K / 4), 1) << "K is split here";
+        matmul(eng, xt, wt, y, a);
+        std::vector<float> xg = x;
+        for (float& xv : xg) xv = ref::gelu(xv);
+        std::vector<float> want(size_t(T) * N);
+        ref::matmul(xg.data(), T, K, wt.download().data(), N, bias.data(), false, res.data(), want.data());
+        auto got = y.download();
+        EXPECT_TRUE(matches(crop(got, N, T, N), want));
+        EXPECT_EQ(std::vector<float>(got.begin() + size_t(T) * N, got.end()),
+                  std::vector<float>(res.begin() + size_t(T) * N, res.end())) << "the row after the output";
+    }
+}
+
 // [SECTION] q8 weights
 
 // 8-bit weights (EngineOptions::weights = "q8") on every tier: the matmul and the embedding against the reference
@@ -253,10 +335,6 @@ protected:
     }
 };
 
-// Both layouts of the int8 weights: 4 to an RGBA8 texel, and packed 12 to an RGBA32F texel (where float textures
-// sample exactly: not on a true ES 2.0 context here, where the ctest es2_context runs these).
-const char* const kQ8Layouts[] = {"q8-rgba8", "q8-packed"};
-bool q8_layout_available(const std::string& layout) { return layout != "q8-packed" || test_caps().fp32.ok; }
 
 const MatmulCase kQ8Cases[] = {
     {1, 768, 2304, true, false, false, 0, 0},   // decode c_attn (split-K where the tier blends)
