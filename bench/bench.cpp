@@ -155,17 +155,23 @@ static void time_contexts(Generator& g, const std::vector<int>& ctxs, const Benc
         m.reset();  // one untimed prefill of this length first: drivers finish allocations on first use
         m.forward(p.data(), T);
         m.logits_last();
-        m.reset();
-        auto t0 = Clock::now();
-        m.forward(p.data(), T);
-        m.logits_last();  // reading back synchronizes
-        double pre_ms = ms_since(t0);
+        // the median of three timed prefills: single ones on a shared GPU now and then took twice their time
+        std::vector<double> pre;
+        for (int k = 0; k < 3; ++k) {
+            m.reset();
+            auto t0 = Clock::now();
+            m.forward(p.data(), T);
+            m.logits_last();  // reading back synchronizes
+            pre.push_back(ms_since(t0));
+        }
+        std::sort(pre.begin(), pre.end());
+        const double pre_ms = pre[1];
         long draws0 = g.engine().draw_calls();
         int tok = 1;
         m.forward(&tok, 1);
         m.logits_last();
         long draws = g.engine().draw_calls() - draws0;
-        t0 = Clock::now();
+        auto t0 = Clock::now();
         double issue_ms = 0;  // CPU time to issue a token's passes (forward() returns before the GPU is done)
         for (int k = 0; k < o.decode_steps; ++k) {
             auto t1 = Clock::now();
@@ -192,22 +198,25 @@ static void time_contexts(Generator& g, const std::vector<int>& ctxs, const Benc
 
 // Per-pass times of one decode step, twice: glFinish before and after each pass (CPU wall time), and by GPU timer
 // queries where the driver has them (one span per pass, from the end of the pass before it to its own end, no
-// glFinish in between). Passes are named by op, the LM head apart from the layers.
-static void per_pass_times(Generator& g, nlohmann::json& r, std::ostream& out) {
+// glFinish in between); then of one prefill of `prefill_T` tokens by GPU timer queries. Passes are named by op, the
+// LM head apart from the layers.
+static void per_pass_times(Generator& g, int prefill_T, nlohmann::json& r, std::ostream& out) {
     Engine& e = g.engine();
     Gpt2& m = g.model();
     std::vector<std::string> names;
     std::vector<double> ms;
-    auto step = [&](int tok, const std::function<void()>& after_pass) {
+    auto run = [&](const std::vector<int>& toks, const std::function<void()>& after_pass) {
         names.clear();
         e.observe([&](const Pass& p) {
             names.push_back(e.scope() == "lm_head" ? "lm_head" : p.op);
             after_pass();
         });
-        m.forward(&tok, 1);
+        m.forward(toks.data(), int(toks.size()));
         m.logits_last();
         e.observe(nullptr);
     };
+    auto step = [&](int tok, const std::function<void()>& after_pass) { run({tok}, after_pass); };
+    std::string what;  // the step timed, for the report
     auto report = [&](const char* how, const char* key) {
         std::map<std::string, std::pair<double, int>> per_op;
         for (size_t i = 0; i < names.size() && i < ms.size(); ++i) {
@@ -216,7 +225,7 @@ static void per_pass_times(Generator& g, nlohmann::json& r, std::ostream& out) {
         }
         nlohmann::json passes = nlohmann::json::object();
         double total = 0;
-        out << "  per pass, one decode step at context " << m.pos() << " (" << how << "):";
+        out << "  per pass, " << what << " (" << how << "):";
         for (auto& [op, v] : per_op) {
             passes[op] = {{"ms", v.first}, {"draws", v.second}};
             total += v.first;
@@ -227,6 +236,7 @@ static void per_pass_times(Generator& g, nlohmann::json& r, std::ostream& out) {
     };
 
     ms.clear();
+    what = "one decode step at context " + std::to_string(m.pos() + 1);
     glFinish();
     auto last = Clock::now();
     step(2, [&] {
@@ -239,11 +249,21 @@ static void per_pass_times(Generator& g, nlohmann::json& r, std::ostream& out) {
 
     gl::SpanTimer timer(g.caps().timer_query);
     if (!timer.ok()) return;
+    what = "one decode step at context " + std::to_string(m.pos() + 1);
     glFinish();
     timer.start();
     step(3, [&] { timer.next(); });
     ms = timer.stop();  // the last span is the readback's, not a pass's; empty after a disjoint event
     report("GPU timer queries", "per_pass_ms_gpu_timer");
+
+    m.reset();
+    what = "one prefill of " + std::to_string(prefill_T) + " tokens";
+    std::vector<int> toks = token_ids(prefill_T, g.config().vocab_size);
+    glFinish();
+    timer.start();
+    run(toks, [&] { timer.next(); });
+    ms = timer.stop();
+    report("GPU timer queries", "prefill_per_pass_ms_gpu_timer");
 }
 
 // One model with one tier, weights choice and split: validated, timed per context, per-pass times.
@@ -256,13 +276,17 @@ static nlohmann::json run_variant(gl::Context& ctx, const std::string& name, con
     const Engine& e = g.engine();
     // the variant's label: the tier, the weights when not stored as the tier, the split-K setting when not auto
     const std::string wl = e.weights_label();
-    const int split = eo.split_k, tiles = eo.draw_buffers;
+    const int split = eo.split_k;
+    const Engine::Tiles tiles = e.tiles(1 << 20);
     const std::string label = std::string(tier_name(e.tier())) + (wl.empty() ? "" : " " + wl) +
                               (split == -1 ? "" : split <= 1 ? " no split" : " split " + std::to_string(split)) +
-                              (tiles == -1 ? "" : tiles <= 1 ? " no tiles" : " tiles " + std::to_string(tiles));
+                              (eo.draw_buffers == -1 && eo.tile_cols == -1 ? ""
+                               : tiles.count() == 1 ? " no tiles"
+                                                    : " tiles " + std::to_string(tiles.rows) + "x" + std::to_string(tiles.cols));
     nlohmann::json r = {{"model", name}, {"config", w->cfg.describe()}, {"params", w->count_params()},
                         {"tier", tier_name(e.tier())}, {"weights", eo.weights}, {"split_k", split},
-                        {"draw_buffers", tiles}, {"draw_buffers_used", e.tile_rows(1 << 20)}, {"label", label},
+                        {"draw_buffers", eo.draw_buffers}, {"tile_cols", eo.tile_cols},
+                        {"tile", {tiles.rows, tiles.cols}}, {"label", label},
                         {"renderer", g.caps().renderer}, {"version", g.caps().version}};
     long weight_bytes = 0;  // texture bytes of the weights: what a decode step must read (wpe: one row)
     for (auto& t : g.model().tensors())
@@ -271,7 +295,7 @@ static nlohmann::json run_variant(gl::Context& ctx, const std::string& name, con
     r["validation"] = validate(g.model(), cpu, eo.weights, wl, label, out);
     time_contexts(g, ctxs, o, weight_bytes, cpu.times, label, r, out);
     r["cpu_reference"] = cpu.times;
-    per_pass_times(g, r, out);
+    per_pass_times(g, *std::max_element(ctxs.begin(), ctxs.end()), r, out);
     return r;
 }
 
@@ -296,14 +320,15 @@ nlohmann::json run_bench(const BenchOptions& o, std::ostream& out,
         for (const std::string& tier : o.tiers)
             for (const std::string& weights : o.weights)
                 for (int split : o.split_k)
-                    for (int tiles : o.draw_buffers) {
-                        EngineOptions eo;
-                        eo.precision = tier, eo.weights = weights, eo.max_texture_size = o.max_texture_size;
-                        eo.split_k = split, eo.draw_buffers = tiles;
-                        all.push_back(run_variant(*ctx, name, w, n_ctx, ctxs, cpu, o, eo, out));
-                        out.flush();
-                        if (progress) progress(all);
-                    }
+                    for (int tiles : o.draw_buffers)
+                        for (int tile_cols : o.tile_cols) {
+                            EngineOptions eo;
+                            eo.precision = tier, eo.weights = weights, eo.max_texture_size = o.max_texture_size;
+                            eo.split_k = split, eo.draw_buffers = tiles, eo.tile_cols = tile_cols;
+                            all.push_back(run_variant(*ctx, name, w, n_ctx, ctxs, cpu, o, eo, out));
+                            out.flush();
+                            if (progress) progress(all);
+                        }
     }
     return all;
 }

@@ -19,7 +19,8 @@ struct BenchOptions {
     int max_texture_size = 0;
     std::vector<std::string> weights = {"tier"};  // weight storage to time each tier with (EngineOptions::weights)
     std::vector<int> split_k = {-1};  // matmul K splits to time each tier with (EngineOptions::split_k; -1 auto)
-    std::vector<int> draw_buffers = {-1};  // prefill matmul rows per fragment (EngineOptions::draw_buffers; -1 auto)
+    std::vector<int> draw_buffers = {-1};  // prefill matmul outputs per fragment (EngineOptions::draw_buffers; -1 auto)
+    std::vector<int> tile_cols = {-1};     // of which side by side (EngineOptions::tile_cols; -1 auto)
     bool cpu = true;             // time the CPU reference too (at the two shortest contexts)
 };
 

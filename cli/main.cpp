@@ -81,8 +81,10 @@ void add_engine_flags(CLI::App* s, EngineOptions& eo) {
     s->add_option("--split-k", eo.split_k, "Matmul K splits: -1 auto (fp32 with exact blending), 0 none, n at most n")
         ->check(CLI::Range(-1, 64));
     s->add_option("--draw-buffers", eo.draw_buffers,
-                  "Prefill matmul rows per fragment, one draw buffer each: -1 auto (as many as the GPU allows, up to 8), "
-                  "0 or 1 none, n at most n")
+                  "Prefill matmul output texels per fragment, one draw buffer each: -1 auto (as many as the GPU allows, "
+                  "up to 8), 0 or 1 none, n at most n")
+        ->check(CLI::Range(-1, 8));
+    s->add_option("--tile-cols", eo.tile_cols, "Of those, output texels side by side in a row: -1 auto, n")
         ->check(CLI::Range(-1, 8));
 }
 
@@ -222,8 +224,9 @@ void print_caps(const Generator& g) {
     for (auto [name, f] : {std::pair<const char*, const gl::FloatSupport*>{"fp32", &c.fp32}, {"fp16", &c.fp16}})
         if (f->ok) std::printf("%s blending  %s: %s\n", name, f->blend ? "yes" : "no", f->blend_why.c_str());
     std::printf("timer query    %s\n", c.timer_query ? "yes" : "no");
-    std::printf("draw buffers   %d (%s); prefill matmuls make %d rows a fragment\n", c.draw_buffers,
-                c.draw_buffers_why.c_str(), e.tile_rows(1 << 20));
+    const Engine::Tiles t = e.tiles(1 << 20);
+    std::printf("draw buffers   %d (%s); prefill matmul tiles: %d rows x %d texels a fragment\n", c.draw_buffers,
+                c.draw_buffers_why.c_str(), t.rows, t.cols);
     std::printf("tier           %s (%s; texels %s)\n", tier_name(e.tier()), e.tier_reason().c_str(),
                 e.storage().format.name);
     const bool as_tier = e.weights_label().empty();
@@ -350,7 +353,9 @@ CLI::App* add_bench(CLI::App& app, BenchOptions& bo, std::string& json_path) {
     c->add_option("--split-k", bo.split_k, "Matmul K splits to time each tier with: -1 auto, 0 none, n at most n")
         ->delimiter(',');
     c->add_option("--draw-buffers", bo.draw_buffers,
-                  "Prefill matmul rows per fragment to time each tier with: -1 auto, 0 or 1 none, n at most n")
+                  "Prefill matmul outputs per fragment to time each tier with: -1 auto, 0 or 1 none, n at most n")
+        ->delimiter(',')->check(CLI::Range(-1, 8));
+    c->add_option("--tile-cols", bo.tile_cols, "Of those, output texels side by side in a row: -1 auto, n")
         ->delimiter(',')->check(CLI::Range(-1, 8));
     c->add_option("--weights", bo.weights, "Weight storage to time each tier with: tier, fp16, q8, q8-packed, q8-rgba8")
         ->delimiter(',')->check(CLI::IsMember({"tier", "fp16", "q8", "q8-packed", "q8-rgba8"}));

@@ -146,22 +146,10 @@ static int measure_mantissa(const std::string& precision, const TexFormat& rgba8
 }
 
 // How many textures a GLSL ES 1.00 pass writes at once: the extension's limit (at most 8), if a pass writing byte
-// i + 1 into target i of that many RGBA8 targets reads back right from each.
-static int probe_draw_buffers(const Caps& c, const Quad& quad, std::string* why) {
-    if (!c.has("GL_EXT_draw_buffers") && !c.has("WEBGL_draw_buffers") && !c.has("GL_WEBGL_draw_buffers")) {
-        *why = "no EXT_draw_buffers";
-        return 1;
-    }
-    GLint most = 0, attachments = 0;
-    glGetIntegerv(0x8824, &most);         // MAX_DRAW_BUFFERS
-    glGetIntegerv(0x8CDF, &attachments);  // MAX_COLOR_ATTACHMENTS
-    int n = std::min(8, std::min(int(most), int(attachments)));
-    if (n < 2) {
-        *why = "EXT_draw_buffers allows " + std::to_string(n);
-        return 1;
-    }
+// i + 1 into target i of that many RGBA8 targets reads back right from each. `ext`: the extension the shader names.
+static int try_draw_buffers(const Caps& c, const std::string& ext, int n, const Quad& quad, std::string* why) {
     try {
-        std::string src = "#version 100\n#extension GL_EXT_draw_buffers : require\nprecision mediump float;\nvoid main() {\n";
+        std::string src = "#version 100\n#extension " + ext + " : require\nprecision mediump float;\nvoid main() {\n";
         for (int i = 0; i < n; ++i)
             src += "    gl_FragData[" + std::to_string(i) + "] = vec4(" + std::to_string(i + 1) + ".0 / 255.0);\n";
         Program p({quad_vertex_source(), src + "}\n", "draw buffers probe"});
@@ -184,18 +172,38 @@ static int probe_draw_buffers(const Caps& c, const Quad& quad, std::string* why)
             for (unsigned char b : got)
                 if (b != i + 1) {
                     bind_framebuffer(0);
-                    *why = "target " + std::to_string(i) + " of " + std::to_string(n) + " read back " +
+                    *why = ext + ": target " + std::to_string(i) + " of " + std::to_string(n) + " read back " +
                            std::to_string(int(b)) + " for " + std::to_string(i + 1);
                     return 1;
                 }
         }
         bind_framebuffer(0);
-        *why = std::to_string(n) + " targets written and read back";
+        *why = std::to_string(n) + " targets written and read back (" + ext + ")";
         return n;
     } catch (const Error& e) {
         bind_framebuffer(0);
-        *why = e.what();
+        *why = ext + ": " + e.what();
         return 1;
+    }
+}
+
+static void probe_draw_buffers(Caps& c, const Quad& quad) {
+    GLint most = 0, attachments = 0;
+    glGetIntegerv(0x8824, &most);         // MAX_DRAW_BUFFERS
+    glGetIntegerv(0x8CDF, &attachments);  // MAX_COLOR_ATTACHMENTS
+    while (glGetError() != GL_NO_ERROR) {}
+    const int n = std::min(8, std::min(int(most), int(attachments)));
+    const bool ext = c.has("GL_EXT_draw_buffers") || c.has("WEBGL_draw_buffers") || c.has("GL_WEBGL_draw_buffers");
+    const bool nv = c.has("GL_NV_draw_buffers");
+    c.draw_buffers_why = !ext && !nv ? "no EXT_draw_buffers or NV_draw_buffers" : "the GL allows " + std::to_string(n);
+    if (n < 2) return;
+    for (const char* name : {"GL_EXT_draw_buffers", "GL_NV_draw_buffers"}) {
+        if (!(name[3] == 'E' ? ext : nv)) continue;
+        c.draw_buffers = try_draw_buffers(c, name, n, quad, &c.draw_buffers_why);
+        if (c.draw_buffers > 1) {
+            c.draw_buffers_ext = name;
+            return;
+        }
     }
 }
 
@@ -275,7 +283,7 @@ Caps probe_caps(const std::string& backend) {
             fs->blend = err.empty();
             fs->blend_why = fs->blend ? "additive blending exact" : err;
         }
-    c.draw_buffers = probe_draw_buffers(c, quad, &c.draw_buffers_why);
+    probe_draw_buffers(c, quad);
     while (glGetError() != GL_NO_ERROR) {}
     return c;
 }

@@ -36,6 +36,7 @@ struct Caps {
     // up to 8; 1 without the extension or when the probe's pass into that many targets did not read back right.
     int draw_buffers = 1;
     std::string draw_buffers_why;
+    std::string draw_buffers_ext;  // the extension shaders name for it: GL_EXT_draw_buffers or GL_NV_draw_buffers
     // Byte textures (q8 weights, the rgba8 tier): sized RGBA8 on ES 3, unsized GL_RGBA on ES 2.0 and WebGL 1.0.
     TexFormat rgba8;
 

@@ -13,9 +13,10 @@
 //     counts groups.
 //   X_PLAIN, W_PLAIN: that texture is one plain image (one segment, one band; not rgba8-coded), so a texel's
 //   coordinates are (col, row) + 0.5 times _inv, with no tensor addressing per fetch (the loop's ALU cost).
-//   DRAW_BUFFERS n (prefill, float tiers): compute_tile makes the 4 outputs of DRAW_BUFFERS rows, row + j * u_tile_rows
-//   into draw buffer j, so each W texel fetched serves n rows (n x fetches and 4 W fetches per 16 n multiply-adds,
-//   where one row takes 5 per 16); x's row is u_xrow + row + j * u_tile_rows, the residual's u_yrow + the same.
+//   DRAW_BUFFERS = TILE_ROWS x TILE_COLS (prefill, float tiers): compute_tile makes a tile of outputs, TILE_ROWS rows
+//   u_tile_rows apart by TILE_COLS texels u_tile_cols apart, one texel into each draw buffer: each x texel fetched
+//   serves TILE_COLS texels of outputs and each W texel TILE_ROWS rows (R x fetches and 4 C W fetches per 16 R C
+//   multiply-adds, where one output texel takes 5 per 16). x's row is u_xrow + the output row, the residual's u_yrow +.
 uniform sampler2D X;
 uniform vec4 X_geo;
 uniform vec2 X_inv;
@@ -27,27 +28,31 @@ uniform sampler2D W_SCALE;
 uniform vec4 W_SCALE_geo;
 uniform vec2 W_SCALE_inv;
 #endif
-// W^T's row k (clamped: rows past K read row K - 1 times x's zero padding) at this fragment's texel column w4.
 // x's texel k4 of row r, whose texel row in a plain image is at v
 #ifdef X_PLAIN
 #define LOAD_XV(r, v, k4) texture2D(X, vec2((k4 + 0.5) * X_inv.x, v))
 #else
 #define LOAD_XV(r, v, k4) load4(X, X_geo, X_inv, r, k4)
 #endif
+// W^T's row k (clamped: rows past K read row K - 1 times x's zero padding) at texel column w4, which a plain image
+// has at u = (w4 + 0.5) * W_inv.x
 #ifdef W_PLAIN
-#define W_TEXEL(k, w4) texture2D(W, vec2(wu, (min(k, float(K_LAST)) + 0.5) * W_inv.y))
+#define W_TEXEL_AT(k, w4, u) texture2D(W, vec2(u, (min(k, float(K_LAST)) + 0.5) * W_inv.y))
 #else
-#define W_TEXEL(k, w4) texture2D(W, uv_of(texel_of(W_geo, min(k, float(K_LAST)), w4), W_inv))
+#define W_TEXEL_AT(k, w4, u) texture2D(W, uv_of(texel_of(W_geo, min(k, float(K_LAST)), w4), W_inv))
 #endif
 #ifdef W_Q8
 // byte / 255 times 255 lands within an ulp of the integer; rounding it exactly (floor) cost 30% of the rgba8 tier's
 // matmul time on an H100, so the RGBA8 layout keeps that ~1e-7 relative error (q8p's values are exact)
-#define LOAD_W(k, w4) (W_TEXEL(k, w4) * 255.0 - 128.0)
+#define LOAD_W_AT(k, w4, u) (W_TEXEL_AT(k, w4, u) * 255.0 - 128.0)
 #elif defined(CODED)
-#define LOAD_W(k, w4) load4(W, W_geo, W_inv, min(k, float(K_LAST)), w4)
+#define LOAD_W_AT(k, w4, u) load4(W, W_geo, W_inv, min(k, float(K_LAST)), w4)
 #else
-#define LOAD_W(k, w4) W_TEXEL(k, w4)
+#define LOAD_W_AT(k, w4, u) W_TEXEL_AT(k, w4, u)
 #endif
+// at this fragment's column (compute: wu)
+#define W_TEXEL(k, w4) W_TEXEL_AT(k, w4, wu)
+#define LOAD_W(k, w4) LOAD_W_AT(k, w4, wu)
 #define LOAD_X(r, k4) LOAD_XV(r, xv, k4)
 #ifdef HAS_BIAS
 uniform sampler2D BIAS;
@@ -65,7 +70,8 @@ uniform float u_n0;
 varying highp float v_layer;
 #endif
 #ifdef DRAW_BUFFERS
-uniform float u_tile_rows;
+uniform float u_tile_rows;  // B
+uniform float u_tile_cols;  // W4
 uniform float u_yrow;
 vec4 g_tile[DRAW_BUFFERS];  // this fragment's outputs, draw buffer j's at j (glsl/pass_main.glsl writes them)
 #endif
@@ -158,47 +164,60 @@ vec4 compute(float row, float c4) {
 }
 
 #ifdef DRAW_BUFFERS
-// g_tile[j] <- the 4 outputs at c4 of row + j * u_tile_rows (float tiers only: no SUM_ADD, no coded texels).
+// g_tile[jc * TILE_ROWS + jr] <- the 4 outputs of row `row` + jr B at texel c4 + jc W4 (B = u_tile_rows, W4 =
+// u_tile_cols). Float tiers only: no SUM_ADD, no coded texels.
 void compute_tile(float row, float c4) {
-    float w4 = c4 - 0.25 * u_n0, wu = (w4 + 0.5) * W_inv.x;
-    float xr = row + u_xrow, slice = SLICE;
+    float w4 = c4 - 0.25 * u_n0, xr = row + u_xrow, slice = SLICE;
     vec4 acc[DRAW_BUFFERS];
     for (int j = 0; j < DRAW_BUFFERS; j++) acc[j] = vec4(0.0);
 #ifdef W_Q8P
     K_LOOP(g, K12)
-        // the group's 4 W texels taken apart once (k = 12g + 3m .. + 2 in texel m), then used for every row
-        vec4 a0, a1, a2, b0, b1, b2, c0, c1, c2, d0, d1, d2;
-        unpack_q8x3(W_TEXEL(4.0 * g, w4), a0, a1, a2);
-        unpack_q8x3(W_TEXEL(4.0 * g + 1.0, w4), b0, b1, b2);
-        unpack_q8x3(W_TEXEL(4.0 * g + 2.0, w4), c0, c1, c2);
-        unpack_q8x3(W_TEXEL(4.0 * g + 3.0, w4), d0, d1, d2);
-        for (int j = 0; j < DRAW_BUFFERS; j++) {
-            float r = xr + float(j) * u_tile_rows, v = (r + 0.5) * X_inv.y;
-            vec4 x0 = LOAD_XV(r, v, 3.0 * g), x1 = 3.0 * g + 1.0 < float(K4) ? LOAD_XV(r, v, 3.0 * g + 1.0) : vec4(0.0);
-            vec4 x2 = 3.0 * g + 2.0 < float(K4) ? LOAD_XV(r, v, 3.0 * g + 2.0) : vec4(0.0);
+        for (int jc = 0; jc < TILE_COLS; jc++) {
+            // block jc's 4 W texels taken apart once (k = 12g + 3m .. + 2 in texel m), then used for every row
+            float wc = w4 + float(jc) * u_tile_cols, u = (wc + 0.5) * W_inv.x;
+            vec4 a0, a1, a2, b0, b1, b2, c0, c1, c2, d0, d1, d2;
+            unpack_q8x3(W_TEXEL_AT(4.0 * g, wc, u), a0, a1, a2);
+            unpack_q8x3(W_TEXEL_AT(4.0 * g + 1.0, wc, u), b0, b1, b2);
+            unpack_q8x3(W_TEXEL_AT(4.0 * g + 2.0, wc, u), c0, c1, c2);
+            unpack_q8x3(W_TEXEL_AT(4.0 * g + 3.0, wc, u), d0, d1, d2);
+            for (int jr = 0; jr < TILE_ROWS; jr++) {
+                float r = xr + float(jr) * u_tile_rows, v = (r + 0.5) * X_inv.y;
+                vec4 x0 = LOAD_XV(r, v, 3.0 * g);
+                vec4 x1 = 3.0 * g + 1.0 < float(K4) ? LOAD_XV(r, v, 3.0 * g + 1.0) : vec4(0.0);
+                vec4 x2 = 3.0 * g + 2.0 < float(K4) ? LOAD_XV(r, v, 3.0 * g + 2.0) : vec4(0.0);
 #ifdef GELU_X
-            x0 = gelu(x0);
-            x1 = gelu(x1);
-            x2 = gelu(x2);
+                x0 = gelu(x0);
+                x1 = gelu(x1);
+                x2 = gelu(x2);
 #endif
-            acc[j] += x0.x * a0 + x0.y * a1 + x0.z * a2 + x0.w * b0 + x1.x * b1 + x1.y * b2 + x1.z * c0 + x1.w * c1 +
-                      x2.x * c2 + x2.y * d0 + x2.z * d1 + x2.w * d2;
+                acc[jc * TILE_ROWS + jr] += x0.x * a0 + x0.y * a1 + x0.z * a2 + x0.w * b0 + x1.x * b1 + x1.y * b2 +
+                                            x1.z * c0 + x1.w * c1 + x2.x * c2 + x2.y * d0 + x2.z * d1 + x2.w * d2;
+            }
         }
     }
 #else
     K_LOOP(k4, K4)
-        float k = 4.0 * k4;
-        vec4 w0 = LOAD_W(k, w4), w1 = LOAD_W(k + 1.0, w4), w2 = LOAD_W(k + 2.0, w4), w3 = LOAD_W(k + 3.0, w4);
-        for (int j = 0; j < DRAW_BUFFERS; j++) {
-            float r = xr + float(j) * u_tile_rows;
-            vec4 x = LOAD_XV(r, (r + 0.5) * X_inv.y, k4);
+        vec4 x[TILE_ROWS];
+        for (int jr = 0; jr < TILE_ROWS; jr++) {
+            float r = xr + float(jr) * u_tile_rows;
+            x[jr] = LOAD_XV(r, (r + 0.5) * X_inv.y, k4);
 #ifdef GELU_X
-            x = gelu(x);
+            x[jr] = gelu(x[jr]);
 #endif
-            acc[j] += x.x * w0 + x.y * w1 + x.z * w2 + x.w * w3;
+        }
+        float k = 4.0 * k4;
+        for (int jc = 0; jc < TILE_COLS; jc++) {
+            float wc = w4 + float(jc) * u_tile_cols, u = (wc + 0.5) * W_inv.x;
+            vec4 w0 = LOAD_W_AT(k, wc, u), w1 = LOAD_W_AT(k + 1.0, wc, u), w2 = LOAD_W_AT(k + 2.0, wc, u);
+            vec4 w3 = LOAD_W_AT(k + 3.0, wc, u);
+            for (int jr = 0; jr < TILE_ROWS; jr++)
+                acc[jc * TILE_ROWS + jr] += x[jr].x * w0 + x[jr].y * w1 + x[jr].z * w2 + x[jr].w * w3;
         }
     }
 #endif
-    for (int j = 0; j < DRAW_BUFFERS; j++) g_tile[j] = finish(acc[j], u_yrow + row + float(j) * u_tile_rows, c4, slice);
+    for (int jc = 0; jc < TILE_COLS; jc++)
+        for (int jr = 0; jr < TILE_ROWS; jr++)
+            g_tile[jc * TILE_ROWS + jr] = finish(acc[jc * TILE_ROWS + jr], u_yrow + row + float(jr) * u_tile_rows,
+                                                 c4 + float(jc) * u_tile_cols, slice);
 }
 #endif

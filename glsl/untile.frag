@@ -1,5 +1,6 @@
-// glsl/untile.frag — y[row, c] = T_j[t - j * B, c] for t = row - u_yrow, j = floor(t / B), B = u_tile_rows: gathers the
-//   rows a matmul wrote B to a draw buffer (passes/matmul.cpp) back into one tensor.   T_j: TILES tensors of one layout (T0's)
+// glsl/untile.frag — gathers the tiles a matmul wrote into draw buffers (passes/matmul.cpp) back into one tensor:
+//   y[row, texel c4] = T_j[t - jr B, c4 - jc W4] for t = row - u_yrow, jr = floor(t / B), jc = floor((c4 - u_c40) / W4),
+//   j = jc TILE_ROWS + jr, B = u_tile_rows, W4 = u_tile_cols.   T_j: TILES tensors of one layout (T0's)
 uniform sampler2D T0;
 uniform vec4 T0_geo;
 uniform vec2 T0_inv;
@@ -25,33 +26,36 @@ uniform sampler2D T6;
 uniform sampler2D T7;
 #endif
 uniform float u_yrow;
+uniform float u_c40;
 uniform float u_tile_rows;
+uniform float u_tile_cols;
 
 vec4 compute(float row, float c4) {
     float t = row - u_yrow;
-    float j = floor((t + 0.5) / u_tile_rows);  // the draw buffer
-    float r = t - j * u_tile_rows;              // its row
-    if (j < 0.5) return load4(T0, T0_geo, T0_inv, r, c4);
+    float jr = floor((t + 0.5) / u_tile_rows), jc = floor((c4 - u_c40 + 0.5) / u_tile_cols);
+    float j = jc * float(TILE_ROWS) + jr;                        // the draw buffer
+    float r = t - jr * u_tile_rows, c = c4 - jc * u_tile_cols;  // its texel
+    if (j < 0.5) return load4(T0, T0_geo, T0_inv, r, c);
 #if TILES > 1
-    if (j < 1.5) return load4(T1, T0_geo, T0_inv, r, c4);
+    if (j < 1.5) return load4(T1, T0_geo, T0_inv, r, c);
 #endif
 #if TILES > 2
-    if (j < 2.5) return load4(T2, T0_geo, T0_inv, r, c4);
+    if (j < 2.5) return load4(T2, T0_geo, T0_inv, r, c);
 #endif
 #if TILES > 3
-    if (j < 3.5) return load4(T3, T0_geo, T0_inv, r, c4);
+    if (j < 3.5) return load4(T3, T0_geo, T0_inv, r, c);
 #endif
 #if TILES > 4
-    if (j < 4.5) return load4(T4, T0_geo, T0_inv, r, c4);
+    if (j < 4.5) return load4(T4, T0_geo, T0_inv, r, c);
 #endif
 #if TILES > 5
-    if (j < 5.5) return load4(T5, T0_geo, T0_inv, r, c4);
+    if (j < 5.5) return load4(T5, T0_geo, T0_inv, r, c);
 #endif
 #if TILES > 6
-    if (j < 6.5) return load4(T6, T0_geo, T0_inv, r, c4);
+    if (j < 6.5) return load4(T6, T0_geo, T0_inv, r, c);
 #endif
 #if TILES > 7
-    if (j < 7.5) return load4(T7, T0_geo, T0_inv, r, c4);
+    if (j < 7.5) return load4(T7, T0_geo, T0_inv, r, c);
 #endif
     return vec4(0.0);
 }

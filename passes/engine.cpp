@@ -200,16 +200,18 @@ void Engine::check_codec() {
         }
 }
 
-std::string compose_fragment(Tier tier, const std::string& op, const std::string& defines, bool view) {
+std::string compose_fragment(Tier tier, const std::string& op, const std::string& defines, bool view,
+                             const std::string& draw_buffers_ext) {
     bool mrt = defines.find("#define DRAW_BUFFERS ") != std::string::npos;
-    return "#version 100\n" + std::string(mrt ? "#extension GL_EXT_draw_buffers : require\n" : "") + std::string(coded_tier(tier) ? "#define CODED\n" : "") +
+    return "#version 100\n" + (mrt ? "#extension " + draw_buffers_ext + " : require\n" : "") +
+           std::string(coded_tier(tier) ? "#define CODED\n" : "") +
            (tier == Tier::half ? "#define TIER_HALF\n" : "") + defines +
            gl::shader_source("prelude.glsl") + gl::shader_source(op + ".frag") +
            (view ? "" : gl::shader_source("pass_main.glsl"));
 }
 
 std::string Engine::fragment_source(const Pass& p) const {
-    return compose_fragment(storage_.tier, p.op, p.defines, p.view);
+    return compose_fragment(storage_.tier, p.op, p.defines, p.view, caps_.draw_buffers_ext);
 }
 
 Engine::Compiled& Engine::compiled(const Pass& p) {
@@ -236,10 +238,20 @@ int Engine::split_k(int rows, int n4, int k4) const {
     return std::max(1, std::min(want, k4 / 8));
 }
 
-int Engine::tile_rows(int rows) const {
-    if (coded_tier(storage_.tier) || options_.draw_buffers == 0) return 1;  // the float tiers only
+// Per k4 step a tile of R rows x C texels fetches R texels of x and 4 C of W for 16 R C multiply-adds. Auto: on the
+// fp32 tier with unpacked weights 4 x 2, whose RGBA32F x fetches cost about twice an RGBA16F W fetch; else
+// R x 1, as packed weights unpack each W texel once per fragment (H200, 124M prefill of 128 tokens, GPU time:
+// 4 x 2 48 ms, 8 x 1 57, none 75 with fp16 weights; fp16 tier 8 x 1 49, 4 x 2 53; q8 packed 8 x 1 64, 4 x 2 68;
+// docs/benchmarks.md).
+Engine::Tiles Engine::tiles(int rows) const {
+    Tiles t;
+    if (coded_tier(storage_.tier) || options_.draw_buffers == 0) return t;  // the float tiers only
     int n = std::min(caps_.draw_buffers, options_.draw_buffers > 0 ? options_.draw_buffers : 8);
-    return rows >= 2 * n ? n : 1;  // decode keeps one row a fragment
+    bool wide = storage_.tier == Tier::fp32 && weights_ != Tier::q8p && n >= 4;
+    t.cols = options_.tile_cols > 0 ? std::max(1, std::min(n, options_.tile_cols)) : wide ? 2 : 1;
+    t.rows = n / t.cols;
+    if (t.count() < 2 || rows < 2 * t.rows) return Tiles();  // decode keeps one output texel a fragment
+    return t;
 }
 
 TensorGroup& Engine::group(int n, int rows, int cols) {

@@ -21,8 +21,9 @@ struct EngineOptions {
     std::string weights = "tier";    // weight matrices: "tier" (as every tensor), "fp16" (half textures beside the
                                      // fp32 tier), "q8" or "q8-rgba8" (8-bit, per-row scales, 4 to an RGBA8
                                      // texel) or "q8-packed" (the same, 12 to an RGBA32F texel)
-    int draw_buffers = -1;           // prefill matmuls' rows per fragment, one draw buffer each: -1 auto (the
+    int draw_buffers = -1;           // prefill matmuls' outputs per fragment, one draw buffer each: -1 auto (the
                                      // probe's count, at most 8, on the float tiers), 0/1 never, n: at most n
+    int tile_cols = -1;              // of which side by side in a row (the rest in a column): -1 auto, n: n
     std::string gpu_profile;         // emulate a named old GPU's limits (gl/profiles.h); "": this GPU's own
 };
 
@@ -102,9 +103,13 @@ public:
     // half would cost accuracy, so each output texel there walks its row itself.
     // The half tier keeps none either: FP16 moments of GPT-2's outlier channels would overflow between passes.
     bool row_stats() const { return storage_.tier != Tier::fp16 && storage_.tier != Tier::half; }
-    // Rows one fragment of a matmul of `rows` rows makes, one per draw buffer (1: no tiling): prefill, on the float
-    // tiers, where Caps::draw_buffers allows.
-    int tile_rows(int rows) const;
+    // The tile of output texels one fragment of a matmul of `rows` rows makes, one per draw buffer (1 x 1: none):
+    // prefill, on the float tiers, where Caps::draw_buffers allows.
+    struct Tiles {
+        int rows = 1, cols = 1;
+        int count() const { return rows * cols; }
+    };
+    Tiles tiles(int rows) const;
     // The engine's own group of n tensors [rows, cols] for draw-buffer passes: made on first use, kept (rows rounded
     // up to a power of two, so that prompts of other lengths mostly share them).
     TensorGroup& group(int n, int rows, int cols);
@@ -170,7 +175,8 @@ private:
 };
 
 // The full fragment shader of an op as the engine compiles it: version, tier switch, defines, prelude, op, and
-// (tensor passes) glsl/pass_main.glsl.
-std::string compose_fragment(Tier tier, const std::string& op, const std::string& defines, bool view = false);
+// (tensor passes) glsl/pass_main.glsl. A pass into draw buffers names `draw_buffers_ext` (Caps::draw_buffers_ext).
+std::string compose_fragment(Tier tier, const std::string& op, const std::string& defines, bool view = false,
+                             const std::string& draw_buffers_ext = "GL_EXT_draw_buffers");
 
 }  // namespace gpt2gl

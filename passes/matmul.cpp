@@ -2,11 +2,13 @@
 // one untile draw (glsl/untile.frag) gathering the draw buffers' rows into y.
 #include "passes/ops.h"
 
+#include <algorithm>
+
 namespace gpt2gl {
 
 int matmul_slices(const Engine& e, int rows, int n4, int k4) {
-    int tile = e.tile_rows(rows);
-    return e.split_k((rows + tile - 1) / tile, n4, k4);
+    Engine::Tiles t = e.tiles(rows);
+    return e.split_k((rows + t.rows - 1) / t.rows, (n4 + t.cols - 1) / t.cols, k4);
 }
 
 void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const MatmulArgs& a) {
@@ -16,13 +18,15 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
                         "], y [" + std::to_string(y.rows()) + ", " + std::to_string(y.cols()) + "]");
     if (a.accumulate && a.residual) throw gl::Error("matmul " + w.name + ": accumulate and residual both set");
     const int k4 = (x.cols() + 3) / 4;
-    // Tiles: draw buffer j of the group holds y's rows y_row0 + j * B + i at row i (i < B); the last may run past
-    // `rows` (those rows are made from whatever x holds there, and never gathered).
-    const int tile = e.tile_rows(a.rows), B = (a.rows + tile - 1) / tile;
-    TensorGroup* group = tile > 1 ? &e.group(tile, B, y.cols()) : nullptr;
+    // Tiles: draw buffer jc R + jr of the group holds y's row y_row0 + jr B + i, texel n0/4 + jc W4 + c at (i, n0/4 + c),
+    // for R x C tiles, B = ceil(rows / R) and W4 = ceil(part's texels / C). The last row and col blocks may run past
+    // y's (those outputs are made from whatever x and w hold there, and never gathered).
+    const Engine::Tiles t = e.tiles(a.rows);
+    const int B = (a.rows + t.rows - 1) / t.rows;
+    TensorGroup* group = t.count() > 1 ? &e.group(t.count(), B, y.cols()) : nullptr;
     for (size_t i = 0; i < w.parts.size(); ++i) {
-        int n0 = int(i) * w.rows_per_part, n4 = (w.parts[i].cols() + 3) / 4;
-        int slices = a.gelu || a.residual ? 1 : e.split_k(B, n4, k4);
+        int n0 = int(i) * w.rows_per_part, n4 = (w.parts[i].cols() + 3) / 4, W4 = (n4 + t.cols - 1) / t.cols;
+        int slices = a.gelu || a.residual ? 1 : e.split_k(B, W4, k4);
         int per_slice = (k4 + slices - 1) / slices;
         if (w.packed()) per_slice = (per_slice + 2) / 3 * 3;  // whole groups of 12 inputs
         slices = (k4 + per_slice - 1) / per_slice;  // no empty slices
@@ -39,22 +43,24 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
         if (a.gelu_x) p.define("GELU_X");
         if (a.residual) p.define("HAS_RESIDUAL").in("RES", *a.residual);
         p.set("u_n0", float(n0));
-        if (group) {
-            p.set("u_xrow", float(a.x_row0)).set("u_yrow", float(a.y_row0)).set("u_tile_rows", float(B));
-            e.run(p.out(*group, 0, B, n0, n0 + w.parts[i].cols()));
+        if (!group) {
+            if (a.accumulate) p.add_to_output();
+            p.set("u_xrow", float(a.x_row0 - a.y_row0));
+            e.run(p.out(y, a.y_row0, a.y_row0 + a.rows, n0, n0 + w.parts[i].cols()));
             continue;
         }
-        if (a.accumulate) p.add_to_output();
-        p.set("u_xrow", float(a.x_row0 - a.y_row0));
-        e.run(p.out(y, a.y_row0, a.y_row0 + a.rows, n0, n0 + w.parts[i].cols()));
+        p.define("TILE_ROWS", t.rows).define("TILE_COLS", t.cols);
+        p.set("u_xrow", float(a.x_row0)).set("u_yrow", float(a.y_row0));
+        p.set("u_tile_rows", float(B)).set("u_tile_cols", float(W4));
+        e.run(p.out(*group, 0, B, n0, n0 + std::min(4 * W4, w.parts[i].cols())));
+        Pass u("untile");
+        u.define("TILES", t.count()).define("TILE_ROWS", t.rows);
+        for (int j = 0; j < t.count(); ++j) u.in("T" + std::to_string(j), group->tensors[size_t(j)]);
+        u.set("u_yrow", float(a.y_row0)).set("u_c40", float(n0 / 4));
+        u.set("u_tile_rows", float(B)).set("u_tile_cols", float(W4));
+        if (a.accumulate) u.add_to_output();
+        e.run(u.out(y, a.y_row0, a.y_row0 + a.rows, n0, n0 + w.parts[i].cols()));
     }
-    if (!group) return;
-    Pass u("untile");
-    u.define("TILES", tile);
-    for (int j = 0; j < tile; ++j) u.in("T" + std::to_string(j), group->tensors[size_t(j)]);
-    u.set("u_yrow", float(a.y_row0)).set("u_tile_rows", float(B));
-    if (a.accumulate) u.add_to_output();
-    e.run(u.out(y, a.y_row0, a.y_row0 + a.rows, 0, y.cols()));
 }
 
 }  // namespace gpt2gl

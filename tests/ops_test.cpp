@@ -243,45 +243,51 @@ TEST_P(Ops, MatmulSplitK) {
     }
 }
 
-// Prefill tiles (Engine::tile_rows): each fragment makes its 4 cols of n rows, one per draw buffer, and an untile
-// pass gathers them into y. Row counts that are not multiples of n (the last draw buffer's rows run past the
-// output), row offsets, GELU, the residual, every weight format, K split by blending where the tier can, and
-// accumulation in place. The float tiers only: the rgba8 and half tiers write one value a texel and never tile.
+// Prefill tiles (Engine::tiles): each fragment makes a tile of R rows x C output texels, one per draw buffer, and an
+// untile pass gathers them into y. Row and col counts that are not multiples of the tile (the last blocks run past
+// the output), row offsets, GELU, the residual, every weight format, weights in parts, K split by blending where the
+// tier can, and accumulation in place. The float tiers only: the rgba8 and half tiers write one value a texel and
+// never tile.
 TEST_P(Ops, MatmulTiles) {
     if (tier() == Tier::rgba8 || tier() == Tier::half) {
-        EXPECT_EQ(e->tile_rows(1024), 1);
+        EXPECT_EQ(e->tiles(1024).count(), 1);
         GTEST_SKIP() << tier_name(tier()) << " never tiles (checked)";
     }
     if (test_caps().draw_buffers < 2) GTEST_SKIP() << "no draw buffers here: " << test_caps().draw_buffers_why;
-    EXPECT_EQ(e->tile_rows(1), 1) << "decode keeps one row a fragment";
+    EXPECT_EQ(e->tiles(1).count(), 1) << "decode keeps one output texel a fragment";
     const MatmulCase cases[] = {
-        {37, 768, 2304, true, false, false, 0, 0},  // c_attn (37 rows: the last draw buffer's run past the end)
-        {20, 768, 3072, true, true, false, 0, 0},   // c_fc + GELU
-        {17, 3072, 768, true, false, true, 0, 0},   // mlp c_proj + residual
+        {17, 3072, 768, true, false, true, 0, 0},   // mlp c_proj + residual (17 rows: the last row block runs past)
         {19, 50, 37, true, true, true, 2, 5},       // odd shapes, row offsets
         {16, 1030, 300, false, false, false, 1, 0}, // under 256: segmented rows, w in parts
+        {37, 768, 2304, true, false, false, 0, 0},  // c_attn (the first variant only, as the next: time)
+        {20, 768, 3072, true, true, false, 0, 0},   // c_fc + GELU
     };
     struct Variant {
-        int tiles;
+        int rows, cols;  // the tile
         const char* weights;
     };
-    const Variant variants[] = {{3, "tier"}, {8, "tier"}, {8, "fp16"}, {8, "q8-rgba8"}, {8, "q8-packed"}};
+    const Variant variants[] = {{3, 1, "tier"}, {2, 3, "tier"}, {4, 2, "fp16"}, {2, 4, "q8-rgba8"}, {8, 1, "q8-packed"},
+                                {4, 2, "q8-packed"}};
     for (const Variant& v : variants) {
         const std::string weights = v.weights;
         if (weights != "tier" && tier() != Tier::fp32) continue;  // fp16 and packed weights sit beside the fp32 tier
         if (weights == "q8-packed" && !q8_layout_available(weights)) continue;
-        const int tiles = std::min(v.tiles, test_caps().draw_buffers);
-        SCOPED_TRACE(std::to_string(tiles) + " draw buffers, weights " + weights);
+        if (v.rows * v.cols > test_caps().draw_buffers) continue;
+        SCOPED_TRACE(std::to_string(v.rows) + " x " + std::to_string(v.cols) + " tiles, weights " + weights);
         EngineOptions o;
         o.precision = tier_name(tier());
         o.max_texture_size = GetParam().max_size;
         o.weights = weights;
-        o.draw_buffers = tiles;
+        o.draw_buffers = v.rows * v.cols;
+        o.tile_cols = v.cols;
         Engine eng(test_caps(), o);
-        ASSERT_EQ(eng.tile_rows(2 * tiles), tiles);
-        int untiles = 0;
+        ASSERT_EQ(eng.tiles(2 * v.rows).rows, v.rows);
+        ASSERT_EQ(eng.tiles(2 * v.rows).cols, v.cols);
+        ASSERT_EQ(eng.tiles(2 * v.rows - 1).count(), 1);
+        int untiles = 0, parts = 0;  // an untile pass per part of w
         eng.observe([&](const Pass& p) { untiles += p.op == "untile"; });
         for (const MatmulCase& m : cases) {
+            if (&m - cases > 2 && &v != variants) continue;
             auto w = randn(size_t(m.N) * m.K, 61, 1.0f / std::sqrt(float(m.K)));
             std::vector<float> held = weights == "fp16" ? round_to_half(w) : stored(tier(), w);
             if (weights == "q8-rgba8" || weights == "q8-packed") {
@@ -290,8 +296,9 @@ TEST_P(Ops, MatmulTiles) {
                 held = dequantize_q8(q, stored(tier(), sc), m.K);
             }
             check_matmul(eng, m, w, held, 60);
+            parts += int(eng.split("w", m.N, m.K, w.data()).parts.size());
         }
-        EXPECT_EQ(untiles, int(std::size(cases)));
+        EXPECT_EQ(untiles, parts);
         if (!eng.can_accumulate()) continue;
         // y += gelu(x) . w^T + b in place, K split: the untile pass adds the gathered rows onto y
         const int T = 21, K = 3072, N = 768;

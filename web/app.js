@@ -591,6 +591,8 @@ createGpt2gl({
       ["highp float", info.highp_float_bits + " bits"],
       ["mediump arithmetic", info.mediump_bits_computed ? info.mediump_bits_computed + " mantissa bits kept" +
         (info.mediump_bits_computed === 10 ? " (FP16)" : "") : "not measured"], ["fp32 target", info.fp32_why], ["fp16 target", info.fp16_why],
+      ["draw buffers", info.draw_buffers + ": " + info.draw_buffers_why + (info.tile[0] * info.tile[1] > 1
+        ? "; prefill matmul tiles of " + info.tile[0] + " rows x " + info.tile[1] * 4 + " outputs" : "")],
       ["tier", info.tier + ": " + info.reason]];
     $("facts").innerHTML = facts.map(([k, v]) => `<dt>${k}</dt><dd>${escapeHtml(String(v))}</dd>`).join("");
     $("extensions").textContent = info.extensions.join(" ");

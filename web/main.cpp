@@ -164,6 +164,8 @@ EMSCRIPTEN_KEEPALIVE const char* gpt2gl_info() {
              {"highp_float_bits", c.highp_float_bits}, {"mediump_bits_computed", c.mediump_bits_computed},
              {"fp32", c.fp32.ok}, {"fp32_why", c.fp32.why},
              {"fp16", c.fp16.ok}, {"fp16_why", c.fp16.why}, {"extensions", c.extensions},
+             {"draw_buffers", c.draw_buffers}, {"draw_buffers_why", c.draw_buffers_why},
+             {"tile", {e.tiles(1 << 20).rows, e.tiles(1 << 20).cols}},
              {"tier", tier_name(e.tier())}, {"reason", e.tier_reason()},
              {"weights", e.weights_label().empty() ? "tier" : e.weights_label()}};
         const Gpt2Weights& w = g.g->weights();

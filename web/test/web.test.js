@@ -91,6 +91,18 @@ for (const [precision, weights, label] of [["fp32", "tier", "tier"], ["rgba8", "
   });
 }
 
+// A prompt long enough for the prefill tiles (draw buffers: WEBGL_draw_buffers), with every weight layout they read.
+for (const weights of ["tier", "q8-packed"]) {
+  test(`a 40-token prompt takes the prefill tiles in the page (${weights} weights): the native build's tokens`, async () => {
+    const page = await openPage("fp32", weights);
+    const info = await page.evaluate(() => window.gpt2gl.info);
+    assert.ok(info.draw_buffers >= 2 && info.tile[0] * info.tile[1] >= 2, `no tiles: ${info.draw_buffers_why}`);
+    const long = { ...run, prompt: promptOf(40), n: 8 };
+    assert.deepStrictEqual(await generate(page, long), nativeTokens(long, "fp32", weights));
+    await page.close();
+  });
+}
+
 // Two old GPUs emulated in the browser (gl/profiles.h): the tier that GPU gets, and the native build's tokens under
 // the same profile.
 for (const [profile, tier] of [["webgl-min", "rgba8"], ["powervr-sgx544", "fp16"]]) {
