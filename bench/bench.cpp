@@ -304,7 +304,8 @@ nlohmann::json run_bench(const BenchOptions& o, std::ostream& out,
     nlohmann::json all = nlohmann::json::array();
     auto ctx = gl::create_headless_context();  // one context; a Generator per model and variant on it
     const gl::Caps caps = gl::probe_caps(ctx->backend());
-    out << "gpt2gl bench on " << caps.renderer << " (" << caps.version << ")\n";
+    out << "gpt2gl bench on " << caps.renderer << " (" << caps.version << "); draw buffers " << caps.draw_buffers
+        << ": " << caps.draw_buffers_why << "\n";
     for (const std::string& name : o.models) {
         auto w = std::make_shared<const Gpt2Weights>(bench_model(name));
         const Gpt2Config& c = w->cfg;

@@ -10,7 +10,7 @@ mkdir -p "$out"
 run() {  # name args...
   local name=$1; shift
   echo "### $name: $*"
-  "$bin" bench --no-cpu --draw-buffers 0,-1 --json "$out/$name.json" "$@" 2>&1 | grep -v "^gpt2gl bench on"
+  "$bin" bench --no-cpu --draw-buffers 0,-1 --json "$out/$name.json" "$@" 2>&1
 }
 {
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader

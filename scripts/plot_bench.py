@@ -5,6 +5,9 @@ per model and tier, with an HF transformers peer (scripts/bench_hf.py JSON) if g
 
   /usr/bin/python3 scripts/plot_bench.py bench/results/h100-2026-11-23.txt --hf bench/results/h100-hf-2026-11-23.json \
       --title "H100" --out bench/results/h100-2026-11-23.png
+
+--prefill-bars T draws instead the prefill of T tokens as bars, one pair per variant (without and with tiles, from
+`--draw-buffers 0,-1`), HF eager's, and each model's floor at the probe's arithmetic rate (--tflops).
 """
 import argparse, json, re
 
@@ -13,7 +16,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-LINE = re.compile(r"^\s+((?:fp32|fp16|rgba8)(?: q8 packed| q8| fp16 weights)?(?: no split| split \d+)?)\s+context\s+(\d+): prefill\s+([\d.]+) ms \(\s*([\d.]+) tok/s\), decode\s+([\d.]+) ms/token")
+LINE = re.compile(r"^\s+((?:fp32|fp16|rgba8)(?: q8 packed| q8| fp16 weights)?(?: no split| split \d+)?(?: no tiles| tiles \d+x\d+)?)\s+context\s+(\d+): prefill\s+([\d.]+) ms \(\s*([\d.]+) tok/s\), decode\s+([\d.]+) ms/token")
 MODEL = re.compile(r"^== (\S+):")
 
 
@@ -38,16 +41,82 @@ def parse(path):
     return runs
 
 
+# weights of a GPT-2 shape's layer matmuls (the prefill's multiply-adds per token, the LM head's one row aside)
+MATMUL_PARAMS = {"124M": 12 * 12 * 768 ** 2, "355M": 24 * 12 * 1024 ** 2, "774M": 36 * 12 * 1280 ** 2,
+                 "1.5B": 48 * 12 * 1600 ** 2}
+
+
+def prefill_bars(runs, hf, T, tflops, title, out):
+    """Horizontal bars of prefill ms at T tokens: per variant without tiles (grey) and with (blue), HF eager (black),
+    and the arithmetic floor 2 * matmul params * T / (tflops) as a red tick per model."""
+    names = {"fp32 fp16 weights": "fp32 tier, fp16 weights", "fp32": "fp32 tier, fp32 weights",
+             "fp32 q8 packed": "fp32 tier, q8 packed weights", "fp16": "fp16 tier"}
+    rows = []  # (model + variant, ms without tiles, ms with)
+    for (model, label), pts in runs.items():
+        if label.endswith(" no tiles") or label not in names:
+            continue
+        ms = lambda points: {c: c * 1000.0 / tps for c, tps, _ in points}.get(T)
+        tiled, base = ms(pts), ms(runs.get((model, label + " no tiles"), []))
+        if tiled is not None and base is not None:
+            rows.append((f"{model}, {names[label]}", base, tiled, list(names).index(label)))
+    rows = [r[:3] for r in sorted(rows, key=lambda r: r[3])]
+    fig, ax = plt.subplots(figsize=(11, 0.75 * (len(rows) + 3) + 1.5))
+    y, ticks, labels = 0, [], []
+    for model in MATMUL_PARAMS:
+        mine = [r for r in rows if r[0].startswith(model + ",")]
+        peer = [r for r in (hf or []) if r["model"] == model]
+        if not mine:
+            continue
+        floor = 2 * MATMUL_PARAMS[model] * T / (tflops * 1e12) * 1e3
+        top = y
+        for name, base, tiled in mine:
+            ax.barh(y + 0.2, base, 0.4, color="#b0b0b0")
+            ax.barh(y - 0.2, tiled, 0.4, color="#3070c0")
+            ax.text(base * 1.03, y + 0.2, f"{base:.0f} ms", va="center", fontsize=8, color="#606060")
+            ax.text(tiled * 1.03, y - 0.2, f"{tiled:.0f} ms", va="center", fontsize=8, color="#1a4a90")
+            ticks.append(y), labels.append(name)
+            y -= 1
+        for r in peer:
+            ms = [d["ms"] for d in r["prefill"] if d["tokens"] == T]
+            if ms:
+                ax.barh(y, ms[0], 0.4, color="black")
+                ax.text(ms[0] * 1.03, y, f"{ms[0]:.1f} ms", va="center", fontsize=8)
+                ticks.append(y), labels.append(f"{model} HF eager fp32 (all 132 SMs)")
+                y -= 1
+        ax.plot([floor, floor], [y + 0.5, top + 0.5], color="red", lw=1.5)
+        ax.text(floor, top + 0.55, f"floor {floor:.0f} ms", color="red", fontsize=8, ha="center")
+        y -= 0.6
+    ax.set_yticks(ticks, labels)
+    ax.set_xscale("log")
+    ax.set_xlim(right=max(r[1] for r in rows) * 1.8)
+    ax.set_xlabel(f"prefill of {T} tokens, ms (lower is better)")
+    ax.grid(True, axis="x", which="both", alpha=0.3)
+    from matplotlib.patches import Patch
+    from matplotlib.lines import Line2D
+    ax.legend(handles=[Patch(color="#b0b0b0", label="gpt2gl, one output texel a fragment"),
+                       Patch(color="#3070c0", label="gpt2gl, tiles through draw buffers"),
+                       Patch(color="black", label="HF transformers eager, same run"),
+                       Line2D([], [], color="red", label=f"matmuls at the probe's {tflops:.2f} TFLOP/s")],
+              loc="upper right", fontsize=8)
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("logs", nargs="+")
     ap.add_argument("--hf")
     ap.add_argument("--title", default="")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--prefill-bars", type=int, default=0)
+    ap.add_argument("--tflops", type=float, default=1.95)
     a = ap.parse_args()
     runs = {}
     for p in a.logs:
         runs.update(parse(p))
+    if a.prefill_bars:
+        return prefill_bars(runs, json.load(open(a.hf)) if a.hf else None, a.prefill_bars, a.tflops, a.title, a.out)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, 6))
     for (model, tier), pts in sorted(runs.items()):
         pts.sort()

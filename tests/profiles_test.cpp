@@ -2,7 +2,8 @@
 // would get, keeps within its texture limit, and the default model's logits match the CPU reference through a
 // prefill and decode steps within that tier's tolerance (as tests/model_test.cpp: fp32 and rgba8 1e-4 of the
 // logits' RMS, fp32 arithmetic both; fp16 and half 3e-2, activations stored as halves between passes, half with
-// FP16 arithmetic too). A profile without fragment highp (Mali-400) gets the half tier: mediump shaders only.
+// FP16 arithmetic too). A profile without fragment highp (Mali-400) gets the half tier: mediump shaders only. Prefill
+// tiles stay within the profile's draw buffers.
 #include <algorithm>
 
 #include "gl/profiles.h"
@@ -33,6 +34,8 @@ TEST_P(Profiles, RunTheDefaultModelWithinTheirLimits) {
     if (std::string(p.tier) == "fp16" && !test_caps().fp16.ok) GTEST_SKIP() << "this GPU has no half-float target";
     EXPECT_EQ(std::string(tier_name(g.engine().tier())), p.tier);
     EXPECT_LE(g.engine().storage().max_size, profile.max_texture_size);
+    EXPECT_LE(g.caps().draw_buffers, profile.draw_buffers);
+    EXPECT_LE(g.engine().tiles(1 << 20).count(), profile.draw_buffers);  // its 6-token prefill: 2 x 2 tiles on Adreno
     EXPECT_NE(g.caps().renderer.find(p.name), std::string::npos);
     const double tol = g.engine().tier() == Tier::fp16 || g.engine().tier() == Tier::half ? 3e-2 : 1e-4;
     CpuGpt2 cpu(g.weights(), 32);
