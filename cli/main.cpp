@@ -225,8 +225,9 @@ void print_caps(const Generator& g) {
         if (f->ok) std::printf("%s blending  %s: %s\n", name, f->blend ? "yes" : "no", f->blend_why.c_str());
     std::printf("timer query    %s\n", c.timer_query ? "yes" : "no");
     const Engine::Tiles t = e.tiles(1 << 20);
-    std::printf("draw buffers   %d (%s); prefill matmul tiles: %d rows x %d texels a fragment\n", c.draw_buffers,
-                c.draw_buffers_why.c_str(), t.rows, t.cols);
+    std::printf("draw buffers   %d (%s); prefill matmul tiles: %s\n", c.draw_buffers, c.draw_buffers_why.c_str(),
+                t.count() == 1 ? "none" : (std::to_string(t.rows) + " rows x " + std::to_string(t.cols) +
+                                           " texels a fragment").c_str());
     std::printf("tier           %s (%s; texels %s)\n", tier_name(e.tier()), e.tier_reason().c_str(),
                 e.storage().format.name);
     const bool as_tier = e.weights_label().empty();

@@ -193,12 +193,14 @@ static void probe_draw_buffers(Caps& c, const Quad& quad) {
     glGetIntegerv(0x8CDF, &attachments);  // MAX_COLOR_ATTACHMENTS
     while (glGetError() != GL_NO_ERROR) {}
     const int n = std::min(8, std::min(int(most), int(attachments)));
-    const bool ext = c.has("GL_EXT_draw_buffers") || c.has("WEBGL_draw_buffers") || c.has("GL_WEBGL_draw_buffers");
-    const bool nv = c.has("GL_NV_draw_buffers");
-    c.draw_buffers_why = !ext && !nv ? "no EXT_draw_buffers or NV_draw_buffers" : "the GL allows " + std::to_string(n);
-    if (n < 2) return;
-    for (const char* name : {"GL_EXT_draw_buffers", "GL_NV_draw_buffers"}) {
-        if (!(name[3] == 'E' ? ext : nv)) continue;
+    // the extension a shader names, and whether the context lists it (WebGL's name maps to EXT's in shaders)
+    const std::pair<const char*, bool> exts[] = {
+        {"GL_EXT_draw_buffers", c.has("GL_EXT_draw_buffers") || c.has("WEBGL_draw_buffers") || c.has("GL_WEBGL_draw_buffers")},
+        {"GL_NV_draw_buffers", c.has("GL_NV_draw_buffers")}};  // NVIDIA's ES contexts list only this one
+    c.draw_buffers_why = !exts[0].second && !exts[1].second ? "no EXT_draw_buffers or NV_draw_buffers"
+                                                            : "the GL allows " + std::to_string(n);
+    for (auto [name, listed] : exts) {
+        if (!listed || n < 2) continue;
         c.draw_buffers = try_draw_buffers(c, name, n, quad, &c.draw_buffers_why);
         if (c.draw_buffers > 1) {
             c.draw_buffers_ext = name;

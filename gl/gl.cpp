@@ -197,9 +197,10 @@ Framebuffer::Framebuffer(const std::vector<const Texture*>& colors, const char* 
     GLenum s = status();
     if (s != GL_FRAMEBUFFER_COMPLETE) {
         release();
-        throw Error(std::string(label) + ": framebuffer over " + std::to_string(colors.size()) + " x " +
-                    std::to_string(color.width()) + "x" + std::to_string(color.height()) + " " +
-                    color.format().name + " texture is incomplete: " + framebuffer_status_name(s));
+        std::string what = colors.size() == 1 ? "a" : std::to_string(colors.size());
+        throw Error(std::string(label) + ": framebuffer over " + what + " " + std::to_string(color.width()) + "x" +
+                    std::to_string(color.height()) + " " + color.format().name +
+                    (colors.size() == 1 ? " texture" : " textures") + " is incomplete: " + framebuffer_status_name(s));
     }
 }
 
