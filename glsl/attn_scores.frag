@@ -20,6 +20,7 @@ vec4 compute(float row, float c4) {
     float lo = h * u_attn.z;
     float first = idiv(lo, 4.0);
     vec4 key = 4.0 * c4 + vec4(0.0, 1.0, 2.0, 3.0);
+    if (key.x > u_attn.y + t) return vec4(0.0);  // 4 keys after the query (half a prefill's texels): all masked
     vec4 s = vec4(0.0);
     for (int i = 0; i < HD4; i++) {
         float k4 = first + float(i);
