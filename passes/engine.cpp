@@ -256,7 +256,7 @@ Engine::Tiles Engine::tiles(int rows) const {
 
 TensorGroup& Engine::group(int n, int rows, int cols) {
     std::unique_ptr<TensorGroup>& g = groups_[{n, pow2_at_least(rows), cols}];
-    if (!g) g = std::make_unique<TensorGroup>(storage_, "tiles " + std::to_string(cols), n, pow2_at_least(rows), cols);
+    if (!g) g = std::make_unique<TensorGroup>(storage_, "tiles", n, pow2_at_least(rows), cols);
     return *g;
 }
 

@@ -116,7 +116,7 @@ const gl::Framebuffer& Tensor::framebuffer() const {
 
 TensorGroup::TensorGroup(const Storage& st, const std::string& name, int n, int rows, int cols) {
     std::vector<const gl::Texture*> colors;
-    for (int i = 0; i < n; ++i) tensors.emplace_back(st, name + "." + std::to_string(i), rows, cols);
+    for (int i = 0; i < n; ++i) tensors.emplace_back(st, name + "[" + std::to_string(i) + "]", rows, cols);
     for (auto& t : tensors) colors.push_back(&t.texture());
     framebuffer = gl::Framebuffer(colors, name.c_str());
 }

@@ -89,6 +89,9 @@ void pass_detail(ViewerState& s, const PassRecord& r, int index) {
                     p.col1 - 1, p.layers > 1 ? (", " + std::to_string(p.layers) + " K slices summed by blending").c_str()
                                              : p.accumulate ? ", added onto what it holds (blending)" : "");
         ImGui::TextDisabled("  %s", shape_of(e, *p.output).c_str());
+        if (p.group && p.group->tensors.size() > 1)
+            ImGui::Text("  and draw buffers 1..%d: %s .. %s, the same region", int(p.group->tensors.size()) - 1,
+                        p.group->tensors[1].name().c_str(), p.group->tensors.back().name().c_str());
     }
     for (auto& in : p.inputs) {
         ImGui::Text("input %s = %s", in.name.c_str(), in.tensor->name().c_str());

@@ -522,7 +522,8 @@ createGpt2gl({
     $("pass-detail").innerHTML =
       `<b style="color:var(--hot)">pass ${i}: ${p.op}</b> <span>in ${p.scope}</span><p>${escapeHtml(api.caption(p.op))}</p>` +
       `<div>output: ${escapeHtml(shape(p.output))}, rows ${p.region[0]}..${p.region[1] - 1}` +
-      (p.layers > 1 ? `, ${p.layers} K slices summed by blending` : p.accumulate ? ", added onto what it holds" : "") + "</div>" +
+      (p.layers > 1 ? `, ${p.layers} K slices summed by blending` : p.accumulate ? ", added onto what it holds" : "") +
+      (p.draw_buffers > 1 ? `, and the same region of ${p.draw_buffers - 1} more draw buffers (tiles[1] .. tiles[${p.draw_buffers - 1}])` : "") + "</div>" +
       p.inputs.map((x) => `<div>input ${x.name}: ${escapeHtml(shape(x.tensor))}</div>`).join("") +
       `<div>glsl/${p.op}.frag, compiled with: <code>${escapeHtml(defines)}</code></div>` +
       `<pre class="glsl" id="pass-glsl">${highlight(src)}</pre>` +

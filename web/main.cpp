@@ -349,7 +349,7 @@ EMSCRIPTEN_KEEPALIVE float gpt2gl_residual(int layer, int mode, int t, int c) {
 }
 
 // The passes of the latest forward (or of step mode so far): [{scope, op, defines, layers, accumulate, output,
-// region, inputs: [{name, tensor}]}], tensors as {name, rows, cols, width, height, format}.
+// draw_buffers, region, inputs: [{name, tensor}]}], tensors as {name, rows, cols, width, height, format}.
 EMSCRIPTEN_KEEPALIVE const char* gpt2gl_passes() {
     nlohmann::json out = nlohmann::json::array();
     if (!g.g) return hand(out.dump());
@@ -359,6 +359,7 @@ EMSCRIPTEN_KEEPALIVE const char* gpt2gl_passes() {
         for (auto& in : p.inputs) inputs.push_back({{"name", in.name}, {"tensor", tensor_json(e, *in.tensor)}});
         out.push_back({{"scope", p.scope}, {"op", p.op}, {"defines", p.defines}, {"layers", p.layers},
                        {"accumulate", p.accumulate}, {"output", tensor_json(e, *p.output)},
+                       {"draw_buffers", p.group ? p.group->tensors.size() : 1},
                        {"region", {p.row0, p.row1, p.col0, p.col1}}, {"inputs", inputs}});
     }
     return hand(out.dump());
