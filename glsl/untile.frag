@@ -32,7 +32,7 @@ uniform float u_tile_cols;
 
 vec4 compute(float row, float c4) {
     float t = row - u_yrow;
-    float jr = floor((t + 0.5) / u_tile_rows), jc = floor((c4 - u_c40 + 0.5) / u_tile_cols);
+    float jr = idiv(t, u_tile_rows), jc = idiv(c4 - u_c40, u_tile_cols);
     float j = jc * float(TILE_ROWS) + jr;                        // the draw buffer
     float r = t - jr * u_tile_rows, c = c4 - jc * u_tile_cols;  // its texel
     if (j < 0.5) return load4(T0, T0_geo, T0_inv, r, c);
