@@ -7,6 +7,8 @@
 //   GELU_X: f = gelu (the MLP's activation, applied by its consumer when the producer was split), else f = identity;
 //   KSLICE: this fragment sums only K texels [s*KSLICE, s*KSLICE + KSLICE) for quad layer s = v_layer; the engine
 //   adds the layers up by blending (split-K), the bias comes with layer 0. GELU and HAS_RESIDUAL need the whole sum.
+//   K_PARTIAL (with KSLICE; tiers that store fp32 but cannot blend): no layers; output row s u_rows + r holds slice
+//   s's sum for row r (bias with slice 0), and glsl/ksum.frag adds the slices up, then GELU and the residual.
 //   W_Q8: W holds int8 values (load_q8) and W_SCALE (1, N) their per-row scales: y = scale[n] * sum_k x q[n, k].
 //   W_Q8P: the same int8 values packed 3 to a channel (passes/tensor.h): W's texel (j, c4 - u_n0/4) holds
 //     q[4c4 .. 4c4+3, 3j .. 3j+2]. The loop takes 12 k at a time (K12 groups): 3 texels of x, 4 of W; KSLICE
@@ -66,7 +68,9 @@ uniform vec2 RES_inv;
 #endif
 uniform float u_xrow;
 uniform float u_n0;
-#ifdef KSLICE
+#ifdef K_PARTIAL
+uniform float u_rows;  // the product's rows: output row s u_rows + r is slice s of row r
+#elif defined(KSLICE)
 varying highp float v_layer;
 #endif
 #ifdef DRAW_BUFFERS
@@ -74,21 +78,6 @@ uniform float u_tile_rows;  // B
 uniform float u_tile_cols;  // W4
 uniform float u_yrow;
 vec4 g_tile[DRAW_BUFFERS];  // this fragment's outputs, draw buffer j's at j (glsl/pass_main.glsl writes them)
-#endif
-
-#if defined(GELU) || defined(GELU_X)
-// tanh(y) = 1 - 2 / (exp(2y) + 1): GLSL ES 1.00 has no tanh; saturates cleanly at both ends.
-vec4 gelu(vec4 x) {
-#ifdef TIER_HALF  // x^3 overflows FP16 past 40, exp past 11: tanh is +-1 to FP16 long before either
-    vec4 xc = clamp(x, -8.0, 8.0);
-    vec4 y = 0.7978845608 * (xc + 0.044715 * xc * xc * xc);
-    vec4 t = 1.0 - 2.0 / (exp(min(2.0 * y, 10.0)) + 1.0);
-#else
-    vec4 y = 0.7978845608 * (x + 0.044715 * x * x * x);
-    vec4 t = 1.0 - 2.0 / (exp(min(2.0 * y, 80.0)) + 1.0);
-#endif
-    return 0.5 * x * (1.0 + t);
-}
 #endif
 
 // The outputs at (row, 4 c4 ..) from their products' sum over K slice `slice`: q8's scale, the bias (slice 0 only),
@@ -125,8 +114,14 @@ vec4 compute(float row, float c4) {
 #else
     float w4 = c4 - 0.25 * u_n0;  // u_n0 is a multiple of 4
 #endif
+#ifdef K_PARTIAL
+    float slice = idiv(row, u_rows);
+    row -= slice * u_rows;
+#else
+    float slice = SLICE;
+#endif
     float wu = (w4 + 0.5) * W_inv.x, xv = (row + u_xrow + 0.5) * X_inv.y;  // for the plain images
-    float xr = row + u_xrow, slice = SLICE;
+    float xr = row + u_xrow;
     vec4 acc = vec4(0.0), comp = vec4(0.0);  // comp: SUM_ADD's compensation (half tier)
 #ifdef W_Q8P
     K_LOOP(g, K12)

@@ -7,7 +7,7 @@
 // CODED: the tier keeps one value per RGBA8 texel (rgba8: an fp32's bytes; half: two halves).
 //
 // Index: [SECTION] precision  [SECTION] rgba8 codec  [SECTION] half codec  [SECTION] integer division
-//        [SECTION] tensor addressing  [SECTION] row statistics  [SECTION] causal attention rows
+//        [SECTION] tensor addressing  [SECTION] GELU  [SECTION] row statistics  [SECTION] causal attention rows
 //
 // Each op defines   vec4 compute(float row, float c4);   the 4 outputs at (row, cols 4*c4 .. 4*c4+3);
 // glsl/pass_main.glsl, put after the op, maps the fragment to (row, c4), calls compute and writes the texel.
@@ -207,6 +207,22 @@ void unpack_q8x3(vec4 v, out vec4 q0, out vec4 q1, out vec4 q2) {
 vec4 below(float c4, float n) {
     return vec4(lessThan(4.0 * c4 + vec4(0.0, 1.0, 2.0, 3.0), vec4(n)));
 }
+
+// [SECTION] GELU (matmul and ksum: after the sum, or of x as it is read)
+#if defined(GELU) || defined(GELU_X)
+// tanh(y) = 1 - 2 / (exp(2y) + 1): GLSL ES 1.00 has no tanh; saturates cleanly at both ends.
+vec4 gelu(vec4 x) {
+#ifdef TIER_HALF  // x^3 overflows FP16 past 40, exp past 11: tanh is +-1 to FP16 long before either
+    vec4 xc = clamp(x, -8.0, 8.0);
+    vec4 y = 0.7978845608 * (xc + 0.044715 * xc * xc * xc);
+    vec4 t = 1.0 - 2.0 / (exp(min(2.0 * y, 10.0)) + 1.0);
+#else
+    vec4 y = 0.7978845608 * (x + 0.044715 * x * x * x);
+    vec4 t = 1.0 - 2.0 / (exp(min(2.0 * y, 80.0)) + 1.0);
+#endif
+    return 0.5 * x * (1.0 + t);
+}
+#endif
 
 // [SECTION] row statistics
 // Merges a batch of nb values with mean mb and sum of squared deviations m2b into a running (count, mean, m2)

@@ -226,14 +226,20 @@ Engine::Compiled& Engine::compiled(const Pass& p) {
 // a half ulp of |a| (measured on an H100: 4 ulps of the sum where y and a nearly cancel); fp16 keeps ping-pong.
 bool Engine::can_accumulate() const { return storage_.tier == Tier::fp32 && caps_.fp32.blend; }
 
-// Decode (a few rows) gives a matmul only n4 fragments of k4 steps each: too few to fill a big GPU, each waiting on
-// a long chain of texture fetches. Cutting K into slices makes `slices` times more fragments of k4/slices steps.
-// Auto aims at ~64k fragments, with slices of at least 8 texels.
+// A slice's sum stored as fp32 exactly loses nothing; fp16 would round each to half (and the half tier's FP16 sums
+// of GPT-2's outlier channels could overflow), so those tiers do not split.
+bool Engine::k_partials() const {
+    return !can_accumulate() && (storage_.tier == Tier::rgba8 || storage_.tier == Tier::fp32);
+}
+
+// Decode (a few rows) gives a matmul only n4 fragments of k4 steps each (coded tiers: 4 n4, one per value): too few
+// to fill a big GPU, each waiting on a long chain of texture fetches. Cutting K into slices makes `slices` times more
+// fragments of k4/slices steps. Auto aims at ~64k fragments, with slices of at least 8 texels.
 int Engine::split_k(int rows, int n4, int k4) const {
-    if (!can_accumulate() || options_.split_k == 0 || options_.split_k == 1) return 1;
+    if (!(can_accumulate() || k_partials()) || options_.split_k == 0 || options_.split_k == 1) return 1;
     int most = std::min(gl::Quad::kMaxLayers, k4);
     if (options_.split_k > 1) return std::min(options_.split_k, most);
-    long fragments = long(rows) * n4;
+    long fragments = long(rows) * n4 * (coded_tier(storage_.tier) ? 4 : 1);
     int want = int(std::min<long>(most, (65536 + fragments - 1) / fragments));
     return std::max(1, std::min(want, k4 / 8));
 }
@@ -258,6 +264,13 @@ TensorGroup& Engine::group(int n, int rows, int cols) {
     std::unique_ptr<TensorGroup>& g = groups_[{n, pow2_at_least(rows), cols}];
     if (!g) g = std::make_unique<TensorGroup>(storage_, "tiles", n, pow2_at_least(rows), cols);
     return *g;
+}
+
+Tensor& Engine::scratch(const std::string& name, int rows, int cols) {
+    auto key = std::make_tuple(name, pow2_at_least(rows), cols);
+    auto it = scratch_.find(key);
+    if (it == scratch_.end()) it = scratch_.emplace(key, tensor(name, pow2_at_least(rows), cols)).first;
+    return it->second;
 }
 
 int Engine::context_slices(int s4, int slice4) const {

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "gl/caps.h"
@@ -17,7 +18,8 @@ namespace gpt2gl {
 struct EngineOptions {
     std::string precision = "auto";  // auto | fp32 | fp16 | rgba8 | half
     int max_texture_size = 0;        // 0: the driver's; else a lower limit (tests force 256)
-    int split_k = -1;                // matmul K splits: -1 auto (fp32 with exact blending), 0/1 never, n: up to n
+    int split_k = -1;                // matmul K splits: -1 auto (where the tier sums them: Engine::split_k), 0/1
+                                     // never, n: up to n
     std::string weights = "tier";    // weight matrices: "tier" (as every tensor), "fp16" (half textures beside the
                                      // fp32 tier), "q8" or "q8-rgba8" (8-bit, per-row scales, 4 to an RGBA8
                                      // texel) or "q8-packed" (the same, 12 to an RGBA32F texel)
@@ -90,7 +92,11 @@ public:
     const std::string& tier_reason() const { return tier_reason_; }
     // Whether the tier's render target blends additively and exactly (Pass::layers, Pass::accumulate).
     bool can_accumulate() const;
-    // How many K slices a matmul of `rows` x `n4` output texels over `k4` input texels is cut into (1: no split).
+    // Whether a matmul's K slices are summed by a pass of their own instead of by blending: each slice's sum goes
+    // into a tensor, and glsl/ksum.frag adds them up (rgba8, and fp32 where float targets do not blend).
+    bool k_partials() const;
+    // How many K slices a matmul of `rows` x `n4` output texels over `k4` input texels is cut into (1: no split):
+    // summed by blending (can_accumulate) or by a ksum pass (k_partials); fp16 and half do not split.
     int split_k(int rows, int n4, int k4) const;
 
     Tensor tensor(const std::string& name, int rows, int cols) const { return Tensor(storage_, name, rows, cols); }
@@ -113,6 +119,9 @@ public:
     // The engine's own group of n tensors [rows, cols] for draw-buffer passes: made on first use, kept (rows rounded
     // up to a power of two, so that prompts of other lengths mostly share them).
     TensorGroup& group(int n, int rows, int cols);
+    // The engine's own tensor [rows, cols] named `name`, made on first use and kept (rows rounded up to a power of
+    // two): scratch space a pass writes and the next reads (a matmul's K slices).
+    Tensor& scratch(const std::string& name, int rows, int cols);
     // Key-texel slices for a pass over a context of s4 key texels, summed by blending (1: none); slices of `slice4`.
     int context_slices(int s4, int slice4) const;
     Tier weights() const { return weights_; }  // the tier's, fp16, q8 or q8p
@@ -166,6 +175,7 @@ private:
     gl::Quad quad_;
     std::map<std::string, std::map<std::string, Compiled>> programs_;  // op -> defines -> program
     std::map<std::array<int, 3>, std::unique_ptr<TensorGroup>> groups_;  // (n, rows, cols) -> group
+    std::map<std::tuple<std::string, int, int>, Tensor> scratch_;         // (name, rows, cols) -> tensor
     long draw_calls_ = 0;
     bool state_ok_ = false;
     std::string scope_;

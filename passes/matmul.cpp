@@ -1,5 +1,6 @@
-// passes/matmul.cpp — x . w^T (+ bias)(gelu)(+ residual) (glsl/matmul.frag); one draw per part of w, and in prefill
-// one untile draw (glsl/untile.frag) gathering the draw buffers' rows into y.
+// passes/matmul.cpp — x . w^T (+ bias)(gelu)(+ residual) (glsl/matmul.frag); one draw per part of w, and after it
+// in prefill one untile draw (glsl/untile.frag) gathering the draw buffers' rows into y, or where K slices cannot
+// be summed by blending one ksum draw (glsl/ksum.frag) adding them up.
 #include "passes/ops.h"
 
 #include <algorithm>
@@ -7,8 +8,17 @@
 namespace gpt2gl {
 
 int matmul_slices(const Engine& e, int rows, int n4, int k4) {
+    if (!e.can_accumulate()) return 1;  // none, or summed by a ksum pass, which applies GELU itself
     Engine::Tiles t = e.tiles(rows);
     return e.split_k((rows + t.rows - 1) / t.rows, (n4 + t.cols - 1) / t.cols, k4);
+}
+
+// The most K slices of `rows` rows whose scratch tensor (Engine::scratch: rows rounded up to a power of two) fits one
+// texture; at least 1.
+static int most_partials(const Engine& e, int rows, int cols) {
+    int fit = Layout::max_rows(cols, e.tier(), e.storage().max_size), p = 1;
+    while (2 * p <= fit) p *= 2;
+    return std::max(1, p / rows);
 }
 
 void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const MatmulArgs& a) {
@@ -26,7 +36,11 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
     TensorGroup* group = t.count() > 1 ? &e.group(t.count(), B, y.cols()) : nullptr;
     for (size_t i = 0; i < w.parts.size(); ++i) {
         int n0 = int(i) * w.rows_per_part, n4 = (w.parts[i].cols() + 3) / 4, W4 = (n4 + t.cols - 1) / t.cols;
-        int slices = a.gelu || a.residual ? 1 : e.split_k(B, W4, k4);
+        // Slices summed by blending leave no place for GELU or the residual, which need the whole sum; summed by a
+        // ksum pass (k_partials, never tiled), they must fit one scratch tensor of slices x rows rows.
+        const bool partials = e.k_partials() && !group;
+        int slices = partials ? std::min(e.split_k(B, W4, k4), most_partials(e, a.rows, y.cols()))
+                     : e.can_accumulate() && !a.gelu && !a.residual ? e.split_k(B, W4, k4) : 1;
         int per_slice = (k4 + slices - 1) / slices;
         if (w.packed()) per_slice = (per_slice + 2) / 3 * 3;  // whole groups of 12 inputs
         slices = (k4 + per_slice - 1) / per_slice;  // no empty slices
@@ -37,16 +51,29 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
         // plain images skip the tensor addressing per fetch (rgba8-coded floats need their 4-texel decode)
         if (x.layout().plain() && !coded_tier(x.tier())) p.define("X_PLAIN");
         if (w.parts[i].layout().plain() && !coded_tier(w.parts[i].tier())) p.define("W_PLAIN");
-        if (slices > 1) p.define("KSLICE", w.packed() ? per_slice / 3 : per_slice).sum_layers(slices);
+        if (slices > 1) p.define("KSLICE", w.packed() ? per_slice / 3 : per_slice);
         if (a.bias) p.define("HAS_BIAS").in("BIAS", *a.bias);
-        if (a.gelu) p.define("GELU");
         if (a.gelu_x) p.define("GELU_X");
-        if (a.residual) p.define("HAS_RESIDUAL").in("RES", *a.residual);
         p.set("u_n0", float(n0));
+        const int c1 = n0 + w.parts[i].cols();
+        if (partials && slices > 1) {  // slice s of row r into row s rows + r of the scratch tensor; ksum adds them
+            Tensor& sums = e.scratch("k slices", slices * a.rows, y.cols());
+            p.define("K_PARTIAL").set("u_rows", float(a.rows)).set("u_xrow", float(a.x_row0));
+            e.run(p.out(sums, 0, slices * a.rows, n0, c1));
+            Pass k("ksum");
+            k.define("SLICES", slices).in("P", sums).set("u_rows", float(a.rows)).set("u_yrow", float(a.y_row0));
+            if (a.gelu) k.define("GELU");
+            if (a.residual) k.define("HAS_RESIDUAL").in("RES", *a.residual);
+            e.run(k.out(y, a.y_row0, a.y_row0 + a.rows, n0, c1));
+            continue;
+        }
+        if (slices > 1) p.sum_layers(slices);
+        if (a.gelu) p.define("GELU");
+        if (a.residual) p.define("HAS_RESIDUAL").in("RES", *a.residual);
         if (!group) {
             if (a.accumulate) p.add_to_output();
             p.set("u_xrow", float(a.x_row0 - a.y_row0));
-            e.run(p.out(y, a.y_row0, a.y_row0 + a.rows, n0, n0 + w.parts[i].cols()));
+            e.run(p.out(y, a.y_row0, a.y_row0 + a.rows, n0, c1));
             continue;
         }
         p.define("TILE_ROWS", t.rows).define("TILE_COLS", t.cols);
@@ -59,7 +86,7 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
         u.set("u_yrow", float(a.y_row0)).set("u_c40", float(n0 / 4));
         u.set("u_tile_rows", float(B)).set("u_tile_cols", float(W4));
         if (a.accumulate) u.add_to_output();
-        e.run(u.out(y, a.y_row0, a.y_row0 + a.rows, n0, n0 + w.parts[i].cols()));
+        e.run(u.out(y, a.y_row0, a.y_row0 + a.rows, n0, c1));
     }
 }
 

@@ -54,7 +54,11 @@ const std::map<std::string, std::vector<std::string>> kVariants = {
                 "#define DRAW_BUFFERS 6\n#define TILE_ROWS 2\n#define TILE_COLS 3\n#define K4 768\n#define K_LAST 3071\n"
                 "#define KSLICE 24\n#define W_Q8\n#define GELU_X\n",
                 "#define DRAW_BUFFERS 8\n#define TILE_ROWS 4\n#define TILE_COLS 2\n#define K4 13\n#define K_LAST 17\n"
-                "#define K12 5\n#define W_Q8P\n#define HAS_RESIDUAL\n"}},
+                "#define K12 5\n#define W_Q8P\n#define HAS_RESIDUAL\n",
+                // K slices into a scratch tensor (tiers that cannot blend), added up by ksum
+                "#define K4 768\n#define K_LAST 3071\n#define KSLICE 12\n#define K_PARTIAL\n#define HAS_BIAS\n",
+                "#define K4 192\n#define K_LAST 767\n#define KSLICE 9\n#define K_PARTIAL\n#define W_Q8\n"}},
+    {"ksum", {"#define SLICES 64\n", "#define SLICES 21\n#define GELU\n#define HAS_RESIDUAL\n"}},
     {"untile", {"#define TILES 8\n#define TILE_ROWS 4\n", "#define TILES 3\n#define TILE_ROWS 3\n"}},
     {"attn_scores", {"#define HD4 16\n", "#define HD4 3\n"}},
     {"softmax", {"#define S4 256\n", "#define S4 256\n#define ROW_STATS\n#define CHUNK4 16\n#define CHUNKS 16\n"}},

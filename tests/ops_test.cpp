@@ -72,6 +72,7 @@ protected:
     // One matmul on `eng` with weights w (N, K), against the reference on `held`: w as `eng` holds it.
     void check_matmul(Engine& eng, const MatmulCase& m, const std::vector<float>& w,
                       const std::vector<float>& held, unsigned seed);
+    void check_partials(const Engine& like);
 };
 
 // [SECTION] embed
@@ -149,6 +150,33 @@ void Ops::check_matmul(Engine& eng, const MatmulCase& m, const std::vector<float
     EXPECT_TRUE(untouched_outside(y, m.y_row0, m.y_row0 + m.T, 0, m.N, kSentinel));
 }
 
+// K slices summed by a ksum pass (Engine::k_partials), on engines like `like` with 1 (none), 2, 5 and 64 slices:
+// decode c_fc + GELU, decode mlp c_proj + residual, odd shapes with row offsets, w in parts under 256.
+void Ops::check_partials(const Engine& like) {
+    const MatmulCase cases[] = {
+        {1, 768, 3072, true, true, false, 0, 0},
+        {1, 3072, 768, true, false, true, 0, 0},
+        {3, 50, 37, true, true, true, 2, 5},
+        {2, 1030, 300, false, false, false, 1, 0},
+    };
+    for (int slices : {1, 2, 5, 64}) {
+        SCOPED_TRACE("slices=" + std::to_string(slices));
+        EngineOptions o;
+        o.precision = tier_name(like.tier());
+        o.max_texture_size = GetParam().max_size;
+        o.split_k = slices;
+        Engine eng(like.caps(), o);
+        int ksums = 0, parts = 0;
+        eng.observe([&](const Pass& p) { ksums += p.op == "ksum"; });
+        for (const MatmulCase& m : cases) {
+            auto w = in(size_t(m.N) * m.K, 24, 1.0f / std::sqrt(float(m.K)));
+            check_matmul(eng, m, w, w, 25);
+            parts += int(eng.split("w", m.N, m.K, w.data()).parts.size());
+        }
+        EXPECT_EQ(ksums, slices > 1 ? parts : 0) << "a ksum pass after each part's matmul";
+    }
+}
+
 TEST_P(Ops, Matmul) {
     const MatmulCase cases[] = {
         {5, 768, 2304, true, false, false, 0, 0},   // c_attn
@@ -174,7 +202,9 @@ TEST_P(Ops, Matmul) {
 }
 
 // Split-K: K cut into slices summed by additive blending in one draw, and accumulation in place (y += x.w^T + b,
-// the residual stream without ping-pong). The fp32 tier only (Engine::can_accumulate says why).
+// the residual stream without ping-pong), on the fp32 tier (Engine::can_accumulate says why); where the tier cannot
+// blend but stores fp32 exactly (rgba8, and fp32 whose targets do not blend: its caps made so here), the slices go
+// into a scratch tensor and a ksum pass adds them up, with GELU and the residual. fp16 and half never split.
 TEST_P(Ops, MatmulSplitK) {
     if (!e->can_accumulate()) {
         Tensor x = e->tensor("x", 1, 8), y = e->tensor("y", 1, 8);
@@ -189,7 +219,23 @@ TEST_P(Ops, MatmulSplitK) {
         } catch (const gl::Error& err) {
             EXPECT_NE(std::string(err.what()).find("blending"), std::string::npos) << err.what();
         }
-        GTEST_SKIP() << tier_name(tier()) << " cannot blend here: no split-K (checked that asking is an error)";
+    }
+    if (tier() == Tier::fp32 && e->can_accumulate()) {
+        gl::Caps no_blend = test_caps();
+        no_blend.fp32.blend = false;
+        EngineOptions o;
+        o.max_texture_size = GetParam().max_size;
+        Engine eng(no_blend, o);
+        ASSERT_TRUE(eng.k_partials()) << "fp32 without float blending sums K slices in a pass";
+        check_partials(eng);
+    }
+    if (e->k_partials()) {
+        check_partials(*e);
+        return;
+    }
+    if (!e->can_accumulate()) {
+        EXPECT_EQ(e->split_k(1, 768, 768), 1);
+        GTEST_SKIP() << tier_name(tier()) << " cannot sum K slices: no split-K (checked that asking is an error)";
     }
     struct Case {
         int T, K, N;
