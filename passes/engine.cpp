@@ -256,7 +256,8 @@ Engine::Tiles Engine::tiles(int rows) const {
     bool wide = storage_.tier == Tier::fp32 && weights_ != Tier::q8p && n >= 4;
     t.cols = options_.tile_cols > 0 ? std::max(1, std::min(n, options_.tile_cols)) : wide ? 2 : 1;
     t.rows = n / t.cols;
-    if (t.count() < 2 || rows < 2 * t.rows) return Tiles();  // decode keeps one output texel a fragment
+    // decode keeps one output texel a fragment, unless asked for tiles of one row (tile_cols = draw buffers)
+    if (t.count() < 2 || (t.rows > 1 && rows < 2 * t.rows)) return Tiles();
     return t;
 }
 
