@@ -13,12 +13,12 @@ int matmul_slices(const Engine& e, int rows, int n4, int k4) {
     return e.split_k((rows + t.rows - 1) / t.rows, (n4 + t.cols - 1) / t.cols, k4);
 }
 
-// The most K slices of `rows` rows whose scratch tensor (Engine::scratch: rows rounded up to a power of two) fits one
-// texture; at least 1.
-static int most_partials(const Engine& e, int rows, int cols) {
-    int fit = Layout::max_rows(cols, e.tier(), e.storage().max_size), p = 1;
-    while (2 * p <= fit) p *= 2;
-    return std::max(1, p / rows);
+// K slices summed by a ksum pass go into a scratch tensor of slices x rows rows (Engine::scratch rounds them up to a
+// power of two): halved until it fits one texture.
+static int fitting_partials(const Engine& e, int slices, int rows, int cols) {
+    const int max = e.storage().max_size;
+    while (slices > 1 && !Layout::make(pow2_at_least(slices * rows), cols, e.tier(), max).fits(max)) slices /= 2;
+    return slices;
 }
 
 void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const MatmulArgs& a) {
@@ -39,7 +39,7 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
         // Slices summed by blending leave no place for GELU or the residual, which need the whole sum; summed by a
         // ksum pass (k_partials, never tiled), they must fit one scratch tensor of slices x rows rows.
         const bool partials = e.k_partials() && !group;
-        int slices = partials ? std::min(e.split_k(B, W4, k4), most_partials(e, a.rows, y.cols()))
+        int slices = partials ? fitting_partials(e, e.split_k(B, W4, k4), a.rows, y.cols())
                      : e.can_accumulate() && !a.gelu && !a.residual ? e.split_k(B, W4, k4) : 1;
         int per_slice = (k4 + slices - 1) / slices;
         if (w.packed()) per_slice = (per_slice + 2) / 3 * 3;  // whole groups of 12 inputs

@@ -62,17 +62,10 @@ std::vector<Rect> Layout::rects(int row0, int row1, int tc0, int tc1) const {
     return out;
 }
 
-int Layout::max_rows(int cols, Tier tier, int max_size) {
-    Layout one = make(1, cols, tier, max_size);
-    if (one.width > max_size) return 0;
-    long lines = long(max_size / one.seg_w) * max_size;  // bands side by side, each max_size lines
-    long rows = std::min(lines / one.nseg, (kExact - 1) / one.nseg);
-    while (rows > 0 && !make(int(rows), cols, tier, max_size).fits(max_size)) rows -= 4;
-    return int(rows / 4 * 4);
-}
-
-int Layout::max_cols(int rows, Tier tier, int max_size) {
-    auto fits = [&](long cols) { return make(rows, int(cols), tier, max_size).fits(max_size); };
+// The largest multiple of 4 for which fits() holds, fits being true at 4 and false from some n on: doubling, then
+// bisection (a few dozen layouts, where walking down in steps of 4 took tens of thousands).
+template <class Fits>
+static int largest_fitting(Fits fits) {
     if (!fits(4)) return 0;
     long lo = 4, hi = 4;  // fits(lo); grow hi until it does not fit, then bisect (in steps of 4)
     while (fits(hi) && hi < (1L << 30)) lo = hi, hi *= 2;
@@ -81,6 +74,14 @@ int Layout::max_cols(int rows, Tier tier, int max_size) {
         (fits(mid) ? lo : hi) = mid;
     }
     return int(lo);
+}
+
+int Layout::max_rows(int cols, Tier tier, int max_size) {
+    return largest_fitting([&](long rows) { return make(int(rows), cols, tier, max_size).fits(max_size); });
+}
+
+int Layout::max_cols(int rows, Tier tier, int max_size) {
+    return largest_fitting([&](long cols) { return make(rows, int(cols), tier, max_size).fits(max_size); });
 }
 
 // [SECTION] Tensor
