@@ -2,7 +2,8 @@
 //   probs: rows as in attn_scores.frag   v: the layer's values, row s of V from texel col v_col4   y: (T, C)
 // Defines: S4 = texels of the longest probs row (constant); HD_ALIGNED when hd % 4 == 0 (all 4 lanes in one head);
 //   SLICE4: this fragment sums only key texels [s*SLICE4, s*SLICE4 + SLICE4) for quad layer s = v_layer, and the
-//   engine adds the layers up by blending (split over the context, as matmul's split-K).
+//   engine adds the layers up by blending (split over the context, as matmul's split-K). PARTIAL (with SLICE4;
+//   tiers that cannot blend): no layers; output row s T + t holds slice s of row t, added up by glsl/ksum.frag.
 //   SCORES: P holds the scores, not the probabilities: each is made as it is read, exp(x - max) / sum with the row's
 //   max and sum merged from STATS (glsl/softmax_stats.frag; CHUNK4, CHUNKS as in softmax.frag), masked keys 0.
 uniform sampler2D P;
@@ -14,7 +15,7 @@ uniform vec2 V_inv;
 uniform vec3 u_attn;  // (T, pos0, hd)
 uniform vec2 u_rows;  // (R, q0)
 uniform float u_vcol4;  // v's first texel col in its tensor (passes/ops.h AttnCols)
-#ifdef SLICE4
+#if defined(SLICE4) && !defined(PARTIAL)
 varying highp float v_layer;
 #endif
 #ifdef SCORES
@@ -44,6 +45,12 @@ vec3 row_softmax(float r) {
 #endif
 
 vec4 compute(float row, float c4) {
+#ifdef PARTIAL
+    float slice = idiv(row, u_attn.x);
+    row -= slice * u_attn.x;
+#elif defined(SLICE4)
+    float slice = floor(v_layer + 0.5);
+#endif
     vec4 prow = idiv(4.0 * c4 + vec4(0.0, 1.0, 2.0, 3.0), u_attn.z) * u_rows.x + u_rows.y + row;
     float n4 = idiv(u_attn.y + row, 4.0) + 1.0;
     vec4 acc = vec4(0.0), comp = vec4(0.0);  // comp: SUM_ADD's compensation (half tier)
@@ -54,7 +61,7 @@ vec4 compute(float row, float c4) {
 #endif
 #endif
 #ifdef SLICE4
-    float first = floor(v_layer + 0.5) * float(SLICE4);
+    float first = slice * float(SLICE4);
     for (int i = 0; i < SLICE4; i++) {
         float s4 = first + float(i);
 #else

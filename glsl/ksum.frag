@@ -1,7 +1,8 @@
-// glsl/ksum.frag — adds up the K slices of a matmul whose tier cannot sum them by blending (glsl/matmul.frag,
-// K_PARTIAL), then applies what needs the whole sum:
-//   y[row, n] = f(sum_s P[s u_rows + row - u_yrow, n]) (+ res[row, n]),  f = gelu (GELU) or identity
-//   P: (SLICES u_rows, N) the slices' sums, scale and bias included   res, y: (T, N)
+// glsl/ksum.frag — adds up the slices of a pass whose tier cannot sum them by blending (PARTIAL: matmul's slices of
+// K, attn_values' slices of the context), then applies what needs the whole sum:
+//   y[row, n] = f(sum_{s < u_slices} P[s u_rows + row - u_yrow, n]) (+ res[row, n]),  f = gelu (GELU) or identity
+//   P: (u_slices u_rows, N) the slices' sums (a matmul's with its scale and bias)   res, y: (T, N)
+// The slice count is a uniform (at most gl::Quad::kMaxLayers = 64), so a growing context compiles nothing new.
 uniform sampler2D P;
 uniform vec4 P_geo;
 uniform vec2 P_inv;
@@ -10,13 +11,17 @@ uniform sampler2D RES;
 uniform vec4 RES_geo;
 uniform vec2 RES_inv;
 #endif
+uniform float u_slices;
 uniform float u_rows;
 uniform float u_yrow;
 
 vec4 compute(float row, float c4) {
     vec4 acc = vec4(0.0);
     float r = row - u_yrow;
-    for (int s = 0; s < SLICES; s++) acc += load4(P, P_geo, P_inv, float(s) * u_rows + r, c4);
+    for (int s = 0; s < 64; s++) {
+        if (float(s) >= u_slices) break;
+        acc += load4(P, P_geo, P_inv, float(s) * u_rows + r, c4);
+    }
 #ifdef GELU
     acc = gelu(acc);
 #endif

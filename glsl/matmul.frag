@@ -7,7 +7,7 @@
 //   GELU_X: f = gelu (the MLP's activation, applied by its consumer when the producer was split), else f = identity;
 //   KSLICE: this fragment sums only K texels [s*KSLICE, s*KSLICE + KSLICE) for quad layer s = v_layer; the engine
 //   adds the layers up by blending (split-K), the bias comes with layer 0. GELU and HAS_RESIDUAL need the whole sum.
-//   K_PARTIAL (with KSLICE; tiers that store fp32 but cannot blend): no layers; output row s u_rows + r holds slice
+//   PARTIAL (with KSLICE; tiers that store fp32 but cannot blend): no layers; output row s u_rows + r holds slice
 //   s's sum for row r (bias with slice 0), and glsl/ksum.frag adds the slices up, then GELU and the residual.
 //   W_Q8: W holds int8 values (load_q8) and W_SCALE (1, N) their per-row scales: y = scale[n] * sum_k x q[n, k].
 //   W_Q8P: the same int8 values packed 3 to a channel (passes/tensor.h): W's texel (j, c4 - u_n0/4) holds
@@ -68,7 +68,7 @@ uniform vec2 RES_inv;
 #endif
 uniform float u_xrow;
 uniform float u_n0;
-#ifdef K_PARTIAL
+#ifdef PARTIAL
 uniform float u_rows;  // the product's rows: output row s u_rows + r is slice s of row r
 #elif defined(KSLICE)
 varying highp float v_layer;
@@ -114,7 +114,7 @@ vec4 compute(float row, float c4) {
 #else
     float w4 = c4 - 0.25 * u_n0;  // u_n0 is a multiple of 4
 #endif
-#ifdef K_PARTIAL
+#ifdef PARTIAL
     float slice = idiv(row, u_rows);
     row -= slice * u_rows;
 #else

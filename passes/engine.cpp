@@ -274,8 +274,14 @@ Tensor& Engine::scratch(const std::string& name, int rows, int cols) {
     return it->second;
 }
 
+int Engine::fitting_slices(int slices, int rows, int cols) const {
+    const int max = storage_.max_size;
+    while (slices > 1 && !Layout::make(pow2_at_least(slices * rows), cols, storage_.tier, max).fits(max)) slices /= 2;
+    return slices;
+}
+
 int Engine::context_slices(int s4, int slice4) const {
-    if (!can_accumulate() || s4 <= slice4) return 1;
+    if (!(can_accumulate() || k_partials()) || s4 <= slice4) return 1;
     return std::min(gl::Quad::kMaxLayers, (s4 + slice4 - 1) / slice4);
 }
 

@@ -122,7 +122,10 @@ public:
     // The engine's own tensor [rows, cols] named `name`, made on first use and kept (rows rounded up to a power of
     // two): scratch space a pass writes and the next reads (a matmul's K slices).
     Tensor& scratch(const std::string& name, int rows, int cols);
-    // Key-texel slices for a pass over a context of s4 key texels, summed by blending (1: none); slices of `slice4`.
+    // The most slices, up to `slices` and halving, whose sums of `rows` rows each fit a scratch tensor (k_partials).
+    int fitting_slices(int slices, int rows, int cols) const;
+    // Key-texel slices for a pass over a context of s4 key texels, summed by blending or by a ksum pass (1: none);
+    // slices of `slice4`.
     int context_slices(int s4, int slice4) const;
     Tier weights() const { return weights_; }  // the tier's, fp16, q8 or q8p
     // The texel format of a tensor of this engine, for labels: the tier's, or the weights' own.

@@ -1,6 +1,6 @@
 // passes/matmul.cpp — x . w^T (+ bias)(gelu)(+ residual) (glsl/matmul.frag); one draw per part of w, and after it
 // in prefill one untile draw (glsl/untile.frag) gathering the draw buffers' rows into y, or where K slices cannot
-// be summed by blending one ksum draw (glsl/ksum.frag) adding them up.
+// be summed by blending one ksum draw (glsl/ksum.frag) adding them up (sum_slices, which attn_values shares).
 #include "passes/ops.h"
 
 #include <algorithm>
@@ -13,12 +13,14 @@ int matmul_slices(const Engine& e, int rows, int n4, int k4) {
     return e.split_k((rows + t.rows - 1) / t.rows, (n4 + t.cols - 1) / t.cols, k4);
 }
 
-// K slices summed by a ksum pass go into a scratch tensor of slices x rows rows (Engine::scratch rounds them up to a
-// power of two): halved until it fits one texture.
-static int fitting_partials(const Engine& e, int slices, int rows, int cols) {
-    const int max = e.storage().max_size;
-    while (slices > 1 && !Layout::make(pow2_at_least(slices * rows), cols, e.tier(), max).fits(max)) slices /= 2;
-    return slices;
+void sum_slices(Engine& e, const Tensor& sums, int slices, int rows, Tensor& y, int y_row0, int c0, int c1, bool gelu,
+                const Tensor* residual) {
+    if (slices > gl::Quad::kMaxLayers) throw gl::Error("ksum: " + std::to_string(slices) + " slices, over 64");
+    Pass k("ksum");
+    k.in("P", sums).set("u_slices", float(slices)).set("u_rows", float(rows)).set("u_yrow", float(y_row0));
+    if (gelu) k.define("GELU");
+    if (residual) k.define("HAS_RESIDUAL").in("RES", *residual);
+    e.run(k.out(y, y_row0, y_row0 + rows, c0, c1));
 }
 
 void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const MatmulArgs& a) {
@@ -39,7 +41,7 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
         // Slices summed by blending leave no place for GELU or the residual, which need the whole sum; summed by a
         // ksum pass (k_partials, never tiled), they must fit one scratch tensor of slices x rows rows.
         const bool partials = e.k_partials() && !group;
-        int slices = partials ? fitting_partials(e, e.split_k(B, W4, k4), a.rows, y.cols())
+        int slices = partials ? e.fitting_slices(e.split_k(B, W4, k4), a.rows, y.cols())
                      : e.can_accumulate() && !a.gelu && !a.residual ? e.split_k(B, W4, k4) : 1;
         int per_slice = (k4 + slices - 1) / slices;
         if (w.packed()) per_slice = (per_slice + 2) / 3 * 3;  // whole groups of 12 inputs
@@ -57,14 +59,10 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
         p.set("u_n0", float(n0));
         const int c1 = n0 + w.parts[i].cols();
         if (partials && slices > 1) {  // slice s of row r into row s rows + r of the scratch tensor; ksum adds them
-            Tensor& sums = e.scratch("k slices", slices * a.rows, y.cols());
-            p.define("K_PARTIAL").set("u_rows", float(a.rows)).set("u_xrow", float(a.x_row0));
+            Tensor& sums = e.scratch("slices", slices * a.rows, y.cols());
+            p.define("PARTIAL").set("u_rows", float(a.rows)).set("u_xrow", float(a.x_row0));
             e.run(p.out(sums, 0, slices * a.rows, n0, c1));
-            Pass k("ksum");
-            k.define("SLICES", slices).in("P", sums).set("u_rows", float(a.rows)).set("u_yrow", float(a.y_row0));
-            if (a.gelu) k.define("GELU");
-            if (a.residual) k.define("HAS_RESIDUAL").in("RES", *a.residual);
-            e.run(k.out(y, a.y_row0, a.y_row0 + a.rows, n0, c1));
+            sum_slices(e, sums, slices, a.rows, y, a.y_row0, n0, c1, a.gelu, a.residual);
             continue;
         }
         if (slices > 1) p.sum_layers(slices);

@@ -56,16 +56,18 @@ const std::map<std::string, std::vector<std::string>> kVariants = {
                 "#define DRAW_BUFFERS 8\n#define TILE_ROWS 4\n#define TILE_COLS 2\n#define K4 13\n#define K_LAST 17\n"
                 "#define K12 5\n#define W_Q8P\n#define HAS_RESIDUAL\n",
                 // K slices into a scratch tensor (tiers that cannot blend), added up by ksum
-                "#define K4 768\n#define K_LAST 3071\n#define KSLICE 12\n#define K_PARTIAL\n#define HAS_BIAS\n",
-                "#define K4 192\n#define K_LAST 767\n#define KSLICE 9\n#define K_PARTIAL\n#define W_Q8\n"}},
-    {"ksum", {"#define SLICES 64\n", "#define SLICES 21\n#define GELU\n#define HAS_RESIDUAL\n"}},
+                "#define K4 768\n#define K_LAST 3071\n#define KSLICE 12\n#define PARTIAL\n#define HAS_BIAS\n",
+                "#define K4 192\n#define K_LAST 767\n#define KSLICE 9\n#define PARTIAL\n#define W_Q8\n"}},
+    {"ksum", {"", "#define GELU\n#define HAS_RESIDUAL\n"}},
     {"untile", {"#define TILES 8\n#define TILE_ROWS 4\n", "#define TILES 3\n#define TILE_ROWS 3\n"}},
     {"attn_scores", {"#define HD4 16\n", "#define HD4 3\n"}},
     {"softmax", {"#define S4 256\n", "#define S4 256\n#define ROW_STATS\n#define CHUNK4 16\n#define CHUNKS 16\n"}},
     {"attn_values", {"#define S4 256\n", "#define S4 256\n#define HD_ALIGNED\n#define SLICE4 8\n",
                      "#define S4 256\n#define SCORES\n#define CHUNK4 16\n#define CHUNKS 16\n",
                      "#define S4 256\n#define HD_ALIGNED\n#define SLICE4 8\n#define SCORES\n#define CHUNK4 16\n"
-                     "#define CHUNKS 16\n"}},
+                     "#define CHUNKS 16\n",
+                     "#define S4 256\n#define SLICE4 8\n#define PARTIAL\n#define SCORES\n#define CHUNK4 16\n"
+                     "#define CHUNKS 16\n"}},  // slices into a scratch tensor (tiers that cannot blend)
     {"copy", {""}},
     {"probe", {"#define ALU\n#define ITER 256\n", "#define FETCH\n#define ITER 256\n", "#define STREAM\n#define ITER 64\n",
                "#define STREAM\n#define LAYERS\n#define ITER 64\n", "#define CHAIN\n"}},

@@ -571,6 +571,51 @@ TEST_P(Ops, Attention) {
         }
 }
 
+// attn_values over a long context where the tier cannot blend but stores fp32 (rgba8; fp32 whose targets do not
+// blend, its caps made so here): slices of the context into a scratch tensor, added up by a ksum pass; decode and
+// prefill rows, heads that start inside texels, from probabilities and from scores with their statistics.
+TEST_P(Ops, AttnValuesSlicesInAPass) {
+    std::unique_ptr<Engine> own;
+    Engine* eng = e;
+    if (tier() == Tier::fp32 && e->can_accumulate()) {
+        gl::Caps no_blend = test_caps();
+        no_blend.fp32.blend = false;
+        EngineOptions o;
+        o.max_texture_size = GetParam().max_size;
+        own = std::make_unique<Engine>(no_blend, o);
+        eng = own.get();
+    }
+    if (!eng->k_partials()) GTEST_SKIP() << tier_name(tier()) << " sums no slices in a pass";
+    const AttnCase cases[] = {{2, 64, 1, 150, 160}, {3, 18, 1, 99, 100}, {4, 32, 3, 70, 80}};
+    for (const AttnCase& c : cases) {
+        SCOPED_TRACE("H=" + std::to_string(c.H) + " C=" + std::to_string(c.C) + " T=" + std::to_string(c.T) +
+                     " pos0=" + std::to_string(c.pos0));
+        int S = c.pos0 + c.T, HT = c.H * c.T, ksums = 0;
+        eng->observe([&](const Pass& p) { ksums += p.op == "ksum"; });
+        auto v = in(size_t(c.n_ctx) * c.C, 31), sc = in(size_t(HT) * c.n_ctx, 32, 3.0f);
+        Tensor vt = eng->tensor("v", c.n_ctx, c.C), sct = eng->tensor("scores", HT, c.n_ctx);
+        vt.upload(v.data());
+        sct.upload(sc.data());
+        std::vector<float> sc_s(size_t(HT) * S);  // the (H*T, S) view the reference takes
+        for (int r = 0; r < HT; ++r) std::copy(sc.begin() + size_t(r) * c.n_ctx, sc.begin() + size_t(r) * c.n_ctx + S,
+                                               sc_s.begin() + size_t(r) * S);
+        std::vector<float> want_probs(size_t(HT) * S), want_y(size_t(c.T) * c.C);
+        ref::softmax(sc_s.data(), c.T, c.pos0, c.H, want_probs.data());
+        ref::attn_values(want_probs.data(), v.data(), c.T, c.pos0, c.C, c.H, want_y.data());
+        Tensor probs = eng->tensor("probs", HT, c.n_ctx), stats = softmax_stats(*eng, sct);
+        softmax(*eng, sct, c.H, c.T, c.pos0, probs, {}, &stats);
+        Tensor y = eng->tensor("y", c.T, c.C);
+        fill(y, kSentinel);
+        attn_values(*eng, probs, vt, c.H, c.T, c.pos0, y);
+        EXPECT_TRUE(matches(crop(y.download(), c.C, c.T, c.C), want_y)) << "from probabilities";
+        fill(y, kSentinel);
+        attn_values(*eng, sct, vt, c.H, c.T, c.pos0, y, {}, {}, &stats);
+        EXPECT_TRUE(matches(crop(y.download(), c.C, c.T, c.C), want_y)) << "from scores";
+        EXPECT_EQ(ksums, 2) << "a ksum pass after each attn_values";
+        eng->observe(nullptr);
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(Tiers, Ops,
                          ::testing::Values(TierCase{Tier::fp32, 0}, TierCase{Tier::fp16, 0}, TierCase{Tier::rgba8, 0},
                                            TierCase{Tier::half, 0}, TierCase{Tier::fp32, 256},
