@@ -92,8 +92,9 @@ public:
     const std::string& tier_reason() const { return tier_reason_; }
     // Whether the tier's render target blends additively and exactly (Pass::layers, Pass::accumulate).
     bool can_accumulate() const;
-    // Whether a matmul's K slices are summed by a pass of their own instead of by blending: each slice's sum goes
-    // into a tensor, and glsl/ksum.frag adds them up (rgba8, and fp32 where float targets do not blend).
+    // Whether slices (matmul's of K, attn_values' of the context) are summed by a pass of their own instead of by
+    // blending: each slice's sums go into a scratch tensor, and glsl/ksum.frag adds them up (passes/ops.h
+    // sum_slices): rgba8, and fp32 where float targets do not blend.
     bool k_partials() const;
     // How many K slices a matmul of `rows` x `n4` output texels over `k4` input texels is cut into (1: no split):
     // summed by blending (can_accumulate) or by a ksum pass (k_partials); fp16 and half do not split.
@@ -120,7 +121,7 @@ public:
     // up to a power of two, so that prompts of other lengths mostly share them).
     TensorGroup& group(int n, int rows, int cols);
     // The engine's own tensor [rows, cols] named `name`, made on first use and kept (rows rounded up to a power of
-    // two): scratch space a pass writes and the next reads (a matmul's K slices).
+    // two): scratch space a pass writes and the next reads (the slices' sums of k_partials).
     Tensor& scratch(const std::string& name, int rows, int cols);
     // The most slices, up to `slices` and halving, whose sums of `rows` rows each fit a scratch tensor (k_partials).
     int fitting_slices(int slices, int rows, int cols) const;
