@@ -277,7 +277,7 @@ static nlohmann::json run_variant(gl::Context& ctx, const std::string& name, con
     // the variant's label: the tier, the weights when not stored as the tier, the split-K setting when not auto
     const std::string wl = e.weights_label();
     const int split = eo.split_k;
-    const Engine::Tiles tiles = e.tiles(1 << 20);
+    const Engine::Tiles tiles = e.prefill_tiles();
     const std::string label = std::string(tier_name(e.tier())) + (wl.empty() ? "" : " " + wl) +
                               (split == -1 ? "" : split <= 1 ? " no split" : " split " + std::to_string(split)) +
                               (eo.draw_buffers == -1 && eo.tile_cols == -1 ? ""

@@ -224,7 +224,7 @@ void print_caps(const Generator& g) {
     for (auto [name, f] : {std::pair<const char*, const gl::FloatSupport*>{"fp32", &c.fp32}, {"fp16", &c.fp16}})
         if (f->ok) std::printf("%s blending  %s: %s\n", name, f->blend ? "yes" : "no", f->blend_why.c_str());
     std::printf("timer query    %s\n", c.timer_query ? "yes" : "no");
-    const Engine::Tiles t = e.tiles(1 << 20);
+    const Engine::Tiles t = e.prefill_tiles();
     std::printf("draw buffers   %d (%s); prefill matmul tiles: %s\n", c.draw_buffers, c.draw_buffers_why.c_str(),
                 t.count() == 1 ? "none" : (std::to_string(t.rows) + " rows x " + std::to_string(t.cols) +
                                            " texels a fragment").c_str());

@@ -117,6 +117,8 @@ public:
         int count() const { return rows * cols; }
     };
     Tiles tiles(int rows) const;
+    // The tile a long prefill takes: what the front ends (info, bench, the page) report as this engine's tile.
+    Tiles prefill_tiles() const { return tiles(1 << 20); }
     // The engine's own group of n tensors [rows, cols] for draw-buffer passes: made on first use, kept (rows rounded
     // up to a power of two, so that prompts of other lengths mostly share them).
     TensorGroup& group(int n, int rows, int cols);

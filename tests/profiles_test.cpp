@@ -35,7 +35,7 @@ TEST_P(Profiles, RunTheDefaultModelWithinTheirLimits) {
     EXPECT_EQ(std::string(tier_name(g.engine().tier())), p.tier);
     EXPECT_LE(g.engine().storage().max_size, profile.max_texture_size);
     EXPECT_LE(g.caps().draw_buffers, profile.draw_buffers);
-    EXPECT_LE(g.engine().tiles(1 << 20).count(), profile.draw_buffers);  // its 6-token prefill: 2 x 2 tiles on Adreno
+    EXPECT_LE(g.engine().prefill_tiles().count(), profile.draw_buffers);  // its 6-token prefill: 2 x 2 tiles on Adreno
     EXPECT_NE(g.caps().renderer.find(p.name), std::string::npos);
     const double tol = g.engine().tier() == Tier::fp16 || g.engine().tier() == Tier::half ? 3e-2 : 1e-4;
     CpuGpt2 cpu(g.weights(), 32);

@@ -165,7 +165,7 @@ EMSCRIPTEN_KEEPALIVE const char* gpt2gl_info() {
              {"fp32", c.fp32.ok}, {"fp32_why", c.fp32.why},
              {"fp16", c.fp16.ok}, {"fp16_why", c.fp16.why}, {"extensions", c.extensions},
              {"draw_buffers", c.draw_buffers}, {"draw_buffers_why", c.draw_buffers_why},
-             {"tile", {e.tiles(1 << 20).rows, e.tiles(1 << 20).cols}},
+             {"tile", {e.prefill_tiles().rows, e.prefill_tiles().cols}},
              {"tier", tier_name(e.tier())}, {"reason", e.tier_reason()},
              {"weights", e.weights_label().empty() ? "tier" : e.weights_label()}};
         const Gpt2Weights& w = g.g->weights();
