@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -18,9 +20,27 @@ std::string shared_data() {
     return stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode) ? p : "";
 }
 
+// One fresh directory per test process (mkdtemp: a stale one from an earlier run with the same pid cannot collide),
+// removed with everything in it when the process exits. Leaked on purpose: the exit handler outlives statics.
+static const std::string& temp_dir() {
+    static const std::string* dir = [] {
+        std::string t = ::testing::TempDir() + "gpt2gl_XXXXXX";
+        if (!mkdtemp(t.data())) {
+            std::perror(("mkdtemp " + t).c_str());
+            std::abort();
+        }
+        std::atexit([] {
+            std::error_code ec;
+            std::filesystem::remove_all(temp_dir(), ec);
+        });
+        return new std::string(t);
+    }();
+    return *dir;
+}
+
 std::string temp_path(const std::string& stem) {
     static int n = 0;
-    return ::testing::TempDir() + "gpt2gl_" + std::to_string(getpid()) + "_" + std::to_string(n++) + "_" + stem;
+    return temp_dir() + "/" + std::to_string(n++) + "_" + stem;
 }
 
 std::vector<float> randn(size_t n, unsigned seed, float scale) {

@@ -13,7 +13,7 @@ namespace gpt2gl {
 
 // ../shared/data, or "" when absent (tests that need it skip).
 std::string shared_data();
-// A fresh temporary path, unique across the test processes ctest runs in parallel.
+// A fresh temporary path in a directory of this process's own, removed when it exits.
 std::string temp_path(const std::string& stem);
 
 std::vector<float> randn(size_t n, unsigned seed, float scale = 1.0f);

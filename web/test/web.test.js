@@ -254,10 +254,16 @@ test("the page's render passes equal the native viewer's, and step mode reaches 
   const page = await openPage("fp32");
   await generate(page, { prompt, n: 0, temp: 0, topk: 0, topp: 1, seed: 1 });
   const web = await page.evaluate(() => window.gpt2gl.view.passes.map((p) => [p.scope, p.op]));
-  const json = path.join(require("node:os").tmpdir(), `gpt2gl-passes-${process.pid}.json`);
-  execFileSync("xvfb-run", ["-a", native, "view", "-p", prompt, "--show", "passes", "--precision", "fp32", "--ctx", "128",
-    "--screenshot", json + ".png", "--layout", json], { stdio: "ignore" });
-  const L = JSON.parse(fs.readFileSync(json, "utf8")).passes;
+  const dir = fs.mkdtempSync(path.join(require("node:os").tmpdir(), "gpt2gl-passes-"));
+  const json = path.join(dir, "passes.json");
+  let L;
+  try {
+    execFileSync("xvfb-run", ["-a", native, "view", "-p", prompt, "--show", "passes", "--precision", "fp32", "--ctx",
+      "128", "--screenshot", json + ".png", "--layout", json], { stdio: "ignore" });
+    L = JSON.parse(fs.readFileSync(json, "utf8")).passes;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
   assert.deepStrictEqual(web, L.scopes.map((s, i) => [s, L.ops[i]]));
   // step mode: record the next token, finish it; every pass of a plain step, the LM head last
   await page.click("#step-record");
