@@ -5,8 +5,9 @@
 // A texel holds 4 tokens' values of one channel: this token's lane of the 4 texels of channels 4c4 .. 4c4+3.
 // WTE_Q8: wte holds int8 values and WTE_SCALE (1, V) their per-token scales; WTE_Q8P: the same packed 3 channels to a
 // float (passes/tensor.h): channel c of a token is byte c % 3 of its lane in packed row c / 3.
+// WTE_ROWS (the coded tiers): the part is wte itself, (n, C): 4 channels of the token's row.
 // Token ids come in an RGBA8 texture, one id per texel: id = r + 256 g + 65536 b, texel t at (t % w, t / w).
-uniform sampler2D WTE;  // one part of wte^T
+uniform sampler2D WTE;  // one part of wte^T (WTE_ROWS: of wte)
 uniform vec4 WTE_geo;
 uniform vec2 WTE_inv;
 #if defined(WTE_Q8) || defined(WTE_Q8P)
@@ -43,11 +44,17 @@ vec4 compute(float row, float c4) {
     vec4 b = floor(texture2D(IDS, uv) * 255.0 + 0.5);
     float local = (b.g + 256.0 * b.b - u_part.x) * 256.0 + b.r - u_part.y;  // id - first
     if (local < 0.0 || local >= u_part.z) discard;
+#if defined(WTE_ROWS) && defined(WTE_Q8)
+    vec4 tok = load_q8(WTE, WTE_geo, WTE_inv, local, c4);
+#elif defined(WTE_ROWS)
+    vec4 tok = load4(WTE, WTE_geo, WTE_inv, local, c4);
+#else
     float t4 = idiv(local, 4.0);
     vec4 lane = vec4(equal(vec4(0.0, 1.0, 2.0, 3.0), vec4(local - 4.0 * t4)));
     float c = 4.0 * c4;  // channels past C (C % 4 != 0) read channel C - 1; the output masks them
     vec4 tok = vec4(dot(LOAD_WTE(c), lane), dot(LOAD_WTE(c + 1.0), lane), dot(LOAD_WTE(c + 2.0), lane),
                     dot(LOAD_WTE(c + 3.0), lane));
+#endif
 #if defined(WTE_Q8) || defined(WTE_Q8P)
     float id = b.r + 256.0 * b.g + 65536.0 * b.b;
     float i4 = idiv(id, 4.0);

@@ -13,6 +13,9 @@
 //   W_Q8P: the same int8 values packed 3 to a channel (passes/tensor.h): W's texel (j, c4 - u_n0/4) holds
 //     q[4c4 .. 4c4+3, 3j .. 3j+2]. The loop takes 12 k at a time (K12 groups): 3 texels of x, 4 of W; KSLICE
 //     counts groups.
+//   W_ROWS (coded tiers, whose fragments keep one output: lane g_lane of texel c4): W's part is stored as W itself,
+//     (part rows, K), and the fragment walks its output's row n - u_n0: 4 inputs per fetch with W_Q8 (one texel),
+//     4 per load4 otherwise, where W^T's texels give 4 outputs' weights of which the fragment keeps one.
 //   X_PLAIN, W_PLAIN: that texture is one plain image (one segment, one band; not rgba8-coded), so a texel's
 //   coordinates are (col, row) + 0.5 times _inv, with no tensor addressing per fetch (the loop's ALU cost).
 //   DRAW_BUFFERS = TILE_ROWS x TILE_COLS (prefill, float tiers): compute_tile makes a tile of outputs, TILE_ROWS rows
@@ -51,6 +54,16 @@ uniform vec2 W_SCALE_inv;
 #define LOAD_W_AT(k, w4, u) load4(W, W_geo, W_inv, min(k, float(K_LAST)), w4)
 #else
 #define LOAD_W_AT(k, w4, u) W_TEXEL_AT(k, w4, u)
+#endif
+#ifdef W_ROWS
+// inputs 4 k4 .. 4 k4 + 3 of this fragment's row wn of W's part (q8: one texel, at v = wv in a plain image)
+#if defined(W_Q8) && defined(W_PLAIN)
+#define LOAD_W_ROW(k4) (texture2D(W, vec2((k4 + 0.5) * W_inv.x, wv)) * 255.0 - 128.0)
+#elif defined(W_Q8)
+#define LOAD_W_ROW(k4) (texture2D(W, uv_of(texel_of(W_geo, wn, k4), W_inv)) * 255.0 - 128.0)
+#else
+#define LOAD_W_ROW(k4) load4(W, W_geo, W_inv, wn, k4)
+#endif
 #endif
 // at this fragment's column (compute: wu)
 #define W_TEXEL(k, w4) W_TEXEL_AT(k, w4, wu)
@@ -123,7 +136,17 @@ vec4 compute(float row, float c4) {
     float wu = (w4 + 0.5) * W_inv.x, xv = (row + u_xrow + 0.5) * X_inv.y;  // for the plain images
     float xr = row + u_xrow;
     vec4 acc = vec4(0.0), comp = vec4(0.0);  // comp: SUM_ADD's compensation (half tier)
-#ifdef W_Q8P
+#ifdef W_ROWS
+    // one output, its sum in every lane, so that finish's per-lane scale, bias and residual fit lane g_lane
+    float wn = 4.0 * w4 + g_lane, wv = (wn + 0.5) * W_inv.y;
+    K_LOOP(k4, K4)
+        vec4 x = LOAD_X(xr, k4);
+#ifdef GELU_X
+        x = gelu(x);
+#endif
+        SUM_ADD(acc, comp, vec4(dot(x, LOAD_W_ROW(k4))));
+    }
+#elif defined(W_Q8P)
     K_LOOP(g, K12)
         // x's texels past K4 would read another row: zero them (their weights are q = 0)
         vec4 x0 = LOAD_X(xr, 3.0 * g), x1 = 3.0 * g + 1.0 < float(K4) ? LOAD_X(xr, 3.0 * g + 1.0) : vec4(0.0);

@@ -5,6 +5,7 @@
 // Half tier: (row, tc) come from the texel and u_cell, set by the engine for each rectangle it draws, so no number
 // computed here passes 2048 (the output's layout has numbers beyond FP16's integers: the vocabulary's logits).
 // g_c4_local: c4 less the pass's first col / 4, exact there too (matmul's column within one weight part).
+// g_lane (coded tiers): which of compute's 4 outputs the texel keeps.
 uniform vec4 u_out_geo;  // the output tensor's (rows, segW, bandH, cols)
 varying vec2 v_texel;    // this fragment's texel + 0.5, highp (gl_FragCoord is mediump in GLSL ES 1.00); on the
                          // half tier mediump, exact below 1024
@@ -28,6 +29,7 @@ void main() {
     float row = p.y + u_cell.y;
     g_c4_local = idiv(tl, 4.0);
     float i = tl - 4.0 * g_c4_local;
+    g_lane = i;
     vec4 v = compute(row, g_c4_local + u_cell.z);
     float x = i < 0.5 ? v.x : i < 1.5 ? v.y : i < 2.5 ? v.z : v.w;
     gl_FragColor = encode_float(tl < u_cell.w ? x : 0.0);
@@ -40,6 +42,7 @@ void main() {
 #ifdef CODED
     float c4 = idiv(tc, 4.0);
     float i = tc - 4.0 * c4;
+    g_lane = i;
     vec4 v = compute(row, c4);
     float x = i < 0.5 ? v.x : i < 1.5 ? v.y : i < 2.5 ? v.z : v.w;
     gl_FragColor = encode_float(tc < u_out_geo.w ? x : 0.0);

@@ -148,6 +148,9 @@ void kahan_add(inout vec4 sum, inout vec4 c, vec4 x) {
 #ifdef TIER_HALF
 float g_c4_local;  // set by glsl/pass_main.glsl before compute()
 #endif
+#ifdef CODED
+float g_lane;  // which of compute's 4 outputs this fragment keeps (set by glsl/pass_main.glsl before compute())
+#endif
 
 // [SECTION] tensor addressing
 // A tensor [rows, cols] in one texture. Texel columns tc: float tiers hold 4 consecutive cols per texel (tc = c/4);

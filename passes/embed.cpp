@@ -33,11 +33,12 @@ void embed(Engine& e, const SplitTensor& wte, const Tensor& wpe, const TokenIds&
         int first = int(i) * wte.rows_per_part;
         Pass p("embed");
         if (wte.quantized()) p.define(wte.packed() ? "WTE_Q8P" : "WTE_Q8").in("WTE_SCALE", wte.scale);
+        if (wte.by_rows) p.define("WTE_ROWS");
         e.run(p.in("WTE", wte.parts[i])
                   .in("WPE", wpe)
                   .tex("IDS", ids.texture())
                   .set("u_ids", float(ids.width()), 1.0f / float(ids.width()), 1.0f / float(ids.texture().height()))
-                  .set("u_part", float(first / 256), float(first % 256), float(wte.parts[i].cols()))
+                  .set("u_part", float(first / 256), float(first % 256), float(wte.part_rows(i)))
                   .set("u_pos0", float(pos0))
                   .out(x, 0, T, 0, x.cols()));
     }

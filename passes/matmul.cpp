@@ -37,7 +37,7 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
     const int B = (a.rows + t.rows - 1) / t.rows;
     TensorGroup* group = t.count() > 1 ? &e.group(t.count(), B, y.cols()) : nullptr;
     for (size_t i = 0; i < w.parts.size(); ++i) {
-        int n0 = int(i) * w.rows_per_part, n4 = (w.parts[i].cols() + 3) / 4, W4 = (n4 + t.cols - 1) / t.cols;
+        int n0 = int(i) * w.rows_per_part, n4 = (w.part_rows(i) + 3) / 4, W4 = (n4 + t.cols - 1) / t.cols;
         // Slices summed by blending leave no place for GELU or the residual, which need the whole sum; summed by a
         // ksum pass (k_partials, never tiled), they must fit one scratch tensor of slices x rows rows.
         const bool partials = e.k_partials() && !group;
@@ -47,9 +47,11 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
         if (w.packed()) per_slice = (per_slice + 2) / 3 * 3;  // whole groups of 12 inputs
         slices = (k4 + per_slice - 1) / per_slice;  // no empty slices
         Pass p("matmul");
-        p.define("K4", k4).define("K_LAST", w.parts[i].rows() - 1).in("X", x).in("W", w.parts[i]);
+        p.define("K4", k4).in("X", x).in("W", w.parts[i]);
+        if (!w.by_rows) p.define("K_LAST", w.parts[i].rows() - 1);
         if (w.packed()) p.define("W_Q8P").define("K12", (k4 + 2) / 3).in("W_SCALE", w.scale);
         else if (w.quantized()) p.define("W_Q8").in("W_SCALE", w.scale);
+        if (w.by_rows) p.define("W_ROWS");
         // plain images skip the tensor addressing per fetch (rgba8-coded floats need their 4-texel decode)
         if (x.layout().plain() && !coded_tier(x.tier())) p.define("X_PLAIN");
         if (w.parts[i].layout().plain() && !coded_tier(w.parts[i].tier())) p.define("W_PLAIN");
@@ -57,7 +59,7 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
         if (a.bias) p.define("HAS_BIAS").in("BIAS", *a.bias);
         if (a.gelu_x) p.define("GELU_X");
         p.set("u_n0", float(n0));
-        const int c1 = n0 + w.parts[i].cols();
+        const int c1 = n0 + w.part_rows(i);
         if (partials && slices > 1) {  // slice s of row r into row s rows + r of the scratch tensor; ksum adds them
             Tensor& sums = e.scratch("slices", slices * a.rows, y.cols());
             p.define("PARTIAL").set("u_rows", float(a.rows)).set("u_xrow", float(a.x_row0));
@@ -77,7 +79,7 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
         p.define("TILE_ROWS", t.rows).define("TILE_COLS", t.cols);
         p.set("u_xrow", float(a.x_row0)).set("u_yrow", float(a.y_row0));
         p.set("u_tile_rows", float(B)).set("u_tile_cols", float(W4));
-        e.run(p.out(*group, 0, B, n0, n0 + std::min(4 * W4, w.parts[i].cols())));
+        e.run(p.out(*group, 0, B, n0, n0 + std::min(4 * W4, w.part_rows(i))));
         Pass u("untile");
         u.define("TILES", t.count()).define("TILE_ROWS", t.rows);
         for (int j = 0; j < t.count(); ++j) u.in("T" + std::to_string(j), group->tensors[size_t(j)]);

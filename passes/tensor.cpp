@@ -259,17 +259,32 @@ SplitTensor::SplitTensor(const Storage& st_in, std::string n, int r, int c, cons
         st.format = as == Tier::q8 ? st.bytes : st.packed;
     }
     const bool pack = as == Tier::q8p;
+    // the coded tiers' fragments keep one output: their own and q8 weights by rows
+    by_rows = coded_tier(st_in.tier) && (as == st_in.tier || as == Tier::q8);
     const int stored_rows = pack ? 4 * ((cols + 11) / 12) : cols;  // rows of each part (W^T's)
-    rows_per_part = Layout::max_cols(stored_rows, st.tier, st.max_size);
+    if (by_rows) {
+        rows_per_part = Layout::max_rows(cols, st.tier, st.max_size);
+        if (st.tier == Tier::q8 && (cols + 3) / 4 <= st.max_size)  // q8 texels read as plain images
+            rows_per_part = std::min(rows_per_part, st.max_size / 4 * 4);
+        if (st.tier == Tier::half)  // the part's lines (rows x segments) are FP16 indices, exact to 2048
+            rows_per_part = std::min(rows_per_part, 2048 / Layout::make(1, cols, st.tier, st.max_size).nseg / 4 * 4);
+    } else {
+        rows_per_part = Layout::max_cols(stored_rows, st.tier, st.max_size);
+        if (st.tier == Tier::half) rows_per_part = std::min(rows_per_part, st.max_size);  // one segment: FP16 indices
+    }
     if (rows_per_part <= 0)
         throw gl::Error(name + ": even 4 rows of " + std::to_string(cols) +
                         " cols do not fit a texture under the limit of " + std::to_string(st.max_size));
     rows_per_part = std::min(rows_per_part, (rows + 3) / 4 * 4);
-    if (st.tier == Tier::half) rows_per_part = std::min(rows_per_part, st.max_size);  // one segment: FP16 indices
     std::vector<float> t;
     for (int r0 = 0; r0 < rows; r0 += rows_per_part) {
         int n = std::min(rows_per_part, rows - r0);
         std::string part = parts.empty() && r0 + n >= rows ? name : name + "[" + std::to_string(parts.size()) + "]";
+        if (by_rows) {
+            parts.emplace_back(st, part, n, cols);
+            if (data) parts.back().upload(data + size_t(r0) * cols);
+            continue;
+        }
         parts.emplace_back(st, part, stored_rows, n);
         if (!data) continue;
         t.resize(size_t(n) * stored_rows);
@@ -284,8 +299,12 @@ SplitTensor::SplitTensor(const Storage& st_in, std::string n, int r, int c, cons
 std::vector<float> SplitTensor::download_stored() const {
     std::vector<float> out(size_t(rows) * cols);
     for (size_t p = 0; p < parts.size(); ++p) {
-        auto t = parts[p].download();  // (cols, n); q8p: (packed rows, n)
-        int r0 = int(p) * rows_per_part, n = parts[p].cols();
+        auto t = parts[p].download();  // (cols, n); q8p: (packed rows, n); by rows: (n, cols)
+        int r0 = int(p) * rows_per_part, n = part_rows(p);
+        if (by_rows) {
+            std::copy(t.begin(), t.end(), out.begin() + long(r0) * cols);
+            continue;
+        }
         for (int k = 0; k < cols; ++k)
             for (int i = 0; i < n; ++i) {
                 float v, q[3];

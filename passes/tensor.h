@@ -119,9 +119,13 @@ struct TensorGroup {
 // w[r, c] ~ q[r, c] * scale[r] (quantize_q8). q8p packs 3 input cols into each element: part i is a tensor
 // [packed_rows, n] whose element (j, r) = pack_q8x3(q[r0 + r, 3j .. 3j + 2]); packed_rows = 4 * ceil(cols / 12), so
 // that groups of 12 inputs (3 texels of x) meet 4 whole rows, the input cols past `cols` packed as q = 0.
+// by_rows (the coded tiers, rgba8 and half, whose fragments keep one output each; their own or q8 weights): part i
+// holds W[r0 : r0 + n, :] itself, a tensor [n, cols] (q8: in one plain image where it fits): the fragment walks its
+// output's row, where W^T's texels would give it 4 outputs' weights to keep one.
 struct SplitTensor {
     std::string name;
     int rows = 0, cols = 0, rows_per_part = 0;
+    bool by_rows = false;
     std::vector<Tensor> parts;
     Tensor scale;  // q8 only
 
@@ -129,6 +133,7 @@ struct SplitTensor {
     SplitTensor(const Storage& storage, std::string name, int rows, int cols, const float* data, Tier as);
     bool quantized() const { return bool(scale); }
     bool packed() const { return !parts.empty() && parts[0].tier() == Tier::q8p; }
+    int part_rows(size_t i) const { return by_rows ? parts[i].rows() : parts[i].cols(); }  // W's rows in part i
     std::vector<float> download_stored() const;  // (rows, cols) as stored: the weights, or q8's int8 values
     std::vector<float> download() const;         // (rows, cols); q8: q * scale
 };

@@ -36,7 +36,7 @@ int validate(const std::string& source, std::string* log, const std::string& sta
 
 // The shape constants each op is compiled with (representative values; the rules do not depend on them).
 const std::map<std::string, std::vector<std::string>> kVariants = {
-    {"embed", {"", "#define WTE_Q8\n", "#define WTE_Q8P\n"}},
+    {"embed", {"", "#define WTE_Q8\n", "#define WTE_Q8P\n", "#define WTE_ROWS\n", "#define WTE_ROWS\n#define WTE_Q8\n"}},
     {"layernorm", {"#define C4 192\n", "#define C4 192\n#define ROW_STATS\n#define CHUNKS 14\n"}},
     {"ln_stats", {"#define CHUNK4 14\n"}},
     {"softmax_stats", {"#define CHUNK4 16\n"}},
@@ -57,7 +57,13 @@ const std::map<std::string, std::vector<std::string>> kVariants = {
                 "#define K12 5\n#define W_Q8P\n#define HAS_RESIDUAL\n",
                 // K slices into a scratch tensor (tiers that cannot blend), added up by ksum
                 "#define K4 768\n#define K_LAST 3071\n#define KSLICE 12\n#define PARTIAL\n#define HAS_BIAS\n",
-                "#define K4 192\n#define K_LAST 767\n#define KSLICE 9\n#define PARTIAL\n#define W_Q8\n"}},
+                "#define K4 192\n#define K_LAST 767\n#define KSLICE 9\n#define PARTIAL\n#define W_Q8\n",
+                // weights by rows (coded tiers): q8 in a plain image, the tier's own (whole or in slices), q8 in
+                // segments
+                "#define K4 192\n#define W_Q8\n#define W_PLAIN\n#define HAS_BIAS\n#define W_ROWS\n",
+                "#define K4 32\n#define HAS_BIAS\n#define GELU\n#define HAS_RESIDUAL\n#define W_ROWS\n",
+                "#define K4 768\n#define KSLICE 12\n#define PARTIAL\n#define GELU_X\n#define W_ROWS\n",
+                "#define K4 258\n#define KSLICE 9\n#define PARTIAL\n#define W_Q8\n#define HAS_RESIDUAL\n#define W_ROWS\n"}},
     {"ksum", {"", "#define GELU\n#define HAS_RESIDUAL\n"}},
     {"untile", {"#define TILES 8\n#define TILE_ROWS 4\n", "#define TILES 3\n#define TILE_ROWS 3\n"}},
     {"attn_scores", {"#define HD4 16\n", "#define HD4 3\n"}},
@@ -107,6 +113,7 @@ TEST(GlslLint, EveryShaderIsWebGL1) {
             for (const std::string& defines : it->second) {
                 if (tier == Tier::half && !on_half_tier(op, defines)) continue;
                 if (tier != Tier::fp32 && defines.find("DRAW_BUFFERS") != std::string::npos) continue;  // never tiled
+                if (tier == Tier::fp32 && defines.find("_ROWS\n") != std::string::npos) continue;  // coded tiers
                 std::string log;
                 std::string src = op == "heatmap" ? compose_heatmap(tier, defines) : compose_fragment(tier, op, defines);
                 // glslang knows no GL_EXT_draw_buffers: without the line, its gl_FragData has the config's

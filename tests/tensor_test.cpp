@@ -93,9 +93,12 @@ TEST_P(TensorTier, Q8SplitRoundTrip) {
     }
     std::vector<float> q, sc;
     quantize_q8(v.data(), rows, cols, &q, &sc);
-    for (auto& p : s.parts) {
-        EXPECT_EQ(p.tier(), Tier::q8);
-        EXPECT_EQ(p.rows(), cols);  // stored transposed: (in, out)
+    // stored transposed, (in, out), but on the coded tiers, whose fragments keep one output each: (out, in)
+    EXPECT_EQ(s.by_rows, coded_tier(e->tier()));
+    for (size_t i = 0; i < s.parts.size(); ++i) {
+        EXPECT_EQ(s.parts[i].tier(), Tier::q8);
+        EXPECT_EQ(s.by_rows ? s.parts[i].cols() : s.parts[i].rows(), cols);
+        EXPECT_EQ(s.part_rows(i), std::min(s.rows_per_part, rows - int(i) * s.rows_per_part));
     }
     auto got_q = s.download_stored();
     EXPECT_EQ(got_q, q);

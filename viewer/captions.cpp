@@ -9,8 +9,8 @@ namespace gpt2gl {
 const char* op_caption(const std::string& op) {
     static const std::map<std::string, const char*> captions = {
         {"embed", "Embedding. Each fragment is one texel of x: 4 channels of one token. It reads the token's id from "
-                  "the ids texture, fetches those 4 channels of the token's column of wte (stored transposed) and "
-                  "adds the position's row of wpe: x[t, c] = wte[id_t, c] + wpe[pos + t, c]."},
+                  "the ids texture, fetches those 4 channels of the token's column of wte (stored transposed; on the "
+                  "rgba8 tier its row) and adds the position's row of wpe: x[t, c] = wte[id_t, c] + wpe[pos + t, c]."},
         {"ln_stats", "Layer norm statistics. Each fragment is one chunk of ~sqrt(C) texels of one token's row: it "
                      "merges them into a count, mean and sum of squared deviations (a stable pairwise update: GPT-2's "
                      "residual has huge outlier channels). Chunks make many short fragments instead of every output "
@@ -21,7 +21,9 @@ const char* op_caption(const std::string& op) {
         {"matmul", "Matrix product. Each fragment is 4 outputs of y = x W + b for one token: it loops over K, "
                    "reading one texel of x (4 inputs) and the 4 texels of W^T that hold those inputs' weights for "
                    "its 4 outputs, and sums lanes times weights (packed q8 weights: one texel holds 12 8-bit weights, "
-                   "3 to a channel, taken apart with floor). GELU and the residual add are fused in when the "
+                   "3 to a channel, taken apart with floor). On the rgba8 tier a fragment keeps one output, so W is "
+                   "stored by rows there and the fragment walks its output's row, 4 weights a fetch with q8. "
+                   "GELU and the residual add are fused in when the "
                    "pass asks. Split-K: the quad is drawn as several layers, each summing a slice of K, added up "
                    "by additive blending (or, where the target cannot blend, by a ksum pass). Prefill tiles: where the GPU has draw buffers, each fragment makes a tile "
                    "of outputs (e.g. 4 rows x 8 cols), one texel into each of up to 8 target textures, so every "
