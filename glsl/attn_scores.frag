@@ -3,7 +3,7 @@
 //   q|k|v cache holds both; passes/ops.h AttnCols)   scores: rows h*R + q0 + t, cols S = pos0 + T; masked keys get 0.
 //   R, q0 = u_rows: compact (T, 0), or by absolute position (n_ctx, pos0) so a viewer keeps the whole matrix.
 // A head's dims [h*hd, h*hd + hd) may start inside a texel when hd % 4 != 0: lanes outside are masked.
-// Defines: HD4 = texels a head can touch (constant).
+// Defines: HD4 = texels a head can touch (constant). Coded tiers keep one key a fragment (g_lane): its dot product only.
 uniform sampler2D Q;
 uniform vec4 Q_geo;
 uniform vec2 Q_inv;
@@ -28,8 +28,12 @@ vec4 compute(float row, float c4) {
         vec4 q = load4(Q, Q_geo, Q_inv, u_cols.x + t, u_cols.y + k4) * vec4(greaterThanEqual(dim, vec4(lo))) *
                  vec4(lessThan(dim, vec4(lo + u_attn.z)));
         float kc = u_cols.z + k4;
+#ifdef CODED  // the fragment keeps one key's score (lane g_lane): that key's dot product alone
+        s += vec4(dot(q, load4(K, K_geo, K_inv, key.x + g_lane, kc)));
+#else
         s += vec4(dot(q, load4(K, K_geo, K_inv, key.x, kc)), dot(q, load4(K, K_geo, K_inv, key.y, kc)),
                   dot(q, load4(K, K_geo, K_inv, key.z, kc)), dot(q, load4(K, K_geo, K_inv, key.w, kc)));
+#endif
     }
     return s * u_attn.w * vec4(lessThanEqual(key, vec4(u_attn.y + t)));
 }

@@ -6,6 +6,7 @@
 //   tiers that cannot blend): no layers; output row s T + t holds slice s of row t, added up by glsl/ksum.frag.
 //   SCORES: P holds the scores, not the probabilities: each is made as it is read, exp(x - max) / sum with the row's
 //   max and sum merged from STATS (glsl/softmax_stats.frag; CHUNK4, CHUNKS as in softmax.frag), masked keys 0.
+// Coded tiers keep one channel a fragment (lane g_lane): it reads that channel's values alone, one texel each.
 uniform sampler2D P;
 uniform vec4 P_geo;
 uniform vec2 P_inv;
@@ -51,13 +52,21 @@ vec4 compute(float row, float c4) {
 #elif defined(SLICE4)
     float slice = floor(v_layer + 0.5);
 #endif
-    vec4 prow = idiv(4.0 * c4 + vec4(0.0, 1.0, 2.0, 3.0), u_attn.z) * u_rows.x + u_rows.y + row;
     float n4 = idiv(u_attn.y + row, 4.0) + 1.0;
     vec4 acc = vec4(0.0), comp = vec4(0.0);  // comp: SUM_ADD's compensation (half tier)
+#ifdef CODED
+    // the fragment keeps one channel (lane g_lane): its head's probabilities, that channel of V (col vt: a texel each)
+    float own = 4.0 * c4 + g_lane, pr = idiv(own, u_attn.z) * u_rows.x + u_rows.y + row, vt = 4.0 * u_vcol4 + own;
+#ifdef SCORES
+    vec3 st = row_softmax(pr);
+#endif
+#else
+    vec4 prow = idiv(4.0 * c4 + vec4(0.0, 1.0, 2.0, 3.0), u_attn.z) * u_rows.x + u_rows.y + row;
 #ifdef SCORES
     vec3 st0 = row_softmax(prow.x);
 #ifndef HD_ALIGNED
     vec3 st1 = row_softmax(prow.y), st2 = row_softmax(prow.z), st3 = row_softmax(prow.w);
+#endif
 #endif
 #endif
 #ifdef SLICE4
@@ -69,6 +78,11 @@ vec4 compute(float row, float c4) {
         float s4 = float(i);
 #endif
         if (s4 >= n4) break;
+#ifdef CODED
+        vec4 v = vec4(load1(V, V_geo, V_inv, 4.0 * s4, vt), load1(V, V_geo, V_inv, 4.0 * s4 + 1.0, vt),
+                      load1(V, V_geo, V_inv, 4.0 * s4 + 2.0, vt), load1(V, V_geo, V_inv, 4.0 * s4 + 3.0, vt));
+        SUM_ADD(acc, comp, vec4(dot(PROB(st, pr, s4), v)));
+#else
         float vc = u_vcol4 + c4;
         vec4 v0 = load4(V, V_geo, V_inv, 4.0 * s4, vc);
         vec4 v1 = load4(V, V_geo, V_inv, 4.0 * s4 + 1.0, vc);
@@ -82,6 +96,7 @@ vec4 compute(float row, float c4) {
                                 dot(PROB(st1, prow.y, s4), vec4(v0.y, v1.y, v2.y, v3.y)),
                                 dot(PROB(st2, prow.z, s4), vec4(v0.z, v1.z, v2.z, v3.z)),
                                 dot(PROB(st3, prow.w, s4), vec4(v0.w, v1.w, v2.w, v3.w))));
+#endif
 #endif
     }
     return acc;

@@ -5,4 +5,4 @@ uniform vec4 X_geo;
 uniform vec2 X_inv;
 uniform float u_xrow;
 
-vec4 compute(float row, float c4) { return load4(X, X_geo, X_inv, row + u_xrow, c4); }
+vec4 compute(float row, float c4) { return load_kept(X, X_geo, X_inv, row + u_xrow, c4); }

@@ -47,7 +47,7 @@ vec4 compute(float row, float c4) {
 #if defined(WTE_ROWS) && defined(WTE_Q8)
     vec4 tok = load_q8(WTE, WTE_geo, WTE_inv, local, c4);
 #elif defined(WTE_ROWS)
-    vec4 tok = load4(WTE, WTE_geo, WTE_inv, local, c4);
+    vec4 tok = load_kept(WTE, WTE_geo, WTE_inv, local, c4);
 #else
     float t4 = idiv(local, 4.0);
     vec4 lane = vec4(equal(vec4(0.0, 1.0, 2.0, 3.0), vec4(local - 4.0 * t4)));
@@ -61,5 +61,5 @@ vec4 compute(float row, float c4) {
     vec4 s4 = load4(WTE_SCALE, WTE_SCALE_geo, WTE_SCALE_inv, 0.0, i4);
     tok *= dot(s4, vec4(equal(vec4(0.0, 1.0, 2.0, 3.0), vec4(id - 4.0 * i4))));
 #endif
-    return tok + load4(WPE, WPE_geo, WPE_inv, u_pos0 + row, c4);
+    return tok + load_kept(WPE, WPE_geo, WPE_inv, u_pos0 + row, c4);
 }

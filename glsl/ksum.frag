@@ -20,13 +20,13 @@ vec4 compute(float row, float c4) {
     float r = row - u_yrow;
     for (int s = 0; s < 64; s++) {
         if (float(s) >= u_slices) break;
-        acc += load4(P, P_geo, P_inv, float(s) * u_rows + r, c4);
+        acc += load_kept(P, P_geo, P_inv, float(s) * u_rows + r, c4);
     }
 #ifdef GELU
     acc = gelu(acc);
 #endif
 #ifdef HAS_RESIDUAL
-    acc += load4(RES, RES_geo, RES_inv, row, c4);
+    acc += load_kept(RES, RES_geo, RES_inv, row, c4);
 #endif
     return acc;
 }

@@ -54,11 +54,11 @@ vec4 compute(float row, float c4) {
     }
 #endif
     float var = acc.z / n;
-    vec4 x = load4(X, X_geo, X_inv, row, c4);
+    vec4 x = load_kept(X, X_geo, X_inv, row, c4);
 #ifdef TIER_HALF  // in units of s; eps / s^2 may be below FP16's normals (a constant row would divide by 0)
     vec4 xhat = (x / s - acc.y) / sqrt(max(var + u_eps / s / s, 6.1e-5));
 #else
     vec4 xhat = (x - acc.y) / sqrt(var + u_eps);
 #endif
-    return xhat * load4(G, G_geo, G_inv, 0.0, c4) + load4(B, B_geo, B_inv, 0.0, c4);
+    return xhat * load_kept(G, G_geo, G_inv, 0.0, c4) + load_kept(B, B_geo, B_inv, 0.0, c4);
 }

@@ -97,16 +97,16 @@ vec4 g_tile[DRAW_BUFFERS];  // this fragment's outputs, draw buffer j's at j (gl
 // GELU, the residual (read at `row`).
 vec4 finish(vec4 acc, float row, float c4, float slice) {
 #if defined(W_Q8) || defined(W_Q8P)
-    acc *= load4(W_SCALE, W_SCALE_geo, W_SCALE_inv, 0.0, c4);
+    acc *= load_kept(W_SCALE, W_SCALE_geo, W_SCALE_inv, 0.0, c4);
 #endif
 #ifdef HAS_BIAS
-    if (slice < 0.5) acc += load4(BIAS, BIAS_geo, BIAS_inv, 0.0, c4);
+    if (slice < 0.5) acc += load_kept(BIAS, BIAS_geo, BIAS_inv, 0.0, c4);
 #endif
 #ifdef GELU
     acc = gelu(acc);
 #endif
 #ifdef HAS_RESIDUAL
-    acc += load4(RES, RES_geo, RES_inv, row, c4);
+    acc += load_kept(RES, RES_geo, RES_inv, row, c4);
 #endif
     return acc;
 }

@@ -182,10 +182,19 @@ vec4 load4(sampler2D s, vec4 geo, vec2 inv, float row, float c4) {
                 decode_float(texture2D(s, uv + vec2(2.0 * inv.x, 0.0))),
                 decode_float(texture2D(s, uv + vec2(3.0 * inv.x, 0.0))));
 }
+// The value of col c (one texel).
+float load1(sampler2D s, vec4 geo, vec2 inv, float row, float c) {
+    return decode_float(texture2D(s, uv_of(texel_of(geo, row, c), inv)));
+}
+// load4's lane g_lane alone, in every lane: the one value this fragment keeps, one texel decoded where load4 takes 4.
+vec4 load_kept(sampler2D s, vec4 geo, vec2 inv, float row, float c4) {
+    return vec4(load1(s, geo, inv, row, 4.0 * c4 + g_lane));
+}
 #else
 vec4 load4(sampler2D s, vec4 geo, vec2 inv, float row, float c4) {
     return texture2D(s, uv_of(texel_of(geo, row, c4), inv));
 }
+#define load_kept load4
 #endif
 
 // q8 weights (any tier): an RGBA8 texel holds 4 consecutive cols as int8 + 128, laid out as the float tiers.

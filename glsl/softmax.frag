@@ -43,5 +43,5 @@ vec4 compute(float row, float c4) {
     }
     sum = dot(sums, vec4(1.0));
 #endif
-    return exp(min(load4(X, X_geo, X_inv, row, c4) - m, 0.0)) * below(c4, last + 1.0) / sum;
+    return exp(min(load_kept(X, X_geo, X_inv, row, c4) - m, 0.0)) * below(c4, last + 1.0) / sum;
 }
