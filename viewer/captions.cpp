@@ -10,7 +10,7 @@ const char* op_caption(const std::string& op) {
     static const std::map<std::string, const char*> captions = {
         {"embed", "Embedding. Each fragment is one texel of x: 4 channels of one token. It reads the token's id from "
                   "the ids texture, fetches those 4 channels of the token's column of wte (stored transposed; on the "
-                  "rgba8 tier its row) and adds the position's row of wpe: x[t, c] = wte[id_t, c] + wpe[pos + t, c]."},
+                  "rgba8 and half tiers its row) and adds the position's row of wpe: x[t, c] = wte[id_t, c] + wpe[pos + t, c]."},
         {"ln_stats", "Layer norm statistics. Each fragment is one chunk of ~sqrt(C) texels of one token's row: it "
                      "merges them into a count, mean and sum of squared deviations (a stable pairwise update: GPT-2's "
                      "residual has huge outlier channels). Chunks make many short fragments instead of every output "
@@ -21,8 +21,8 @@ const char* op_caption(const std::string& op) {
         {"matmul", "Matrix product. Each fragment is 4 outputs of y = x W + b for one token: it loops over K, "
                    "reading one texel of x (4 inputs) and the 4 texels of W^T that hold those inputs' weights for "
                    "its 4 outputs, and sums lanes times weights (packed q8 weights: one texel holds 12 8-bit weights, "
-                   "3 to a channel, taken apart with floor). On the rgba8 tier a fragment keeps one output, so W is "
-                   "stored by rows there and the fragment walks its output's row, 4 weights a fetch with q8. "
+                   "3 to a channel, taken apart with floor). On the rgba8 and half tiers a texel holds one value, so a "
+                   "fragment keeps one output: W is stored by rows there and the fragment walks its output's row. "
                    "GELU and the residual add are fused in when the "
                    "pass asks. Split-K: the quad is drawn as several layers, each summing a slice of K, added up "
                    "by additive blending (or, where the target cannot blend, by a ksum pass). Prefill tiles: where the GPU has draw buffers, each fragment makes a tile "
@@ -35,7 +35,8 @@ const char* op_caption(const std::string& op) {
                  "writes each slice of K's sums into rows of its own; each fragment here is 4 outputs: it adds up "
                  "their slices, then applies GELU or adds the residual, which need the whole sum."},
         {"attn_scores", "Attention scores. Each fragment is 4 keys of one query row of one head: the dot products "
-                        "of the query's head dims with each key's, over the key cache, divided by sqrt(head size). "
+                        "of the query's head dims with each key's, over the key cache, divided by sqrt(head size) (on the "
+                        "rgba8 and half tiers, whose texels hold one value, a fragment is one key). "
                         "Keys after the query (the future) are masked to 0 here and excluded by softmax."},
         {"softmax_stats", "Softmax statistics. Each fragment is one chunk of keys of one query row: the chunk's "
                           "maximum over the visible keys and the sum of exp(score - max)."},
