@@ -79,14 +79,21 @@ const char* hand(const std::string& s) {
     return g.text.c_str();
 }
 
-template <class F>
-int guarded(F f) {
+// f's result, or on an exception (a bad input, a lost WebGL context) `fallback` with the message kept for
+// gpt2gl_error: a C++ exception must never reach JavaScript, where it is a bare number.
+template <class T, class F>
+T guarded_or(T fallback, F f) {
     try {
         return f();
     } catch (const std::exception& e) {
         g.error = e.what();
-        return -1;
+        return fallback;
     }
+}
+
+template <class F>
+int guarded(F f) {
+    return guarded_or(-1, f);
 }
 
 // Runs f with the passes it draws listed (gpt2gl_passes).
@@ -182,12 +189,7 @@ EMSCRIPTEN_KEEPALIVE const char* gpt2gl_info() {
 }
 
 EMSCRIPTEN_KEEPALIVE const char* gpt2gl_encode(const char* text) {
-    try {
-        return hand(nlohmann::json(g.g->encode(text)).dump());
-    } catch (const std::exception& e) {
-        g.error = e.what();
-        return hand("null");
-    }
+    return hand(guarded_or<std::string>("null", [&] { return nlohmann::json(g.g->encode(text)).dump(); }));
 }
 
 // Resets the KV cache and prefills ids (a JSON list) in one batched pass; sampling from then on with these settings.
@@ -307,45 +309,55 @@ EMSCRIPTEN_KEEPALIVE const char* gpt2gl_logits_view(int k, float temperature, in
 //           token and channel, each token scaled by its largest |value|.
 EMSCRIPTEN_KEEPALIVE void gpt2gl_heatmap(int kind, int a, int b, int row0, int col0, int rows, int cols, int w, int h) {
     if (!g.g || rows <= 0 || cols <= 0) return;
-    const Gpt2& m = g.g->model();
-    int W = 0, H = 0;
-    emscripten_get_canvas_element_size("#canvas", &W, &H);
-    const Heatmap hm = kind == 0 ? attention_map(m, a, b, row0, col0, rows) : residual_map(m, a, b);
-    g.display->draw_to_screen(hm, 0, H - h, w, h);
+    guarded([&] {
+        const Gpt2& m = g.g->model();
+        int W = 0, H = 0;
+        emscripten_get_canvas_element_size("#canvas", &W, &H);
+        const Heatmap hm = kind == 0 ? attention_map(m, a, b, row0, col0, rows) : residual_map(m, a, b);
+        g.display->draw_to_screen(hm, 0, H - h, w, h);
+        return 0;
+    });
 }
 
 // One head's attention matrix, S x S (S = the tokens so far), as JSON rows (the head view's lines).
 EMSCRIPTEN_KEEPALIVE const char* gpt2gl_head_probs(int layer, int head) {
     if (!g.g) return hand("null");
-    const Gpt2& m = g.g->model();
-    const int S = m.pos(), n_ctx = m.n_ctx();
-    std::vector<float> all = m.probs(layer).download();
-    nlohmann::json rows = nlohmann::json::array();
-    for (int t = 0; t < S; ++t) {
-        const float* r = all.data() + size_t(head * n_ctx + t) * size_t(n_ctx);
-        rows.push_back(std::vector<float>(r, r + S));
-    }
-    return hand(rows.dump());
+    return hand(guarded_or<std::string>("null", [&] {
+        const Gpt2& m = g.g->model();
+        const int S = m.pos(), n_ctx = m.n_ctx();
+        std::vector<float> all = m.probs(layer).download();
+        nlohmann::json rows = nlohmann::json::array();
+        for (int t = 0; t < S; ++t) {
+            const float* r = all.data() + size_t(head * n_ctx + t) * size_t(n_ctx);
+            rows.push_back(std::vector<float>(r, r + S));
+        }
+        return rows.dump();
+    }));
 }
 
 // Each token's L2 norm in the residual view (block, mode as gpt2gl_heatmap's kind 1).
 EMSCRIPTEN_KEEPALIVE const char* gpt2gl_norms(int layer, int mode) {
     if (!g.g) return hand("null");
-    const Heatmap hm = residual_map(g.g->model(), layer, mode);
-    std::vector<float> a = hm.tensor->download(), b;
-    if (hm.minus) b = hm.minus->download();
-    return hand(nlohmann::json(row_norms(a, hm.minus ? &b : nullptr, hm.rows, hm.cols)).dump());
+    return hand(guarded_or<std::string>("null", [&] {
+        const Heatmap hm = residual_map(g.g->model(), layer, mode);
+        std::vector<float> a = hm.tensor->download(), b;
+        if (hm.minus) b = hm.minus->download();
+        return nlohmann::json(row_norms(a, hm.minus ? &b : nullptr, hm.rows, hm.cols)).dump();
+    }));
 }
 
 // One attention probability, read from the engine's texture (the hover readout: a 1x1 read).
 EMSCRIPTEN_KEEPALIVE float gpt2gl_attention(int layer, int head, int t, int s) {
-    return g.g ? g.g->model().probs(layer).read(head * g.g->model().n_ctx() + t, s) : 0.0f;
+    if (!g.g) return 0.0f;
+    return guarded_or(0.0f, [&] { return g.g->model().probs(layer).read(head * g.g->model().n_ctx() + t, s); });
 }
 // One value of the residual view (block, mode as gpt2gl_heatmap's kind 1), token t, channel c.
 EMSCRIPTEN_KEEPALIVE float gpt2gl_residual(int layer, int mode, int t, int c) {
     if (!g.g) return 0.0f;
-    const Heatmap hm = residual_map(g.g->model(), layer, mode);
-    return hm.tensor->read(t, c) - (hm.minus ? hm.minus->read(t, c) : 0.0f);
+    return guarded_or(0.0f, [&] {
+        const Heatmap hm = residual_map(g.g->model(), layer, mode);
+        return hm.tensor->read(t, c) - (hm.minus ? hm.minus->read(t, c) : 0.0f);
+    });
 }
 
 // The passes of the latest forward (or of step mode so far): [{scope, op, defines, layers, accumulate, output,

@@ -7,6 +7,7 @@
 //    logits that follow the temperature without a new forward, no horizontal scroll at 800 px, controls disabled
 //    and a progress bar while the model downloads, the same pass list as the native viewer, step mode through the
 //    LM head
+//  - a lost WebGL context: a clear message, a reload button, and no exception from the engine's calls after it
 "use strict";
 const { test, before, after } = require("node:test");
 const assert = require("node:assert");
@@ -276,5 +277,30 @@ test("the page's render passes equal the native viewer's, and step mode reaches 
   const sel = await page.evaluate(() => window.gpt2gl.view.selectedPass);
   assert.strictEqual(sel.index, stepped.length - 1, "the last pass drawn is shown");
   assert.ok(sel.glsl.startsWith(`// glsl/${sel.op}.frag`), sel.glsl.slice(0, 60));
+  await page.close();
+});
+
+test("a lost WebGL context is a clear message with a reload button, and nothing throws after it", async () => {
+  const page = await openPage("fp32");
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await generate(page, { prompt: "ROMEO:", n: 2, temp: 0, topk: 0, topp: 1, seed: 1 });
+  await page.evaluate(() => document.getElementById("canvas").getContext("webgl").getExtension("WEBGL_lose_context").loseContext());
+  await page.waitForFunction(() => /context was lost/.test(document.getElementById("error").textContent), null, { timeout: 10000 });
+  assert.ok(await page.isVisible("#error button"), "no reload button");
+  // every call the panels make reads the engine's textures: on a lost context each must come back, not throw
+  await page.evaluate(() => {
+    const a = window.gpt2gl.api;
+    a.heatmap(0, 0, 0, 0, 0, 2, 2, 64, 64);
+    a.heatmap(1, 0, 0, 0, 0, 2, 2, 64, 64);
+    a.headProbs(0, 0);
+    a.norms(0, 0);
+    a.attention(0, 0, 1, 0);
+    a.residual(0, 0, 1, 0);
+    a.step();
+  });
+  await page.mouse.move(200, 300);
+  await page.waitForTimeout(500);
+  assert.deepStrictEqual(errors, []);
   await page.close();
 });
