@@ -282,11 +282,12 @@ static nlohmann::json run_variant(gl::Context& ctx, const std::string& name, con
                               (split == -1 ? "" : split <= 1 ? " no split" : " split " + std::to_string(split)) +
                               (eo.draw_buffers == -1 && eo.tile_cols == -1 ? ""
                                : tiles.count() == 1 ? " no tiles"
-                                                    : " tiles " + std::to_string(tiles.rows) + "x" + std::to_string(tiles.cols));
+                                                    : " tiles " + std::to_string(tiles.rows) + "x" + std::to_string(tiles.cols)) +
+                              (eo.gpu_profile.empty() ? "" : " as " + eo.gpu_profile);
     nlohmann::json r = {{"model", name}, {"config", w->cfg.describe()}, {"params", w->count_params()},
                         {"tier", tier_name(e.tier())}, {"weights", eo.weights}, {"split_k", split},
                         {"draw_buffers", eo.draw_buffers}, {"tile_cols", eo.tile_cols},
-                        {"tile", {tiles.rows, tiles.cols}}, {"label", label},
+                        {"tile", {tiles.rows, tiles.cols}}, {"gpu_profile", eo.gpu_profile}, {"label", label},
                         {"renderer", g.caps().renderer}, {"version", g.caps().version}};
     long weight_bytes = 0;  // texture bytes of the weights: what a decode step must read (wpe: one row)
     for (auto& t : g.model().tensors())
@@ -297,6 +298,24 @@ static nlohmann::json run_variant(gl::Context& ctx, const std::string& name, con
     r["cpu_reference"] = cpu.times;
     per_pass_times(g, *std::max_element(ctxs.begin(), ctxs.end()), r, out);
     return r;
+}
+
+// Every combination of the options' lists, the tier varying slowest.
+static std::vector<EngineOptions> variants(const BenchOptions& o) {
+    std::vector<EngineOptions> v;
+    for (const std::string& tier : o.tiers)
+        for (const std::string& weights : o.weights)
+            for (int split : o.split_k)
+                for (int tiles : o.draw_buffers)
+                    for (int tile_cols : o.tile_cols)
+                        for (const std::string& profile : o.gpu_profiles) {
+                            EngineOptions eo;
+                            eo.precision = tier, eo.weights = weights, eo.max_texture_size = o.max_texture_size;
+                            eo.split_k = split, eo.draw_buffers = tiles, eo.tile_cols = tile_cols;
+                            eo.gpu_profile = profile == "none" ? "" : profile;
+                            v.push_back(eo);
+                        }
+    return v;
 }
 
 nlohmann::json run_bench(const BenchOptions& o, std::ostream& out,
@@ -318,18 +337,11 @@ nlohmann::json run_bench(const BenchOptions& o, std::ostream& out,
         if (ctxs.empty()) throw std::runtime_error(name + ": no context length fits its " + std::to_string(c.n_positions) + " positions");
         out << fmt("\n== %s: %s, %.1f M params\n", name.c_str(), c.describe().c_str(), double(w->count_params()) / 1e6);
         CpuFigures cpu = cpu_reference(*w, n_ctx, ctxs, o, out);
-        for (const std::string& tier : o.tiers)
-            for (const std::string& weights : o.weights)
-                for (int split : o.split_k)
-                    for (int tiles : o.draw_buffers)
-                        for (int tile_cols : o.tile_cols) {
-                            EngineOptions eo;
-                            eo.precision = tier, eo.weights = weights, eo.max_texture_size = o.max_texture_size;
-                            eo.split_k = split, eo.draw_buffers = tiles, eo.tile_cols = tile_cols;
-                            all.push_back(run_variant(*ctx, name, w, n_ctx, ctxs, cpu, o, eo, out));
-                            out.flush();
-                            if (progress) progress(all);
-                        }
+        for (const EngineOptions& eo : variants(o)) {
+            all.push_back(run_variant(*ctx, name, w, n_ctx, ctxs, cpu, o, eo, out));
+            out.flush();
+            if (progress) progress(all);
+        }
     }
     return all;
 }

@@ -21,6 +21,8 @@ struct BenchOptions {
     std::vector<int> split_k = {-1};  // matmul K splits to time each tier with (EngineOptions::split_k; -1 auto)
     std::vector<int> draw_buffers = {-1};  // prefill matmul outputs per fragment (EngineOptions::draw_buffers; -1 auto)
     std::vector<int> tile_cols = {-1};     // of which side by side (EngineOptions::tile_cols; -1 auto)
+    std::vector<std::string> gpu_profiles = {""};  // emulated GPUs to time each tier as ("" or "none": this one;
+                                                   // gl/profiles.h)
     bool cpu = true;             // time the CPU reference too (at the two shortest contexts)
 };
 

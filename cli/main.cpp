@@ -77,7 +77,7 @@ void add_engine_flags(CLI::App* s, EngineOptions& eo) {
         ->check(CLI::IsMember({"tier", "fp16", "q8", "q8-packed", "q8-rgba8"}));
     s->add_option("--max-texture-size", eo.max_texture_size, "Use textures of at most this size (0: the GPU's)");
     s->add_option("--gpu-profile", eo.gpu_profile, "Emulate an old GPU's limits: videocore-iv, mali-400, mali-t720, "
-                                                   "adreno-306, powervr-sgx544, webgl-min (README: GPUs by family)");
+                                                   "adreno-306, powervr-sgx544, webgl-min, no-float-blend (README: GPUs by family)");
     s->add_option("--split-k", eo.split_k, "Matmul K splits: -1 auto (fp32 with exact blending), 0 none, n at most n")
         ->check(CLI::Range(-1, 64));
     s->add_option("--draw-buffers", eo.draw_buffers,
@@ -360,6 +360,9 @@ CLI::App* add_bench(CLI::App& app, BenchOptions& bo, std::string& json_path) {
         ->delimiter(',')->check(CLI::Range(-1, 8));
     c->add_option("--weights", bo.weights, "Weight storage to time each tier with: tier, fp16, q8, q8-packed, q8-rgba8")
         ->delimiter(',')->check(CLI::IsMember({"tier", "fp16", "q8", "q8-packed", "q8-rgba8"}));
+    c->add_option("--gpu-profile", bo.gpu_profiles,
+                  "Emulated GPUs to time each tier as (gl/profiles.h; 'none': this GPU as it is), e.g. none,no-float-blend")
+        ->delimiter(',');
     c->add_flag("!--no-cpu", bo.cpu, "Skip timing the CPU reference");
     c->add_option("--json", json_path, "Also write every figure as JSON to this file (must not exist)");
     return c;

@@ -18,6 +18,8 @@ const std::vector<GpuProfile>& gpu_profiles() {
          true, 4},
         {"powervr-sgx544", "PowerVR SGX 544: half-float render targets only, ES 2.0", 4096, 8, false, true, false, true,
          true, 1},
+        {"no-float-blend", "this GPU without float blending, as a WebGL 1 browser lacking EXT_float_blend shows it",
+         1 << 16, 32, true, true, false, true, true, 8},
         {"webgl-min", "the WebGL 1.0 minimum (a browser hiding extensions): 2048 textures, no extensions", 2048, 8, false,
          false, false, true, false, 1},
     };

@@ -96,9 +96,10 @@ public:
     // blending: each slice's sums go into a scratch tensor, and glsl/ksum.frag adds them up (passes/ops.h
     // sum_slices): rgba8, and fp32 where float targets do not blend.
     bool k_partials() const;
-    // How many K slices a matmul of `rows` x `n4` output texels over `k4` input texels is cut into (1: no split):
-    // summed by blending (can_accumulate) or by a ksum pass (k_partials); fp16 and half do not split.
-    int split_k(int rows, int n4, int k4) const;
+    // How many K slices a matmul of `rows` x `n4` output fragments over `k4` input texels is cut into (1: no split):
+    // summed by blending (can_accumulate) or by a ksum pass (k_partials); fp16 and half do not split. `tiled`: its
+    // fragments make prefill tiles.
+    int split_k(int rows, int n4, int k4, bool tiled = false) const;
 
     Tensor tensor(const std::string& name, int rows, int cols) const { return Tensor(storage_, name, rows, cols); }
     // A weight matrix (out, in), stored as the engine's weights are (weights()).

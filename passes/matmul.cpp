@@ -7,19 +7,31 @@
 
 namespace gpt2gl {
 
-int matmul_slices(const Engine& e, int rows, int n4, int k4) {
-    if (!e.can_accumulate()) return 1;  // none, or summed by a ksum pass, which applies GELU itself
+// Whether K slices are summed by a ksum pass rather than by blending: where the tier cannot blend
+// (Engine::k_partials), and for packed q8 weights outside tiles. Such a decode matmul draws 20-60 slices onto one
+// row; blended there, each of its short fragments waits on the one before it at the same pixel, and a pass of their
+// own summing them is faster (H200, GPU time of a decode step, matmuls + ksum: 124M 1.98 -> 1.17 + 0.45 ms, 1.5B
+// 28.0 -> 15.2 + 2.8 ms). fp16 weights, which stream 3x the texels, were slower so (124M 1.82 -> 2.16 + 0.46 ms).
+static bool ksum_slices(const Engine& e, const SplitTensor& w, bool tiled) {
+    return !tiled && (e.k_partials() || (w.packed() && e.tier() == Tier::fp32));
+}
+
+int matmul_slices(const Engine& e, const SplitTensor& w, int rows, int k4) {
     Engine::Tiles t = e.tiles(rows);
-    return e.split_k((rows + t.rows - 1) / t.rows, (n4 + t.cols - 1) / t.cols, k4);
+    // none, or summed by a ksum pass, which applies GELU itself
+    if (!e.can_accumulate() || ksum_slices(e, w, t.count() > 1)) return 1;
+    const int n4 = (w.rows + 3) / 4;
+    return e.split_k((rows + t.rows - 1) / t.rows, (n4 + t.cols - 1) / t.cols, k4, t.count() > 1);
 }
 
 void sum_slices(Engine& e, const Tensor& sums, int slices, int rows, Tensor& y, int y_row0, int c0, int c1, bool gelu,
-                const Tensor* residual) {
+                const Tensor* residual, bool accumulate) {
     if (slices > gl::Quad::kMaxLayers) throw gl::Error("ksum: " + std::to_string(slices) + " slices, over 64");
     Pass k("ksum");
     k.in("P", sums).set("u_slices", float(slices)).set("u_rows", float(rows)).set("u_yrow", float(y_row0));
     if (gelu) k.define("GELU");
     if (residual) k.define("HAS_RESIDUAL").in("RES", *residual);
+    if (accumulate) k.add_to_output();
     e.run(k.out(y, y_row0, y_row0 + rows, c0, c1));
 }
 
@@ -40,9 +52,9 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
         int n0 = int(i) * w.rows_per_part, n4 = (w.part_rows(i) + 3) / 4, W4 = (n4 + t.cols - 1) / t.cols;
         // Slices summed by blending leave no place for GELU or the residual, which need the whole sum; summed by a
         // ksum pass (k_partials, never tiled), they must fit one scratch tensor of slices x rows rows.
-        const bool partials = e.k_partials() && !group;
+        const bool partials = ksum_slices(e, w, group != nullptr);
         int slices = partials ? e.fitting_slices(e.split_k(B, W4, k4), a.rows, y.cols())
-                     : e.can_accumulate() && !a.gelu && !a.residual ? e.split_k(B, W4, k4) : 1;
+                     : e.can_accumulate() && !a.gelu && !a.residual ? e.split_k(B, W4, k4, group != nullptr) : 1;
         int per_slice = (k4 + slices - 1) / slices;
         if (w.packed()) per_slice = (per_slice + 2) / 3 * 3;  // whole groups of 12 inputs
         slices = (k4 + per_slice - 1) / per_slice;  // no empty slices
@@ -64,7 +76,7 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
             Tensor& sums = e.scratch("slices", slices * a.rows, y.cols());
             p.define("PARTIAL").set("u_rows", float(a.rows)).set("u_xrow", float(a.x_row0));
             e.run(p.out(sums, 0, slices * a.rows, n0, c1));
-            sum_slices(e, sums, slices, a.rows, y, a.y_row0, n0, c1, a.gelu, a.residual);
+            sum_slices(e, sums, slices, a.rows, y, a.y_row0, n0, c1, a.gelu, a.residual, a.accumulate);
             continue;
         }
         if (slices > 1) p.sum_layers(slices);

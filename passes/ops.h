@@ -59,14 +59,15 @@ struct MatmulArgs {
 // each fragment makes its 4 cols of several rows, one per draw buffer, into the engine's tile tensors; an untile
 // pass then gathers them into y.
 void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const MatmulArgs& a);
-// Where the tier cannot sum slices by blending (Engine::k_partials): y[y_row0 + r, c0 .. c1) <- f(sum over s <
-// slices of sums[s rows + r]) (+ residual[y_row0 + r]), f = gelu or identity (glsl/ksum.frag). `sums` holds each
-// slice's partial sums (matmul's K slices, attn_values' context slices) in rows s rows + r.
+// Where slices are not summed by blending (Engine::k_partials; matmul's packed q8 weights): y[y_row0 + r, c0 .. c1)
+// <- f(sum over s < slices of sums[s rows + r]) (+ residual[y_row0 + r]), f = gelu or identity (glsl/ksum.frag), or
+// += that (accumulate: blending). `sums` holds each slice's partial sums (matmul's K slices, attn_values' context
+// slices) in rows s rows + r.
 void sum_slices(Engine& e, const Tensor& sums, int slices, int rows, Tensor& y, int y_row0, int c0, int c1, bool gelu,
-                const Tensor* residual);
-// The K slices matmul cuts a product of `rows` rows of n4 output texels over k4 input texels into (1: none): a GELU
-// of a split product waits for its consumer (MatmulArgs::gelu_x).
-int matmul_slices(const Engine& e, int rows, int n4, int k4);
+                const Tensor* residual, bool accumulate = false);
+// The K slices summed by blending that matmul cuts a product of `rows` rows by w over k4 input texels into (1: none,
+// or summed by a ksum pass): a GELU of such a split product waits for its consumer (MatmulArgs::gelu_x).
+int matmul_slices(const Engine& e, const SplitTensor& w, int rows, int k4);
 
 // The attention passes keep query t of head h in row h*R + q0 + t of scores and probs: compact with R = T, q0 = 0
 // (the default), or by absolute position with R = n_ctx, q0 = pos0, so that probs hold the whole causal matrix

@@ -132,8 +132,8 @@ void Gpt2::forward(const int* ids, int T) {
         layernorm(e_, x(), L.ln_2_w, L.ln_2_b, eps, T, ln_, &ln_stats_);
         stage(l, "ln_2", ln_);
         // A split c_fc cannot apply GELU to its partial sums: then c_proj applies it as it reads h.
-        const int C4 = (cfg_.n_embd + 3) / 4, I4 = (cfg_.n_inner + 3) / 4;
-        bool defer_gelu = matmul_slices(e_, T, I4, C4) > 1;
+        const int C4 = (cfg_.n_embd + 3) / 4;
+        bool defer_gelu = matmul_slices(e_, L.c_fc_w, T, C4) > 1;
         MatmulArgs fc;
         fc.rows = T;
         fc.bias = &L.c_fc_b;

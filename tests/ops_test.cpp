@@ -247,44 +247,61 @@ TEST_P(Ops, MatmulSplitK) {
         {3, 50, 37, true, false},      // odd shapes
         {2, 1030, 300, false, false},  // under 256: segmented rows, w in parts
     };
-    for (int slices : {1, 2, 5, 64}) {
-        EngineOptions o;
-        o.precision = tier_name(tier());
-        o.max_texture_size = GetParam().max_size;
-        o.split_k = slices;
-        Engine split(test_caps(), o);
-        for (const Case& m : cases) {
-            SCOPED_TRACE("slices=" + std::to_string(slices) + " T=" + std::to_string(m.T) + " K=" +
-                         std::to_string(m.K) + " N=" + std::to_string(m.N));
-            auto x = in(size_t(m.T) * m.K, 20), w = in(size_t(m.N) * m.K, 21, 1.0f / std::sqrt(float(m.K)));
-            auto bias = in(m.N, 22), res = in(size_t(m.T + 1) * m.N, 23);
-            Tensor xt = split.tensor("x", m.T, m.K), bt = split.tensor("bias", 1, m.N), y = split.tensor("y", m.T + 1, m.N);
-            xt.upload(x.data());
-            bt.upload(bias.data());
-            fill(y, kSentinel);
-            if (m.accumulate) {
-                y.upload(res.data());  // padding texels stay at 0, not the sentinel
+    // packed q8 weights sum their slices by ksum passes here too (faster than blending them; passes/matmul.cpp),
+    // then blend the sum onto y where accumulating
+    for (const char* weights : {"tier", "q8-packed"}) {
+        for (int slices : {1, 2, 5, 64}) {
+            const bool packed = std::string(weights) == "q8-packed";
+            if (packed && (tier() != Tier::fp32 || !q8_layout_available(weights))) continue;
+            EngineOptions o;
+            o.precision = tier_name(tier());
+            o.max_texture_size = GetParam().max_size;
+            o.split_k = slices;
+            o.weights = weights;
+            Engine split(test_caps(), o);
+            int ksums = 0;
+            split.observe([&](const Pass& p) { ksums += p.op == "ksum"; });
+            for (const Case& m : cases) {
+                SCOPED_TRACE(std::string(weights) + " slices=" + std::to_string(slices) + " T=" + std::to_string(m.T) +
+                             " K=" + std::to_string(m.K) + " N=" + std::to_string(m.N));
+                auto x = in(size_t(m.T) * m.K, 20), w = in(size_t(m.N) * m.K, 21, 1.0f / std::sqrt(float(m.K)));
+                auto bias = in(m.N, 22), res = in(size_t(m.T + 1) * m.N, 23);
+                Tensor xt = split.tensor("x", m.T, m.K), bt = split.tensor("bias", 1, m.N);
+                Tensor y = split.tensor("y", m.T + 1, m.N);
+                xt.upload(x.data());
+                bt.upload(bias.data());
+                fill(y, kSentinel);
+                if (m.accumulate) {
+                    y.upload(res.data());  // padding texels stay at 0, not the sentinel
+                }
+                SplitTensor wt = split.split("w", m.N, m.K, w.data());
+                MatmulArgs a;
+                a.rows = m.T;
+                a.bias = &bt;
+                a.accumulate = m.accumulate;
+                a.gelu_x = m.gelu_x;
+                ksums = 0;
+                matmul(split, xt, wt, y, a);
+                EXPECT_EQ(ksums > 0, packed && slices > 1) << "slices summed by a ksum pass";
+                std::vector<float> xf = x;
+                if (m.gelu_x)
+                    for (float& v : xf) v = ref::gelu(v);
+                std::vector<float> want(size_t(m.T) * m.N);
+                const std::vector<float> held = wt.download();  // w itself, or its q8 values times their scales
+                if (!packed) {
+                    EXPECT_EQ(held, w);
+                }
+                ref::matmul(xf.data(), m.T, m.K, held.data(), m.N, bias.data(), false,
+                            m.accumulate ? res.data() : nullptr, want.data());
+                auto got = y.download();
+                EXPECT_TRUE(matches(crop(got, m.N, m.T, m.N), want));
+                // the row after the output: untouched (the residual's own values, or the sentinel)
+                std::vector<float> last(got.begin() + size_t(m.T) * m.N, got.end());
+                std::vector<float> want_last = m.accumulate
+                                                   ? std::vector<float>(res.begin() + size_t(m.T) * m.N, res.end())
+                                                   : std::vector<float>(size_t(m.N), kSentinel);
+                EXPECT_EQ(last, want_last);
             }
-            SplitTensor wt = split.split("w", m.N, m.K, w.data());
-            MatmulArgs a;
-            a.rows = m.T;
-            a.bias = &bt;
-            a.accumulate = m.accumulate;
-            a.gelu_x = m.gelu_x;
-            matmul(split, xt, wt, y, a);
-            std::vector<float> xf = x;
-            if (m.gelu_x)
-                for (float& v : xf) v = ref::gelu(v);
-            std::vector<float> want(size_t(m.T) * m.N);
-            ref::matmul(xf.data(), m.T, m.K, w.data(), m.N, bias.data(), false, m.accumulate ? res.data() : nullptr,
-                        want.data());
-            auto got = y.download();
-            EXPECT_TRUE(matches(crop(got, m.N, m.T, m.N), want));
-            // the row after the output: untouched (the residual's own values, or the sentinel)
-            std::vector<float> last(got.begin() + size_t(m.T) * m.N, got.end());
-            std::vector<float> want_last = m.accumulate ? std::vector<float>(res.begin() + size_t(m.T) * m.N, res.end())
-                                                        : std::vector<float>(size_t(m.N), kSentinel);
-            EXPECT_EQ(last, want_last);
         }
     }
 }
@@ -361,7 +378,7 @@ TEST_P(Ops, MatmulTiles) {
         a.bias = &bt;
         a.accumulate = true;
         a.gelu_x = true;
-        EXPECT_GT(matmul_slices(eng, T, N / 4, K / 4), 1) << "K is split here";
+        EXPECT_GT(matmul_slices(eng, wt, T, K / 4), 1) << "K is split here";
         matmul(eng, xt, wt, y, a);
         std::vector<float> xg = x;
         for (float& xv : xg) xv = ref::gelu(xv);

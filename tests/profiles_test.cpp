@@ -53,6 +53,7 @@ TEST_P(Profiles, RunTheDefaultModelWithinTheirLimits) {
 INSTANTIATE_TEST_SUITE_P(Gpus, Profiles,
                          ::testing::Values(ProfileCase{"videocore-iv", "rgba8"}, ProfileCase{"mali-400", "half"},
                                            ProfileCase{"mali-t720", "rgba8"}, ProfileCase{"adreno-306", "fp32"},
+                                           ProfileCase{"no-float-blend", "fp32"},
                                            ProfileCase{"powervr-sgx544", "fp16"}, ProfileCase{"webgl-min", "rgba8"}),
                          [](const ::testing::TestParamInfo<ProfileCase>& i) {
                              std::string n = i.param.name;
