@@ -235,13 +235,13 @@ bool Engine::k_partials() const {
 // Decode (a few rows) gives a matmul only n4 fragments of k4 steps each (coded tiers: 4 n4, one per value): too few
 // to fill a big GPU, each waiting on a long chain of texture fetches. Cutting K into slices makes `slices` times more
 // fragments of k4/slices steps. Auto aims at ~64k fragments, with slices of at least 8 texels; prefill tiles at
-// ~16k (their slices blend onto the same pixels one after another, which costs: H200, 124M prefill of 512 tokens
-// split for 64k fragments 187 ms with fp16 weights, 261 with packed q8; not split 162, 168).
+// ~4k, enough to fill the GPU (their slices blend onto the same pixels one after another, which costs: H200, 124M
+// prefill of 512 tokens split for 64k fragments 187 ms with fp16 weights, 261 with packed q8; not split 162, 168).
 int Engine::split_k(int rows, int n4, int k4, bool tiled) const {
     if (!(can_accumulate() || k_partials()) || options_.split_k == 0 || options_.split_k == 1) return 1;
     int most = std::min(gl::Quad::kMaxLayers, k4);
     if (options_.split_k > 1) return std::min(options_.split_k, most);
-    long fragments = long(rows) * n4 * (coded_tier(storage_.tier) ? 4 : 1), target = tiled ? 16384 : 65536;
+    long fragments = long(rows) * n4 * (coded_tier(storage_.tier) ? 4 : 1), target = tiled ? 4096 : 65536;
     int want = int(std::min<long>(most, (target + fragments - 1) / fragments));
     return std::max(1, std::min(want, k4 / 8));
 }
