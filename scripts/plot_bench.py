@@ -8,6 +8,10 @@ per model and tier, with an HF transformers peer (scripts/bench_hf.py JSON) if g
 
 --prefill-bars T draws instead the prefill of T tokens as bars, one pair per variant (without and with tiles, from
 `--draw-buffers 0,-1`), HF eager's, and each model's floor at the probe's arithmetic rate (--tflops).
+
+--decode-bars T draws decode at context T as bars per model and weight format, HF eager's beside them, and each
+variant's floor: its weight texture bytes (the bench's GB/s of weights times its ms) at the probe's streaming rate
+for that texel format (--stream "fp16 weights=110.1,q8 packed=211.5", GB/s).
 """
 import argparse, json, re
 
@@ -16,12 +20,12 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-LINE = re.compile(r"^\s+((?:fp32|fp16|rgba8)(?: q8 packed| q8| fp16 weights)?(?: no split| split \d+)?(?: no tiles| tiles \d+x\d+)?)\s+context\s+(\d+): prefill\s+([\d.]+) ms \(\s*([\d.]+) tok/s\), decode\s+([\d.]+) ms/token")
+LINE = re.compile(r"^\s+((?:fp32|fp16|rgba8)(?: q8 packed| q8| fp16 weights)?(?: no split| split \d+)?(?: no tiles| tiles \d+x\d+)?)\s+context\s+(\d+): prefill\s+([\d.]+) ms \(\s*([\d.]+) tok/s\), decode\s+([\d.]+) ms/token.*?([\d.]+) GB/s of weights")
 MODEL = re.compile(r"^== (\S+):")
 
 
 def parse(path):
-    """(model, variant) -> [(context, prefill tok/s, decode ms)]. Sections of scripts/device_ab.sh's output headed
+    """(model, variant) -> [(context, prefill tok/s, decode ms, weight bytes)]. Sections of scripts/device_ab.sh's output headed
     "### base ..." (the baseline binary) are skipped."""
     runs, model, skip = {}, None, False
     for line in open(path):
@@ -36,8 +40,8 @@ def parse(path):
             continue
         m = LINE.match(line)
         if m and model:
-            tier, ctx, pre_ms, tps, dec = m.groups()
-            runs.setdefault((model, tier), []).append((int(ctx), float(tps), float(dec)))
+            tier, ctx, pre_ms, tps, dec, gbs = m.groups()
+            runs.setdefault((model, tier), []).append((int(ctx), float(tps), float(dec), float(gbs) * float(dec) * 1e6))
     return runs
 
 
@@ -55,7 +59,7 @@ def prefill_bars(runs, hf, T, tflops, title, out):
     for (model, label), pts in runs.items():
         if label.endswith(" no tiles") or label not in names:
             continue
-        ms = lambda points: {c: c * 1000.0 / tps for c, tps, _ in points}.get(T)
+        ms = lambda points: {c: c * 1000.0 / tps for c, tps, *_ in points}.get(T)
         tiled, base = ms(pts), ms(runs.get((model, label + " no tiles"), []))
         if tiled is not None and base is not None:
             rows.append((f"{model}, {names[label]}", base, tiled, list(names).index(label)))
@@ -103,6 +107,52 @@ def prefill_bars(runs, hf, T, tflops, title, out):
     fig.savefig(out, dpi=110)
 
 
+def decode_bars(runs, hf, T, stream, title, out):
+    """Horizontal bars of decode ms/token at context T per model: each weight format in `stream` (blue), HF eager
+    (black), and each variant's floor, its weight bytes at stream[format] GB/s (a red tick, the fraction beside it)."""
+    fig, ax = plt.subplots(figsize=(11, 6))
+    y, ticks, labels, longest = 0, [], [], 0
+    for model in MATMUL_PARAMS:
+        mine = []  # (format, the first point at context T)
+        for fmt in stream:
+            pts = [p for p in runs.get((model, "fp32 " + fmt), []) if p[0] == T]
+            if pts:
+                mine.append((fmt, pts[0]))
+        if not mine:
+            continue
+        for fmt, (_, _, ms, nbytes) in mine:
+            floor = nbytes / (stream[fmt] * 1e9) * 1e3
+            ax.barh(y, ms, 0.6, color="#3070c0")
+            ax.plot([floor, floor], [y - 0.38, y + 0.38], color="red", lw=2)
+            ax.text(ms * 1.03, y, f"{ms:.2f} ms  (floor {floor:.2f}: {floor / ms:.0%})", va="center", fontsize=8)
+            ticks.append(y), labels.append(f"{model}, {fmt}")
+            longest = max(longest, ms)
+            y -= 1
+        for r in (hf or []):
+            ms = [d["ms_per_token"] for d in r["decode"] if r["model"] == model and d["context"] == T]
+            if ms:
+                ax.barh(y, ms[0], 0.6, color="black")
+                ax.text(ms[0] * 1.03, y, f"{ms[0]:.2f} ms", va="center", fontsize=8)
+                ticks.append(y), labels.append(f"{model}, HF eager fp32 (all 132 SMs)")
+                longest = max(longest, ms[0])
+                y -= 1
+        y -= 0.5
+    ax.set_yticks(ticks, labels)
+    ax.set_xscale("log")
+    ax.set_xlim(right=longest * 4)
+    ax.set_xlabel(f"decode at context {T}, ms/token (lower is better)")
+    ax.grid(True, axis="x", which="both", alpha=0.3)
+    from matplotlib.patches import Patch
+    from matplotlib.lines import Line2D
+    ax.legend(handles=[Patch(color="#3070c0", label="gpt2gl, fp32 tier"),
+                       Patch(color="black", label="HF transformers eager, same session"),
+                       Line2D([], [], color="red", label="its weights streamed at the probe's rate")],
+              loc="upper right", fontsize=8)
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("logs", nargs="+")
@@ -111,10 +161,15 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--prefill-bars", type=int, default=0)
     ap.add_argument("--tflops", type=float, default=1.95)
+    ap.add_argument("--decode-bars", type=int, default=0)
+    ap.add_argument("--stream", default="fp16 weights=110.1,q8 packed=211.5")
     a = ap.parse_args()
     runs = {}
     for p in a.logs:
         runs.update(parse(p))
+    if a.decode_bars:
+        stream = {k: float(v) for k, v in (kv.split("=") for kv in a.stream.split(","))}
+        return decode_bars(runs, json.load(open(a.hf)) if a.hf else None, a.decode_bars, stream, a.title, a.out)
     if a.prefill_bars:
         return prefill_bars(runs, json.load(open(a.hf)) if a.hf else None, a.prefill_bars, a.tflops, a.title, a.out)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, 6))
