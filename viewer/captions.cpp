@@ -25,13 +25,15 @@ const char* op_caption(const std::string& op) {
                    "fragment keeps one output: W is stored by rows there and the fragment walks its output's row. "
                    "GELU and the residual add are fused in when the "
                    "pass asks. Split-K: the quad is drawn as several layers, each summing a slice of K, added up "
-                   "by additive blending (or, where the target cannot blend, by a ksum pass). Prefill tiles: where the GPU has draw buffers, each fragment makes a tile "
+                   "by additive blending (or by a ksum pass: where the target cannot blend, and for packed 8-bit weights, "
+                   "whose short fragments would wait on each other's blends). Prefill tiles: where the GPU has draw buffers, each fragment makes a tile "
                    "of outputs (e.g. 4 rows x 8 cols), one texel into each of up to 8 target textures, so every "
                    "texel of x and W it fetches serves several outputs; an untile pass gathers them."},
         {"untile", "Untile. Each fragment is 4 outputs of the matrix product: it finds which draw buffer of the "
                    "tiled matmul before it holds them (by row block and column block) and copies them into the "
                    "product's own texture, or adds them to the residual stream by blending."},
-        {"ksum", "K slices summed. Where float targets cannot blend (the rgba8 tier), a split matrix product "
+        {"ksum", "K slices summed. Where float targets cannot blend (the rgba8 tier), and for packed 8-bit weights "
+                 "in decode, a split matrix product "
                  "writes each slice of K's sums into rows of its own; each fragment here is 4 outputs: it adds up "
                  "their slices, then applies GELU or adds the residual, which need the whole sum."},
         {"attn_scores", "Attention scores. Each fragment is 4 keys of one query row of one head: the dot products "
