@@ -10,8 +10,9 @@ namespace gpt2gl {
 // Whether K slices are summed by a ksum pass rather than by blending: where the tier cannot blend
 // (Engine::k_partials), and for packed q8 weights outside tiles. Such a decode matmul draws 20-60 slices onto one
 // row; blended there, each of its short fragments waits on the one before it at the same pixel, and a pass of their
-// own summing them is faster (H200, GPU time of a decode step, matmuls + ksum: 124M 1.98 -> 1.17 + 0.45 ms, 1.5B
-// 28.0 -> 15.2 + 2.8 ms). fp16 weights, which stream 3x the texels, were slower so (124M 1.82 -> 2.16 + 0.46 ms).
+// own summing them is faster (H200, GPU time of a decode step, matmuls + ksum: 124M 1.98 -> 1.17 + 0.40 ms, 1.5B
+// 28.0 -> 15.2 + 2.0 ms). fp16 weights, which stream 3x the texels, were slower so (124M matmuls 1.82 -> 2.16 ms),
+// as were fp32 and RGBA8 q8 weights (docs/benchmarks.md, 2026-11-28).
 static bool ksum_slices(const Engine& e, const SplitTensor& w, bool tiled) {
     return !tiled && (e.k_partials() || (w.packed() && e.tier() == Tier::fp32));
 }
@@ -51,7 +52,7 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
     for (size_t i = 0; i < w.parts.size(); ++i) {
         int n0 = int(i) * w.rows_per_part, n4 = (w.part_rows(i) + 3) / 4, W4 = (n4 + t.cols - 1) / t.cols;
         // Slices summed by blending leave no place for GELU or the residual, which need the whole sum; summed by a
-        // ksum pass (k_partials, never tiled), they must fit one scratch tensor of slices x rows rows.
+        // ksum pass (ksum_slices, never tiled), they must fit one scratch tensor of slices x rows rows.
         const bool partials = ksum_slices(e, w, group != nullptr);
         int slices = partials ? e.fitting_slices(e.split_k(B, W4, k4), a.rows, y.cols())
                      : e.can_accumulate() && !a.gelu && !a.residual ? e.split_k(B, W4, k4, group != nullptr) : 1;
