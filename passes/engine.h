@@ -94,7 +94,8 @@ public:
     bool can_accumulate() const;
     // Whether slices (matmul's of K, attn_values' of the context) are summed by a pass of their own instead of by
     // blending: each slice's sums go into a scratch tensor, and glsl/ksum.frag adds them up (passes/ops.h
-    // sum_slices): rgba8, and fp32 where float targets do not blend.
+    // sum_slices): rgba8, and fp32 where float targets do not blend. (matmul also sums packed q8 weights' K slices so
+    // where the tier blends: passes/matmul.cpp ksum_slices.)
     bool k_partials() const;
     // How many K slices a matmul of `rows` x `n4` output fragments over `k4` input texels is cut into (1: no split):
     // summed by blending (can_accumulate) or by a ksum pass (k_partials); fp16 and half do not split. `tiled`: its
