@@ -90,7 +90,7 @@ static std::string fmt(const char* f, A... a) {
 struct CpuFigures {
     std::vector<int> ids4;  // short: the CPU reference of a 1.5B model is slow
     std::vector<float> logits;
-    std::map<std::string, std::vector<float>> logits_stored;  // per weights choice that changes the weights
+    std::map<std::string, std::vector<float>> logits_stored;  // "q8", "fp16": on the weights as stored so
     nlohmann::json times = nlohmann::json::object();
 };
 
@@ -99,10 +99,12 @@ static CpuFigures cpu_reference(const Gpt2Weights& w, int n_ctx, const std::vect
     const Gpt2Config& c = w.cfg;
     CpuFigures f;
     f.ids4 = token_ids(4, c.vocab_size);
-    for (const std::string& as : o.weights)  // q8 and fp16 weights validate against the reference on their round trip
-        if (as != "tier" && !f.logits_stored.count(as))
-            f.logits_stored[as] = CpuGpt2(weights_as_stored(w, as.rfind("q8", 0) == 0 ? Tier::q8 : Tier::fp16, Tier::fp32), n_ctx)
-                                      .forward(f.ids4.data(), int(f.ids4.size()));
+    for (const std::string& as : o.weights) {  // q8 and fp16 weights validate against the reference on their round
+        const std::string key = as == "fp16" ? "fp16" : "q8";  // trip ("auto" may choose q8)
+        if (as != "tier" && !f.logits_stored.count(key))
+            f.logits_stored[key] = CpuGpt2(weights_as_stored(w, key == "q8" ? Tier::q8 : Tier::fp16, Tier::fp32), n_ctx)
+                                       .forward(f.ids4.data(), int(f.ids4.size()));
+    }
     CpuGpt2 ref(w, n_ctx);
     f.logits = ref.forward(f.ids4.data(), int(f.ids4.size()));
     if (!o.cpu) return f;
@@ -124,8 +126,9 @@ static CpuFigures cpu_reference(const Gpt2Weights& w, int n_ctx, const std::vect
 }
 
 // Validate, then time: the logits of a 4-token prefill against the CPU reference's.
-static nlohmann::json validate(Gpt2& m, const CpuFigures& cpu, const std::string& weights, const std::string& wl,
-                               const std::string& label, std::ostream& out) {
+static nlohmann::json validate(Gpt2& m, const CpuFigures& cpu, const Engine& e, const std::string& label,
+                               std::ostream& out) {
+    const std::string wl = e.weights_label(), weights = e.weights() == Tier::fp16 ? "fp16" : "q8";
     const std::vector<float>& want = wl.empty() ? cpu.logits : cpu.logits_stored.at(weights);
     m.forward(cpu.ids4.data(), int(cpu.ids4.size()));
     auto logits = m.logits_last();
@@ -279,13 +282,15 @@ static nlohmann::json run_variant(gl::Context& ctx, const std::string& name, con
     const int split = eo.split_k;
     const Engine::Tiles tiles = e.prefill_tiles();
     const std::string label = std::string(tier_name(e.tier())) + (wl.empty() ? "" : " " + wl) +
+                              (eo.weights == "auto" ? " (auto)" : "") +
                               (split == -1 ? "" : split <= 1 ? " no split" : " split " + std::to_string(split)) +
                               (eo.draw_buffers == -1 && eo.tile_cols == -1 ? ""
                                : tiles.count() == 1 ? " no tiles"
                                                     : " tiles " + std::to_string(tiles.rows) + "x" + std::to_string(tiles.cols)) +
                               (eo.gpu_profile.empty() ? "" : " as " + eo.gpu_profile);
     nlohmann::json r = {{"model", name}, {"config", w->cfg.describe()}, {"params", w->count_params()},
-                        {"tier", tier_name(e.tier())}, {"weights", eo.weights}, {"split_k", split},
+                        {"tier", tier_name(e.tier())}, {"weights", eo.weights},
+                        {"weights_stored", wl.empty() ? "tier" : wl}, {"split_k", split},
                         {"draw_buffers", eo.draw_buffers}, {"tile_cols", eo.tile_cols},
                         {"tile", {tiles.rows, tiles.cols}}, {"gpu_profile", eo.gpu_profile}, {"label", label},
                         {"renderer", g.caps().renderer}, {"version", g.caps().version}};
@@ -293,7 +298,7 @@ static nlohmann::json run_variant(gl::Context& ctx, const std::string& name, con
     for (auto& t : g.model().tensors())
         if (t.kind == Gpt2::TensorInfo::weight && t.name != "wpe") weight_bytes += t.bytes;
     r["weight_texture_bytes"] = weight_bytes;
-    r["validation"] = validate(g.model(), cpu, eo.weights, wl, label, out);
+    r["validation"] = validate(g.model(), cpu, e, label, out);
     time_contexts(g, ctxs, o, weight_bytes, cpu.times, label, r, out);
     r["cpu_reference"] = cpu.times;
     per_pass_times(g, *std::max_element(ctxs.begin(), ctxs.end()), r, out);

@@ -72,9 +72,10 @@ void add_engine_flags(CLI::App* s, EngineOptions& eo) {
                   "Storage tier: auto (the best this GPU renders), fp32, fp16, rgba8 or half (FP16 shaders)")
         ->check(CLI::IsMember({"auto", "fp32", "fp16", "rgba8", "half"}));
     s->add_option("--weights", eo.weights,
-                  "Weight matrices: tier (stored as every tensor), fp16 (half textures beside fp32) or q8 (8-bit, "
-                  "per-row scales)")
-        ->check(CLI::IsMember({"tier", "fp16", "q8", "q8-packed", "q8-rgba8"}));
+                  "Weight matrices: tier (stored as every tensor), fp16 (half textures beside fp32), q8 (8-bit, "
+                  "per-row scales), q8-packed (the same, 12 to a float texel: fastest on a GPU) or auto (the tier's, "
+                  "8-bit for a model over 256 MB as the tier stores it)")
+        ->check(CLI::IsMember({"tier", "auto", "fp16", "q8", "q8-packed", "q8-rgba8"}));
     s->add_option("--max-texture-size", eo.max_texture_size, "Use textures of at most this size (0: the GPU's)");
     s->add_option("--gpu-profile", eo.gpu_profile, "Emulate an old GPU's limits: videocore-iv, mali-400, mali-t720, "
                                                    "adreno-306, powervr-sgx544, webgl-min, no-float-blend (README: GPUs by family)");
@@ -110,10 +111,11 @@ std::unique_ptr<Generator> load(GeneratorOptions o) {
     o.progress = terminal_progress();
     auto g = std::make_unique<Generator>(o);
     if (!g->warnings().empty()) std::fprintf(stderr, "%s", g->warnings().c_str());
-    std::fprintf(stderr, "model: %s (%s, %.1f M params); loaded in %.0f ms; tier %s%s\n", g->model_path().c_str(),
+    const Engine& e = g->engine();
+    std::fprintf(stderr, "model: %s (%s, %.1f M params); loaded in %.0f ms; tier %s%s%s\n", g->model_path().c_str(),
                  g->config().describe().c_str(), double(g->weights().count_params()) / 1e6, ms_since(t0),
-                 tier_name(g->engine().tier()),
-                 g->engine().weights_label().empty() ? "" : (", " + g->engine().weights_label()).c_str());
+                 tier_name(e.tier()), e.weights_label().empty() ? "" : (", " + e.weights_label()).c_str(),
+                 e.weights_reason().empty() ? "" : (" (" + e.weights_reason() + ")").c_str());
     return g;
 }
 
@@ -359,7 +361,7 @@ CLI::App* add_bench(CLI::App& app, BenchOptions& bo, std::string& json_path) {
     c->add_option("--tile-cols", bo.tile_cols, "Of those, output texels side by side in a row: -1 auto, n")
         ->delimiter(',')->check(CLI::Range(-1, 8));
     c->add_option("--weights", bo.weights, "Weight storage to time each tier with: tier, fp16, q8, q8-packed, q8-rgba8")
-        ->delimiter(',')->check(CLI::IsMember({"tier", "fp16", "q8", "q8-packed", "q8-rgba8"}));
+        ->delimiter(',')->check(CLI::IsMember({"tier", "auto", "fp16", "q8", "q8-packed", "q8-rgba8"}));
     c->add_option("--gpu-profile", bo.gpu_profiles,
                   "Emulated GPUs to time each tier as (gl/profiles.h; 'none': this GPU as it is), e.g. none,no-float-blend")
         ->delimiter(',');
@@ -379,7 +381,7 @@ CLI::App* add_accuracy(CLI::App& app, AccuracyFlags& f) {
     c->add_option("--precision", f.o.tiers, "Tiers: auto fp32 fp16 rgba8 half (the first variant is the baseline)")
         ->delimiter(',')->check(CLI::IsMember({"auto", "fp32", "fp16", "rgba8", "half"}));
     c->add_option("--weights", f.o.weights, "Weight storage per tier: tier, fp16, q8, q8-packed, q8-rgba8")
-        ->delimiter(',')->check(CLI::IsMember({"tier", "fp16", "q8", "q8-packed", "q8-rgba8"}));
+        ->delimiter(',')->check(CLI::IsMember({"tier", "auto", "fp16", "q8", "q8-packed", "q8-rgba8"}));
     c->add_option("--max-texture-size", f.o.max_texture_size, "Use textures of at most this size (0: the GPU's)");
     c->add_option("--split-k", f.o.split_k, "Matmul K splits: -1 auto, 0 none, n at most n")->check(CLI::Range(-1, 64));
     c->add_option("--json", f.json, "Also write the figures as JSON to this file (must not exist)");

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -136,11 +137,12 @@ Engine::Engine(const gl::Caps& probed, const EngineOptions& opt) : caps_(probed)
     storage_.packed = caps.fp32.format;
     storage_.has_packed = caps.fp32.ok;
     if (coded_tier(tier)) check_codec();
-    if (tier == Tier::half && opt.weights != "tier")
+    if (tier == Tier::half && opt.weights != "tier" && opt.weights != "auto")
         throw gl::Error("weights " + opt.weights + " are not available on the half tier, which stores weights as its "
                         "activations\nHINT: ask for weights tier");
-    if (opt.weights == "tier") {
+    if (opt.weights == "tier" || opt.weights == "auto") {
         weights_ = tier;
+        auto_weights_ = opt.weights == "auto" && tier != Tier::half;
     } else if (opt.weights == "q8" || opt.weights == "q8-rgba8") {
         // The RGBA8 layout: on the H100 its matmuls ran ~10% faster than the packed one's, whose unpacking costs
         // more than its fewer fetches save there (docs/benchmarks.md, 2026-11-27).
@@ -157,8 +159,23 @@ Engine::Engine(const gl::Caps& probed, const EngineOptions& opt) : caps_(probed)
         if (!caps.fp16.ok) throw gl::Error("fp16 weights are not available on this GL context: " + caps.fp16.why);
         weights_ = Tier::fp16;
     } else {
-        throw gl::Error("unknown weights '" + opt.weights + "' (expected tier, fp16, q8, q8-packed or q8-rgba8)");
+        throw gl::Error("unknown weights '" + opt.weights + "' (expected tier, auto, fp16, q8, q8-packed or q8-rgba8)");
     }
+}
+
+void Engine::fit_weights(double values) {
+    if (!auto_weights_) return;
+    const double bytes = values * (storage_.tier == Tier::fp16 ? 2.0 : 4.0);  // rgba8 codes an fp32 in 4 bytes
+    char mb[64];
+    std::snprintf(mb, sizeof mb, "%.0f MB", bytes / 1e6);
+    if (bytes <= options_.auto_weights_bytes) {
+        weights_ = storage_.tier;
+        weights_reason_ = std::string("exact weights: ") + mb + " as the tier stores them";
+        return;
+    }
+    weights_ = storage_.has_packed ? Tier::q8p : Tier::q8;
+    weights_reason_ = std::string("8-bit weights: ") + mb + " as the tier stores them, over " +
+                      std::to_string(long(options_.auto_weights_bytes / 1e6)) + " MB";
 }
 
 Engine::~Engine() = default;

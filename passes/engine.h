@@ -22,7 +22,9 @@ struct EngineOptions {
                                      // never, n: up to n
     std::string weights = "tier";    // weight matrices: "tier" (as every tensor), "fp16" (half textures beside the
                                      // fp32 tier), "q8" or "q8-rgba8" (8-bit, per-row scales, 4 to an RGBA8
-                                     // texel) or "q8-packed" (the same, 12 to an RGBA32F texel)
+                                     // texel), "q8-packed" (the same, 12 to an RGBA32F texel) or "auto" (the
+                                     // tier's unless the model is big: Engine::fit_weights)
+    double auto_weights_bytes = 256e6;  // "auto": the most bytes of weights (as the tier stores them) kept exact
     int draw_buffers = -1;           // prefill matmuls' outputs per fragment, one draw buffer each: -1 auto (the
                                      // probe's count, at most 8, on the float tiers), 0/1 never, n: at most n
     int tile_cols = -1;              // of which side by side in a row (the rest in a column): -1 auto, n: n
@@ -133,6 +135,11 @@ public:
     // slices of `slice4`.
     int context_slices(int s4, int slice4) const;
     Tier weights() const { return weights_; }  // the tier's, fp16, q8 or q8p
+    // With weights "auto", called by the model before it stores any weight: a model of `values` weights keeps the
+    // tier's own where they take at most EngineOptions::auto_weights_bytes as the tier stores them, else 8-bit ones
+    // (packed where float textures sample exactly, else RGBA8): 4x less memory, and faster. Else does nothing.
+    void fit_weights(double values);
+    const std::string& weights_reason() const { return weights_reason_; }  // why "auto" chose what it did ("": none)
     // The texel format of a tensor of this engine, for labels: the tier's, or the weights' own.
     const char* format_name(const Tensor& t) const;
     bool q8_weights() const { return weights_ == Tier::q8 || weights_ == Tier::q8p; }
@@ -180,6 +187,8 @@ private:
     Storage storage_;
     std::string tier_reason_;
     Tier weights_ = Tier::fp32;
+    bool auto_weights_ = false;
+    std::string weights_reason_;
     gl::Quad quad_;
     std::map<std::string, std::map<std::string, Compiled>> programs_;  // op -> defines -> program
     std::map<std::array<int, 3>, std::unique_ptr<TensorGroup>> groups_;  // (n, rows, cols) -> group

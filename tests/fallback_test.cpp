@@ -83,3 +83,27 @@ TEST(Fallback, TimerQueriesTimeEachSpan) {
     for (double t : ms) EXPECT_TRUE(t >= 0 && t < 10000) << t;
     EXPECT_GT(ms[1], ms[0]);
 }
+
+// Weights "auto": the tier's own for a small model, 8-bit for a big one (packed where float textures sample exactly),
+// with the reason; the half tier keeps its own (it stores weights as its activations).
+TEST(Fallback, AutoWeightsAreExactUnlessTheModelIsBig) {
+    const gl::Caps& c = test_caps();
+    for (const char* precision : {"auto", "rgba8", "half"}) {
+        SCOPED_TRACE(precision);
+        EngineOptions o;
+        o.precision = precision, o.weights = "auto";
+        Engine e(c, o);
+        EXPECT_EQ(e.weights(), e.tier());
+        e.fit_weights(60e6);  // 240 MB as fp32, rgba8 or half (4 bytes a value): at most 256 MB
+        EXPECT_EQ(e.weights(), e.tier());
+        if (e.tier() != Tier::half) {
+            EXPECT_NE(e.weights_reason().find("exact weights: 240 MB"), std::string::npos) << e.weights_reason();
+        }
+        e.fit_weights(124e6);  // GPT-2 124M: 496 MB
+        const Tier want = e.tier() == Tier::half ? Tier::half : c.fp32.ok ? Tier::q8p : Tier::q8;
+        EXPECT_EQ(e.weights(), want);
+        if (e.tier() != Tier::half) {
+            EXPECT_NE(e.weights_reason().find("8-bit weights: 496 MB"), std::string::npos) << e.weights_reason();
+        }
+    }
+}

@@ -205,6 +205,19 @@ TEST_P(ModelQ8, PackedLayoutThroughTheKvCache) {
     matches_cpu_through_kv_cache(this, m, q8_round_trip(w), 4);
 }
 
+// Weights "auto" on a model over its limit (lowered here to 1 MB): the model stores 8-bit weights and computes with
+// them, as q8 (or packed q8) weights asked for by name.
+TEST_P(ModelQ8, AutoWeightsOverTheLimitAre8Bit) {
+    Gpt2Weights w = load_weights(kDefault);
+    EngineOptions o;
+    o.precision = tier_name(GetParam().tier), o.max_texture_size = GetParam().max_size;
+    o.weights = "auto", o.auto_weights_bytes = 1e6;
+    Engine e(test_caps(), o);
+    Gpt2 m(e, w, 32);
+    EXPECT_TRUE(e.q8_weights()) << e.weights_reason();
+    matches_cpu_through_kv_cache(this, m, q8_round_trip(w), 4);
+}
+
 INSTANTIATE_TEST_SUITE_P(Tiers, ModelQ8,
                          ::testing::Values(TierCase{Tier::fp32, 0}, TierCase{Tier::fp16, 0}, TierCase{Tier::rgba8, 0},
                                            TierCase{Tier::fp32, 256}),

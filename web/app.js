@@ -73,7 +73,7 @@ createGpt2gl({
   const keptPrompt = sessionStorage.getItem("gpt2gl-prompt");
   if (keptPrompt) $("prompt").value = keptPrompt;
 
-  if (api.init(params.get("precision") || "auto", params.get("weights") || "tier", params.get("profile") || "") !== 0) {
+  if (api.init(params.get("precision") || "auto", params.get("weights") || "auto", params.get("profile") || "") !== 0) {
     fail("gpt2gl cannot run here: " + api.error());
     return;
   }
@@ -87,7 +87,8 @@ createGpt2gl({
     info = api.info();
     window.gpt2gl.info = info;
     $("tier").textContent = info.tier + (info.weights === "tier" ? "" : ", " + info.weights + " weights");
-    $("tier-why").textContent = "(" + info.reason + "; " + info.renderer + ")";
+    $("tier-why").textContent = "(" + info.reason + "; " + (info.weights_reason ? info.weights_reason + "; " : "") +
+      info.renderer + ")";
     $("model").textContent = info.model + " (" + (info.params / 1e6).toFixed(1) + " M params)";
     for (const [sel, n] of [["layer", info.layers], ["head", info.heads], ["block", info.layers]]) {
       $(sel).innerHTML = "";

@@ -128,7 +128,7 @@ extern "C" {
 EMSCRIPTEN_KEEPALIVE const char* gpt2gl_error() { return g.error.c_str(); }
 
 // Creates the WebGL 1.0 context on #canvas and chooses the tier (auto, fp32, fp16, rgba8 or half), how the weights are
-// stored (tier, fp16 or q8: EngineOptions::weights) and an old GPU to emulate ("": none) for the models loaded after.
+// stored (auto, tier, fp16, q8 or q8-packed: EngineOptions::weights) and an old GPU to emulate ("": none) for the models loaded after.
 EMSCRIPTEN_KEEPALIVE int gpt2gl_init(const char* precision, const char* weights, const char* profile) {
     return guarded([&] {
         set_pretokenizer(web_pretokenize);
@@ -174,7 +174,8 @@ EMSCRIPTEN_KEEPALIVE const char* gpt2gl_info() {
              {"draw_buffers", c.draw_buffers}, {"draw_buffers_why", c.draw_buffers_why},
              {"tile", {e.prefill_tiles().rows, e.prefill_tiles().cols}},
              {"tier", tier_name(e.tier())}, {"reason", e.tier_reason()},
-             {"weights", e.weights_label().empty() ? "tier" : e.weights_label()}};
+             {"weights", e.weights_label().empty() ? "tier" : e.weights_label()},
+             {"weights_reason", e.weights_reason()}};
         const Gpt2Weights& w = g.g->weights();
         const Gpt2Config& cfg = w.cfg;
         j["model"] = cfg.describe(), j["n_ctx"] = g.g->model().n_ctx(), j["params"] = w.count_params();

@@ -45,11 +45,11 @@ after(async () => {
   if (server) server.close();
 });
 
-async function openPage(precision, weights = "tier", profile = "") {
+async function openPage(precision, weights = "tier", profile = "") {  // weights null: the page's default
   const page = await browser.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto(`${base}?precision=${precision}&weights=${weights}&ctx=128&profile=${profile}`);
+  await page.goto(`${base}?precision=${precision}${weights ? "&weights=" + weights : ""}&ctx=128&profile=${profile}`);
   await page.waitForFunction(() => window.gpt2gl.ready || document.getElementById("error").textContent, null, { timeout: 60000 });
   const error = await page.textContent("#error");
   assert.strictEqual(error, "", `the page reports: ${error} ${errors.join("; ")}`);
@@ -161,6 +161,18 @@ test("the page's tokenizer equals the native one", async () => {
     const out = execFileSync(native, ["tokenize", "--text", corpus[i]], { encoding: "utf8" });
     assert.deepStrictEqual(web[i], JSON.parse(out), `text: ${JSON.stringify(corpus[i])}`);
   }
+  await page.close();
+});
+
+// The page's default weights are "auto": a model up to 256 MB as the tier stores it keeps its own (the default model's
+// 7.9 M params: 32 MB as fp32), and the tier line says why. (Bigger models' 8-bit choice: tests/fallback_test.cpp,
+// tests/model_test.cpp.)
+test("by default the default model's weights are kept exact, and the page says why", async () => {
+  const page = await openPage("fp32", null);
+  const info = await page.evaluate(() => window.gpt2gl.info);
+  assert.strictEqual(info.weights, "tier");
+  assert.strictEqual(await page.textContent("#tier"), "fp32");
+  assert.match(await page.textContent("#tier-why"), /exact weights: 32 MB as the tier stores them/);
   await page.close();
 });
 
