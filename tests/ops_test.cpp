@@ -98,7 +98,7 @@ TEST_P(Ops, Embed) {
 // Both ways of getting a row's moments: each output texel walking its row, and (where the engine keeps row
 // statistics) chunk moments from glsl/ln_stats.frag merged.
 TEST_P(Ops, LayerNorm) {
-    for (auto shape : {std::pair<int, int>{7, 768}, {5, 50}, {3, 1600}})
+    for (auto shape : {std::pair<int, int>{7, 768}, {1, 768}, {5, 50}, {3, 1600}})
         for (bool with_stats : {false, true}) {
             int T = shape.first, C = shape.second;
             SCOPED_TRACE("T=" + std::to_string(T) + " C=" + std::to_string(C) + (with_stats ? " row stats" : ""));
