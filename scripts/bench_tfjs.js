@@ -1,14 +1,20 @@
 #!/usr/bin/env node
 // scripts/bench_tfjs.js — the page against TensorFlow.js on its WebGL 1 backend: the same GPT-2 decode step (the
-// embedded default model, batch 1, KV cache) in the same headless Chromium, alternating, as ratios of ms/token. The
+// embedded default model or --model's, batch 1, KV cache) in the same headless Chromium, alternating, as ratios of
+// ms/token. The
 // TF.js model is written here the way a TF.js user would write it (tf.fused.matMul, tf.moments, tf.softmax, the KV
 // cache grown by tf.concat; the next token by tf.argMax on the GPU, one int read back). Both run greedy from the same
 // prompt, and their tokens are compared first. Needs build-web/site (scripts/build_web.sh) and TF.js:
 //   npm install --no-save @tensorflow/tfjs@4.22.0        (or --tfjs DIR: a directory holding tf.min.js)
-//   node scripts/bench_tfjs.js [--tokens 32] [--rounds 2] [--vulkan] [--precision auto] [--tfjs-flag FLAG=JSON]...
+//   node scripts/bench_tfjs.js [--tokens 32] [--rounds 2] [--vulkan] [--model default|124M|DIR] [--precision auto]
+//                              [--weights auto,tier,q8-packed] [--tfjs-flag FLAG=JSON]...
+// --weights: the page's ?weights= (each timed; the first one's tokens are the ones checked against TF.js's).
 // (--vulkan: Mesa's lavapipe through ANGLE, needs the mesa-vulkan-drivers package.)
+// --model DIR (config.json + model.safetensors, HF names) or a GPT-2 size (124M, 355M, 774M, 1.5B: random weights of
+// that shape, written once to the temp directory, as `gpt2gl bench` makes them): both engines run it instead of the
+// default model; the page takes it through its "your own" file input.
 "use strict";
-const http = require("node:http"), fs = require("node:fs"), path = require("node:path");
+const http = require("node:http"), fs = require("node:fs"), path = require("node:path"), os = require("node:os");
 const { chromium } = require("playwright-core");
 
 const root = path.resolve(__dirname, "..");
@@ -16,9 +22,78 @@ const site = path.join(root, "build-web/site");
 const arg = (name, def) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : def; };
 const tokens = +arg("--tokens", "32"), rounds = +arg("--rounds", "2"), precision = arg("--precision", "auto");
 const vulkan = process.argv.includes("--vulkan");
+const pageWeights = arg("--weights", "auto").split(",");  // the page's weight storage (?weights=), each timed
 const tfjsFlags = process.argv.flatMap((a, i) => (process.argv[i - 1] === "--tfjs-flag" ? [a] : []));
 const tfjsDir = arg("--tfjs", path.join(root, "node_modules/@tensorflow/tfjs/dist"));
-const model = path.join(root, "model/default");
+const modelArg = arg("--model", "default");
+const sizes = { "124M": [12, 12, 768], "355M": [24, 16, 1024], "774M": [36, 20, 1280], "1.5B": [48, 25, 1600] };
+
+// A GPT-2 shape with random weights in DIR (F16 safetensors, HF names): uniform in +-0.035 (std 0.02, GPT-2's init),
+// layer norms at 1 and 0, from a fixed seed (mulberry32).
+function writeRandomModel(dir, [L, H, C]) {
+  const V = 50257, P = 1024;
+  const shapes = [["wte.weight", [V, C]], ["wpe.weight", [P, C]], ["ln_f.weight", [C]], ["ln_f.bias", [C]]];
+  for (let l = 0; l < L; l++)
+    for (const [n, s] of [["ln_1.weight", [C]], ["ln_1.bias", [C]], ["attn.c_attn.weight", [C, 3 * C]],
+      ["attn.c_attn.bias", [3 * C]], ["attn.c_proj.weight", [C, C]], ["attn.c_proj.bias", [C]], ["ln_2.weight", [C]],
+      ["ln_2.bias", [C]], ["mlp.c_fc.weight", [C, 4 * C]], ["mlp.c_fc.bias", [4 * C]], ["mlp.c_proj.weight", [4 * C, C]],
+      ["mlp.c_proj.bias", [C]]]) shapes.push([`h.${l}.${n}`, s]);
+  const header = {};
+  let offset = 0;
+  for (const [name, shape] of shapes) {
+    const bytes = 2 * shape.reduce((a, b) => a * b, 1);
+    header[name] = { dtype: "F16", shape, data_offsets: [offset, offset + bytes] };
+    offset += bytes;
+  }
+  let json = JSON.stringify(header);
+  json += " ".repeat((8 - (json.length % 8)) % 8);
+  fs.mkdirSync(dir, { recursive: true });
+  const fd = fs.openSync(path.join(dir, "model.safetensors.part"), "w");
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(json.length));
+  fs.writeSync(fd, len);
+  fs.writeSync(fd, json);
+  let seed = 0x9e3779b9;
+  const rand = () => {  // mulberry32: uniform in [0, 1)
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const f32 = new Float32Array(1), u32 = new Uint32Array(f32.buffer);
+  const half = (x) => {  // round to nearest even; |x| here is far inside FP16's normal range or 0
+    f32[0] = x;
+    const b = u32[0], sign = (b >>> 16) & 0x8000, e = ((b >>> 23) & 0xff) - 127 + 15;
+    if (e <= 0) return sign;
+    const m = b & 0x7fffff, r = (m >>> 13) + ((m & 0x1fff) > 0x1000 || ((m & 0x1fff) === 0x1000 && (m >>> 13) & 1) ? 1 : 0);
+    return sign | ((e << 10) + r);
+  };
+  const one = half(1);
+  for (const [name, shape] of shapes) {
+    const n = shape.reduce((a, b) => a * b, 1), out = new Uint16Array(n);
+    if (/ln_.*weight/.test(name)) out.fill(one);
+    else if (!/ln_/.test(name)) for (let i = 0; i < n; i++) out[i] = half(rand() * 0.07 - 0.035);
+    fs.writeSync(fd, out);
+  }
+  fs.closeSync(fd);
+  fs.renameSync(path.join(dir, "model.safetensors.part"), path.join(dir, "model.safetensors"));
+  fs.writeFileSync(path.join(dir, "config.json"), JSON.stringify({ vocab_size: V, n_positions: P, n_embd: C,
+    n_layer: L, n_head: H, layer_norm_epsilon: 1e-5, activation_function: "gelu_new", model_type: "gpt2" }, null, 1));
+}
+
+let model = modelArg === "default" ? path.join(root, "model/default") : path.resolve(modelArg);
+if (sizes[modelArg]) {
+  model = path.join(os.tmpdir(), `gpt2gl-random-${modelArg}`);
+  if (!fs.existsSync(path.join(model, "model.safetensors"))) {
+    console.error(`bench_tfjs: writing random ${modelArg} weights to ${model}`);
+    writeRandomModel(model, sizes[modelArg]);
+  }
+}
+for (const f of ["config.json", "model.safetensors"])
+  if (!fs.existsSync(path.join(model, f))) {
+    console.error(`bench_tfjs: --model ${modelArg}: no ${f} in ${model}`);
+    process.exit(2);
+  }
 const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".json": "application/json" };
 
 // The peer's page: GPT-2 in TF.js ops, weights from the model's safetensors (F16 or F32, HF names). Given its best:
@@ -120,13 +195,18 @@ window.peer = (async () => {
   const prompt = Array.from({ length: 16 }, (_, i) => (i * 7919 + 13) % 50257);
 
   // One engine in a fresh page: warm-up (shaders compile on first use), then a timed prompt and `tokens` steps.
-  async function run(which, flags) {
+  async function run(which, flags, weights) {
     const page = await browser.newPage();
     const errors = [];
     page.on("pageerror", (e) => errors.push(String(e)));
     if (which === "gpt2gl") {
-      await page.goto(`${base}/?precision=${precision}&ctx=128`);
+      await page.goto(`${base}/?precision=${precision}&weights=${weights}&ctx=128`);
       await page.waitForFunction(() => window.gpt2gl && (window.gpt2gl.ready || document.getElementById("error").textContent));
+      if (modelArg !== "default") {  // the user's own model, as a user gives it
+        await page.setInputFiles("#files", ["config.json", "model.safetensors"].map((f) => path.join(model, f)));
+        await page.waitForFunction(() => /loaded your model/.test(document.getElementById("status").textContent) ||
+                                         document.getElementById("error").textContent, null, { timeout: 0 });
+      }
     } else {
       await page.goto(`${base}/peer/?` + flags.concat(tfjsFlags).join("&"));
     }
@@ -137,7 +217,8 @@ window.peer = (async () => {
         if (!window.gpt2gl.ready) throw new Error(document.getElementById("error").textContent);
         start = () => { api.start(JSON.stringify(ids), 0, 0, 1, 1); return -1; };
         step = () => api.step();
-        info = { tier: api.info().tier, renderer: api.info().renderer };
+        const i = api.info();
+        info = { tier: i.tier, renderer: i.renderer, weights: i.weights, why: i.weights_reason };
       } else {
         api = await window.peer;
         start = () => api.start(ids);
@@ -160,11 +241,14 @@ window.peer = (async () => {
     return r;
   }
 
-  const variants = { gpt2gl: [], "TF.js packed": ["WEBGL_PACK=true"], "TF.js unpacked": ["WEBGL_PACK=false"] };
+  const variants = { "TF.js packed": ["WEBGL_PACK=true"], "TF.js unpacked": ["WEBGL_PACK=false"] };
+  const pages = pageWeights.map((w) => `gpt2gl ${w}`);
+  for (const p of pages) variants[p] = [];
   const results = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
   for (let i = 0; i < rounds; i++)
     for (const [which, flags] of Object.entries(variants)) {
-      const r = await run(which, flags);
+      const w = pageWeights[pages.indexOf(which)];
+      const r = await run(which.startsWith("gpt2gl") ? "gpt2gl" : which, flags, w);
       if (r.error) { console.error(`${which}: ${r.error}`); process.exit(1); }
       results[which].push(r);
     }
@@ -174,20 +258,24 @@ window.peer = (async () => {
   const mean = (rs, k) => rs.reduce((s, r) => s + r[k], 0) / rs.length;
   const peer = mean(results["TF.js packed"], "decode") <= mean(results["TF.js unpacked"], "decode") ? "TF.js packed"
                                                                                                    : "TF.js unpacked";
-  const g = results.gpt2gl[0], t = results[peer][0];
-  // gpt2gl's step returns the token it feeds next; TF.js's start returns the prompt's next token, then each step's
-  const gIds = g.ids, tIds = t.ids.slice(0, gIds.length);
-  let same = 0;
-  while (same < gIds.length && gIds[same] === tIds[same]) same++;
-  console.log(`headless Chromium (${vulkan ? "ANGLE on Vulkan: lavapipe" : "ANGLE on SwiftShader"}), the default model, ` +
+  const t = results[peer][0];
+  const what = modelArg === "default" ? "the default model" : sizes[modelArg] ? `GPT-2 ${modelArg} (random weights)` : model;
+  console.log(`headless Chromium (${vulkan ? "ANGLE on Vulkan: lavapipe" : "ANGLE on SwiftShader"}), ${what}, ` +
     `a 16-token prompt then ${tokens} greedy decode steps, ${rounds} rounds alternating`);
-  console.log(`  gpt2gl page: tier ${g.info.tier} (${g.info.renderer}); TF.js ${tfVersion}: backend ${t.info.backend}, ` +
-    `WebGL ${t.info.webgl}, float32 targets ${t.info.float32}`);
-  console.log(`  greedy tokens (${peer}): the first ${same} of ${gIds.length} agree` + (same < gIds.length ?
-    ` (then gpt2gl ${gIds.slice(same, same + 3)} vs TF.js ${tIds.slice(same, same + 3)})` : ""));
+  console.log(`  TF.js ${tfVersion}: backend ${t.info.backend}, WebGL ${t.info.webgl}, float32 targets ${t.info.float32}`);
+  for (const p of pages) {
+    // gpt2gl's step returns the token it feeds next; TF.js's start returns the prompt's next token, then each step's
+    const g = results[p][0], gIds = g.ids, tIds = t.ids.slice(0, gIds.length);
+    let same = 0;
+    while (same < gIds.length && gIds[same] === tIds[same]) same++;
+    console.log(`  ${p}: tier ${g.info.tier}, weights ${g.info.weights}${g.info.why ? " (" + g.info.why + ")" : ""}, ` +
+      `${g.info.renderer}; greedy tokens against ${peer}'s: the first ${same} of ${gIds.length} agree` +
+      (same < gIds.length ? ` (then ${gIds.slice(same, same + 3)} vs ${tIds.slice(same, same + 3)})` : ""));
+  }
   for (const [name, rs] of Object.entries(results))
-    console.log(`  ${name.padEnd(14)} decode ${rs.map((r) => r.decode.toFixed(2)).join(" / ")} ms/token, ` +
+    console.log(`  ${name.padEnd(18)} decode ${rs.map((r) => r.decode.toFixed(2)).join(" / ")} ms/token, ` +
       `prompt ${rs.map((r) => r.prefill.toFixed(0)).join(" / ")} ms`);
-  console.log(`  gpt2gl / ${peer}, decode: ${(mean(results.gpt2gl, "decode") / mean(results[peer], "decode")).toFixed(2)}x ` +
-    "the time per token");
+  for (const p of pages)
+    console.log(`  ${p} / ${peer}, decode: ${(mean(results[p], "decode") / mean(results[peer], "decode")).toFixed(2)}x ` +
+      "the time per token");
 })();
