@@ -115,7 +115,7 @@ std::unique_ptr<Generator> load(GeneratorOptions o) {
     std::fprintf(stderr, "model: %s (%s, %.1f M params); loaded in %.0f ms; tier %s%s%s\n", g->model_path().c_str(),
                  g->config().describe().c_str(), double(g->weights().count_params()) / 1e6, ms_since(t0),
                  tier_name(e.tier()), e.weights_label().empty() ? "" : (", " + e.weights_label()).c_str(),
-                 e.weights_reason().empty() ? "" : (" (" + e.weights_reason() + ")").c_str());
+                 e.weights_reason().empty() ? "" : ("; " + e.weights_reason()).c_str());
     return g;
 }
 

@@ -166,16 +166,16 @@ Engine::Engine(const gl::Caps& probed, const EngineOptions& opt) : caps_(probed)
 void Engine::fit_weights(double values) {
     if (!auto_weights_) return;
     const double bytes = values * (storage_.tier == Tier::fp16 ? 2.0 : 4.0);  // rgba8 codes an fp32 in 4 bytes
-    char mb[64];
-    std::snprintf(mb, sizeof mb, "%.0f MB", bytes / 1e6);
+    char as[96];
+    std::snprintf(as, sizeof as, "%.0f MB as %s", bytes / 1e6, tier_name(storage_.tier));
     if (bytes <= options_.auto_weights_bytes) {
         weights_ = storage_.tier;
-        weights_reason_ = std::string("exact weights: ") + mb + " as the tier stores them";
+        weights_reason_ = std::string("exact weights (") + as + ")";
         return;
     }
     weights_ = storage_.has_packed ? Tier::q8p : Tier::q8;
-    weights_reason_ = std::string("8-bit weights: ") + mb + " as the tier stores them, over " +
-                      std::to_string(long(options_.auto_weights_bytes / 1e6)) + " MB";
+    weights_reason_ = std::string("8-bit weights (") + as + ", over " +
+                      std::to_string(long(options_.auto_weights_bytes / 1e6)) + " MB)";
 }
 
 Engine::~Engine() = default;

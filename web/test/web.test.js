@@ -172,7 +172,7 @@ test("by default the default model's weights are kept exact, and the page says w
   const info = await page.evaluate(() => window.gpt2gl.info);
   assert.strictEqual(info.weights, "tier");
   assert.strictEqual(await page.textContent("#tier"), "fp32");
-  assert.match(await page.textContent("#tier-why"), /exact weights: 32 MB as the tier stores them/);
+  assert.match(await page.textContent("#tier-why"), /exact weights \(32 MB as fp32\)/);
   await page.close();
 });
 
