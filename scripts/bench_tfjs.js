@@ -14,8 +14,8 @@
 // that shape, written once to the temp directory, as `gpt2gl bench` makes them): both engines run it instead of the
 // default model; the page takes it through its "your own" file input.
 "use strict";
-const http = require("node:http"), fs = require("node:fs"), path = require("node:path"), os = require("node:os");
-const { chromium } = require("playwright-core");
+const fs = require("node:fs"), path = require("node:path"), os = require("node:os");
+const { launch, serve } = require("./browser.js");
 
 const root = path.resolve(__dirname, "..");
 const site = path.join(root, "build-web/site");
@@ -94,7 +94,6 @@ for (const f of ["config.json", "model.safetensors"])
     console.error(`bench_tfjs: --model ${modelArg}: no ${f} in ${model}`);
     process.exit(2);
   }
-const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".json": "application/json" };
 
 // The peer's page: GPT-2 in TF.js ops, weights from the model's safetensors (F16 or F32, HF names). Given its best:
 // products with their bias fused (tf.fused.matMul), caches kept head-major so that attention needs no transpose,
@@ -177,21 +176,11 @@ window.peer = (async () => {
     process.exit(2);
   }
   const tfVersion = JSON.parse(fs.readFileSync(path.join(tfjsDir, "../package.json"), "utf8")).version;
-  const peerFiles = { "/peer/": null, "/peer/tf.min.js": tfMin, "/peer/config.json": path.join(model, "config.json"),
-                      "/peer/model.safetensors": path.join(model, "model.safetensors") };
-  const server = http.createServer((req, res) => {
-    const url = req.url.split("?")[0];
-    if (url === "/peer/") { res.writeHead(200, { "Content-Type": "text/html" }); return res.end(peerPage); }
-    const f = peerFiles[url] || path.join(site, url.replace(/^\/$/, "/index.html"));
-    if (!f.startsWith(root) && !peerFiles[url] || !fs.existsSync(f)) { res.writeHead(404); return res.end(); }
-    res.writeHead(200, { "Content-Type": types[path.extname(f)] || "application/octet-stream" });
-    fs.createReadStream(f).pipe(res);
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  const base = `http://127.0.0.1:${server.address().port}`;
-  const args = ["--headless=new", "--no-sandbox", "--disable-quic", "--no-first-run"].concat(vulkan
-    ? ["--use-angle=vulkan", "--ignore-gpu-blocklist"] : ["--use-angle=swiftshader", "--enable-unsafe-swiftshader"]);
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args });
+  const { server, base } = await serve(site, {
+    "/peer/": { html: peerPage }, "/peer/tf.min.js": { file: tfMin },
+    "/peer/config.json": { file: path.join(model, "config.json") },
+    "/peer/model.safetensors": { file: path.join(model, "model.safetensors") } });
+  const browser = await launch({ vulkan });
   const prompt = Array.from({ length: 16 }, (_, i) => (i * 7919 + 13) % 50257);
 
   // One engine in a fresh page: warm-up (shaders compile on first use), then a timed prompt and `tokens` steps.

@@ -4,15 +4,14 @@
 // without a GPU only ratios mean anything. Needs build/ (native) and build-web/site (scripts/build_web.sh).
 //   node scripts/bench_web.js [--tokens 32] [--vulkan]
 "use strict";
-const http = require("node:http"), fs = require("node:fs"), path = require("node:path");
+const fs = require("node:fs"), path = require("node:path");
 const { execFileSync } = require("node:child_process");
-const { chromium } = require("playwright-core");
+const { launch, serve } = require("./browser.js");
 
 const root = path.resolve(__dirname, "..");
 const site = path.join(root, "build-web/site");
 const arg = (name, def) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : def; };
 const tokens = +arg("--tokens", "32"), vulkan = process.argv.includes("--vulkan");
-const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
 
 (async () => {
   // the CPU reference on this machine, now
@@ -21,20 +20,12 @@ const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "applic
     "--json", json], { stdio: "ignore" });
   const cpu = JSON.parse(fs.readFileSync(json, "utf8"));
   const cpuMs = cpu[0].cpu_reference["16"].decode_ms, nativeMs = cpu[0].decode[0].ms_per_token;
-  const server = http.createServer((req, res) => {
-    const f = path.join(site, req.url.split("?")[0].replace(/^\/$/, "/index.html"));
-    if (!fs.existsSync(f)) { res.writeHead(404); return res.end(); }
-    res.writeHead(200, { "Content-Type": types[path.extname(f)] || "application/octet-stream" });
-    fs.createReadStream(f).pipe(res);
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  const args = ["--headless=new", "--no-sandbox", "--disable-quic", "--no-first-run"].concat(vulkan
-    ? ["--use-angle=vulkan", "--ignore-gpu-blocklist"] : ["--use-angle=swiftshader", "--enable-unsafe-swiftshader"]);
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args });
+  const { server, base } = await serve(site);
+  const browser = await launch({ vulkan });
   const rows = [];
   for (const precision of ["fp32", "fp16", "rgba8"]) {
     const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${server.address().port}/?precision=${precision}&ctx=128`);
+    await page.goto(`${base}/?precision=${precision}&ctx=128`);
     await page.waitForFunction(() => window.gpt2gl.ready || document.getElementById("error").textContent);
     const r = await page.evaluate((n) => {
       const a = window.gpt2gl.api, ids = Array.from({ length: 16 }, (_, i) => (i * 7919 + 13) % 50257);

@@ -3,33 +3,24 @@
 // Serves build-web/site on 127.0.0.1, drives Debian's Chromium (SwiftShader) with playwright-core, generates, points
 // the mouse at an attention cell and selects a render pass, then saves the top of the page.
 "use strict";
-const http = require("node:http");
 const fs = require("node:fs");
 const path = require("node:path");
-const { chromium } = require("playwright-core");
+const { launch, serve } = require("./browser.js");
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
 const out = args[0], width = +opt("--width", 1400), height = +opt("--height", 1100);
 const prompt = opt("--prompt", "ROMEO: But soft, what light through yonder window breaks?"), n = opt("--n", "12");
 const site = path.resolve(__dirname, "../build-web/site");
-const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
 
 (async () => {
   if (!out) throw new Error("usage: node scripts/page_screenshot.js OUT.png [--width W] [--height H] [--prompt T] [--n N]");
   if (fs.existsSync(out)) throw new Error(out + " exists; not overwriting it");
-  const server = http.createServer((req, res) => {
-    const file = path.join(site, new URL(req.url, "http://x").pathname.replace(/^\/$/, "/index.html"));
-    if (!file.startsWith(site) || !fs.existsSync(file)) { res.writeHead(404); res.end(); return; }
-    res.writeHead(200, { "Content-Type": types[path.extname(file)] || "application/octet-stream" });
-    fs.createReadStream(file).pipe(res);
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium",
-    args: ["--headless=new", "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"] });
+  const { server, base } = await serve(site);
+  const browser = await launch();
   try {
     const page = await browser.newPage({ viewport: { width, height } });
-    await page.goto(`http://127.0.0.1:${server.address().port}/?ctx=128`);
+    await page.goto(`${base}/?ctx=128`);
     await page.waitForFunction(() => window.gpt2gl.ready || document.getElementById("error").textContent, null, { timeout: 60000 });
     await page.fill("#prompt", prompt);
     await page.fill("#n", n);

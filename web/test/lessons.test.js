@@ -4,28 +4,18 @@
 "use strict";
 const { test, before, after } = require("node:test");
 const assert = require("node:assert");
-const http = require("node:http");
 const fs = require("node:fs");
 const path = require("node:path");
-const { chromium } = require("playwright-core");
+const { launch, serve } = require("../../scripts/browser.js");
 
 const site = process.env.GPT2GL_SITE || path.resolve(__dirname, "../../build-web/site");
-const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
 let server, browser, base;
 
 before(async () => {
   assert.ok(fs.existsSync(path.join(site, "lessons/lesson01.wasm")), `no lessons in ${site}: scripts/build_web.sh`);
-  server = http.createServer((req, res) => {
-    const file = path.join(site, decodeURIComponent(new URL(req.url, "http://x").pathname));
-    if (!file.startsWith(site) || !fs.existsSync(file)) { res.writeHead(404); res.end(); return; }
-    res.writeHead(200, { "Content-Type": types[path.extname(file)] || "application/octet-stream" });
-    fs.createReadStream(file).pipe(res);
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  base = `http://127.0.0.1:${server.address().port}/lessons/index.html`;
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium",
-    args: ["--headless=new", "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-quic",
-           "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+  ({ server, base } = await serve(site));
+  base += "/lessons/index.html";
+  browser = await launch();
 });
 
 after(async () => {

@@ -11,33 +11,21 @@
 "use strict";
 const { test, before, after } = require("node:test");
 const assert = require("node:assert");
-const http = require("node:http");
 const fs = require("node:fs");
 const path = require("node:path");
 const { execFileSync } = require("node:child_process");
-const { chromium } = require("playwright-core");
+const { launch, serve } = require("../../scripts/browser.js");
 
 const root = path.resolve(__dirname, "../..");
 const site = process.env.GPT2GL_SITE || path.join(root, "build-web/site");
 const native = process.env.GPT2GL_NATIVE || path.join(root, "build/gpt2gl");
-const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".data": "application/octet-stream" };
 let server, browser, base;
 
 before(async () => {
   assert.ok(fs.existsSync(path.join(site, "gpt2gl.wasm")), `no web build in ${site}: emcmake cmake -S . -B build-web && cmake --build build-web`);
-  server = http.createServer((req, res) => {
-    const file = path.join(site, decodeURIComponent(new URL(req.url, "http://x").pathname).replace(/^\/$/, "/index.html"));
-    if (!file.startsWith(site) || !fs.existsSync(file)) { res.writeHead(404); res.end(); return; }
-    res.writeHead(200, { "Content-Type": types[path.extname(file)] || "application/octet-stream" });
-    fs.createReadStream(file).pipe(res);
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  base = `http://127.0.0.1:${server.address().port}/`;
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless=new", "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-quic",
-           "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  ({ server, base } = await serve(site));
+  base += "/";
+  browser = await launch();
 });
 
 after(async () => {
