@@ -1,7 +1,7 @@
 // web/app.js — the page's logic: calls the engine's C API (web/main.cpp), streams tokens as they come, and draws
 // every panel: heatmaps by the engine's display shaders on its WebGL canvas, copied into each panel's 2D canvas with
 // labels, legends and hover readouts; the logits, the render passes with their GLSL and step mode, the GPU's facts.
-// For tests it publishes window.gpt2gl = {ready, done, tokens, info, api, view}.
+// For tests it publishes window.gpt2gl = {ready, done, tokens, info, api, view, userFiles}.
 //
 // Index: [SECTION] start-up  [SECTION] tokens and text  [SECTION] generation  [SECTION] attention
 //        [SECTION] residual stream  [SECTION] logits  [SECTION] render passes  [SECTION] your GPU  [SECTION] own model
@@ -601,12 +601,19 @@ createGpt2gl({
   }
 
   // [SECTION] a user's own model: HF files (config.json, model.safetensors, vocab.json, merges.txt) or an llm.c .bin
+  // Read into /user (emptied first: no file of an earlier model mixes in), loaded, then removed: the weights live in
+  // textures from then on, and a big model's file would otherwise hold its size in memory for good.
+  const userFiles = () => { try { return M.FS.readdir("/user").filter((f) => f !== "." && f !== ".."); } catch (e) { return []; } };
+  const clearUser = () => { for (const f of userFiles()) M.FS.unlink("/user/" + f); };
+  window.gpt2gl.userFiles = userFiles;
   $("files").onchange = async () => {
     const files = [...$("files").files];
     const total = files.reduce((a, f) => a + f.size, 0);
     let done = 0;
     $("progress").hidden = false;
+    $("status").textContent = `reading ${(total / 1e6).toFixed(0)} MB`;
     try { M.FS.mkdir("/user"); } catch (e) { /* exists */ }
+    clearUser();
     let bin = null;
     for (const f of files) {
       const buf = new Uint8Array(await f.arrayBuffer());
@@ -616,7 +623,13 @@ createGpt2gl({
       $("progress").value = done / total;
     }
     $("progress").hidden = true;
-    if (loaded(bin || "/user")) { $("status").textContent = "loaded your model"; $("out").textContent = ""; }
+    // the load below holds the page until the model is in textures: say so, and let it show first
+    $("status").textContent = "putting the model into textures (a big one takes a while)";
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    const ok = loaded(bin || "/user");
+    clearUser();
+    $("status").textContent = ok ? "loaded your model" : "";
+    if (ok) $("out").textContent = "";
   };
 
   if (!loaded("/model/default")) return;

@@ -172,6 +172,9 @@ test("a model loaded from disk with the file picker", async (t) => {
   await page.setInputFiles("#files", files);
   await page.waitForFunction(() => /65/.test(document.getElementById("model").textContent), null, { timeout: 60000 });
   assert.strictEqual(await page.textContent("#error"), "");
+  await page.waitForFunction(() => document.getElementById("status").textContent === "loaded your model");
+  // its files were removed once it was in textures (a big model's would hold their size in memory for good)
+  assert.deepStrictEqual(await page.evaluate(() => window.gpt2gl.userFiles()), []);
   const run = { prompt: "ROMEO:", n: 40, temp: 0, topk: 0, topp: 1, seed: 1 };
   const web = await generate(page, run);
   const out = execFileSync(native, ["generate", "-m", dir, "-p", run.prompt, "-n", String(run.n), "--temp", "0", "--ctx", "128",
