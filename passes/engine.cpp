@@ -173,7 +173,9 @@ void Engine::fit_weights(double values) {
         weights_reason_ = std::string("exact weights (") + as + ")";
         return;
     }
-    weights_ = storage_.has_packed ? Tier::q8p : Tier::q8;
+    // packed where float textures sample exactly, but not on rgba8, whose one-output fragments unpack more than the
+    // fetches save (H200, 124M: 14.2 -> 17.3 ms/token; docs/benchmarks.md, 2026-11-28)
+    weights_ = storage_.has_packed && storage_.tier != Tier::rgba8 ? Tier::q8p : Tier::q8;
     weights_reason_ = std::string("8-bit weights (") + as + ", over " +
                       std::to_string(long(options_.auto_weights_bytes / 1e6)) + " MB)";
 }

@@ -137,7 +137,8 @@ public:
     Tier weights() const { return weights_; }  // the tier's, fp16, q8 or q8p
     // With weights "auto", called by the model before it stores any weight: a model of `values` weights keeps the
     // tier's own where they take at most EngineOptions::auto_weights_bytes as the tier stores them, else 8-bit ones
-    // (packed where float textures sample exactly, else RGBA8): 4x less memory, and faster. Else does nothing.
+    // (packed on the float tiers where float textures sample exactly, else RGBA8): 4x less memory, and faster.
+    // Other weights: does nothing.
     void fit_weights(double values);
     const std::string& weights_reason() const { return weights_reason_; }  // why "auto" chose what it did ("": none)
     // The texel format of a tensor of this engine, for labels: the tier's, or the weights' own.

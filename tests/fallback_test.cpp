@@ -84,8 +84,8 @@ TEST(Fallback, TimerQueriesTimeEachSpan) {
     EXPECT_GT(ms[1], ms[0]);
 }
 
-// Weights "auto": the tier's own for a small model, 8-bit for a big one (packed where float textures sample exactly),
-// with the reason; the half tier keeps its own (it stores weights as its activations).
+// Weights "auto": the tier's own for a small model, 8-bit for a big one (packed on the float tiers where float
+// textures sample exactly), with the reason; the half tier keeps its own (it stores weights as its activations).
 TEST(Fallback, AutoWeightsAreExactUnlessTheModelIsBig) {
     const gl::Caps& c = test_caps();
     for (const char* precision : {"auto", "rgba8", "half"}) {
@@ -100,7 +100,9 @@ TEST(Fallback, AutoWeightsAreExactUnlessTheModelIsBig) {
             EXPECT_NE(e.weights_reason().find("exact weights (240 MB as "), std::string::npos) << e.weights_reason();
         }
         e.fit_weights(124e6);  // GPT-2 124M: 496 MB
-        const Tier want = e.tier() == Tier::half ? Tier::half : c.fp32.ok ? Tier::q8p : Tier::q8;
+        const Tier want = e.tier() == Tier::half                     ? Tier::half
+                          : c.fp32.ok && e.tier() != Tier::rgba8 ? Tier::q8p
+                                                                 : Tier::q8;
         EXPECT_EQ(e.weights(), want);
         if (e.tier() != Tier::half) {
             EXPECT_NE(e.weights_reason().find("8-bit weights (496 MB as "), std::string::npos) << e.weights_reason();
