@@ -34,10 +34,8 @@ const char* op_caption(const std::string& op) {
                    "product's own texture, or adds them to the residual stream by blending."},
         {"ksum", "K slices summed. Where float targets cannot blend (the rgba8 tier), and for packed 8-bit weights "
                  "in decode, a split matrix product "
-                 "writes each slice of K's sums into rows of its own (packed weights, where the GPU has draw buffers: "
-                 "two output texels a fragment, one into each of two textures, gathered here); each fragment here is "
-                 "4 outputs: it adds up their slices, then applies GELU or adds the residual, which need the whole "
-                 "sum."},
+                 "writes each slice of K's sums into rows of its own; each fragment here is 4 outputs: it adds up "
+                 "their slices, then applies GELU or adds the residual, which need the whole sum."},
         {"attn_scores", "Attention scores. Each fragment is 4 keys of one query row of one head: the dot products "
                         "of the query's head dims with each key's, over the key cache, divided by sqrt(head size) (on the "
                         "rgba8 and half tiers, whose texels hold one value, a fragment is one key). "
