@@ -274,14 +274,6 @@ Engine::Tiles Engine::tiles(int rows) const {
     Tiles t;
     if (coded_tier(storage_.tier) || options_.draw_buffers == 0) return t;  // the float tiers only
     int n = std::min(caps_.draw_buffers, options_.draw_buffers > 0 ? options_.draw_buffers : 8);
-    // decode with packed q8 weights, tiles left to auto: 1 x 2, two output texels a fragment sharing each fetch of x
-    // (a third of its fetches), their K slices gathered and summed by a ksum pass (H200, decode at context 128:
-    // 1.5B 22.1 -> 20.4 ms/token, matmuls 15.2 -> 13.1 ms of GPU time; 124M 3.20 -> 3.06-3.37; 1 x 4 no better)
-    if (rows == 1 && weights_ == Tier::q8p && storage_.tier == Tier::fp32 && n >= 2 && options_.draw_buffers < 0 &&
-        options_.tile_cols < 0) {
-        t.cols = 2;
-        return t;
-    }
     bool wide = storage_.tier == Tier::fp32 && weights_ != Tier::q8p && n >= 4;
     t.cols = options_.tile_cols > 0 ? std::max(1, std::min(n, options_.tile_cols)) : wide ? 2 : 1;
     t.rows = n / t.cols;

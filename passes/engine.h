@@ -115,7 +115,7 @@ public:
     // The half tier keeps none either: FP16 moments of GPT-2's outlier channels would overflow between passes.
     bool row_stats() const { return storage_.tier != Tier::fp16 && storage_.tier != Tier::half; }
     // The tile of output texels one fragment of a matmul of `rows` rows makes, one per draw buffer (1 x 1: none):
-    // prefill, on the float tiers, where Caps::draw_buffers allows; decode (one row) with packed q8 weights, 1 x 2.
+    // prefill, on the float tiers, where Caps::draw_buffers allows.
     struct Tiles {
         int rows = 1, cols = 1;
         int count() const { return rows * cols; }

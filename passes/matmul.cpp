@@ -1,7 +1,6 @@
 // passes/matmul.cpp — x . w^T (+ bias)(gelu)(+ residual) (glsl/matmul.frag); one draw per part of w, and after it
-// with tiles one untile draw (glsl/untile.frag) gathering the draw buffers' rows into y, or where K slices are not
-// summed by blending one ksum draw (glsl/ksum.frag) adding them up (sum_slices, which attn_values shares), from the
-// draw buffers too where the tiles are one row's (decode with packed q8 weights).
+// in prefill one untile draw (glsl/untile.frag) gathering the draw buffers' rows into y, or where K slices cannot
+// be summed by blending one ksum draw (glsl/ksum.frag) adding them up (sum_slices, which attn_values shares).
 #include "passes/ops.h"
 
 #include <algorithm>
@@ -14,16 +13,14 @@ namespace gpt2gl {
 // own summing them is faster (H200, GPU time of a decode step, matmuls + ksum: 124M 1.98 -> 1.17 + 0.40 ms, 1.5B
 // 28.0 -> 15.2 + 2.0 ms). fp16 weights, which stream 3x the texels, were slower so (124M matmuls 1.82 -> 2.16 ms),
 // as were fp32 and RGBA8 q8 weights (docs/benchmarks.md, 2026-11-28).
-// One-row tiles (decode's, through draw buffers) write their slices' sums into the tiles, and the ksum pass gathers
-// them (TILES); tiles of several rows (prefill) keep blending.
-static bool ksum_slices(const Engine& e, const SplitTensor& w, const Engine::Tiles& t) {
-    return t.rows == 1 && (e.k_partials() || (w.packed() && e.tier() == Tier::fp32));
+static bool ksum_slices(const Engine& e, const SplitTensor& w, bool tiled) {
+    return !tiled && (e.k_partials() || (w.packed() && e.tier() == Tier::fp32));
 }
 
 int matmul_slices(const Engine& e, const SplitTensor& w, int rows, int k4) {
     Engine::Tiles t = e.tiles(rows);
     // none, or summed by a ksum pass, which applies GELU itself
-    if (!e.can_accumulate() || ksum_slices(e, w, t)) return 1;
+    if (!e.can_accumulate() || ksum_slices(e, w, t.count() > 1)) return 1;
     const int n4 = (w.rows + 3) / 4;
     return e.split_k((rows + t.rows - 1) / t.rows, (n4 + t.cols - 1) / t.cols, k4, t.count() > 1);
 }
@@ -33,21 +30,6 @@ void sum_slices(Engine& e, const Tensor& sums, int slices, int rows, Tensor& y, 
     if (slices > gl::Quad::kMaxLayers) throw gl::Error("ksum: " + std::to_string(slices) + " slices, over 64");
     Pass k("ksum");
     k.in("P", sums).set("u_slices", float(slices)).set("u_rows", float(rows)).set("u_yrow", float(y_row0));
-    if (gelu) k.define("GELU");
-    if (residual) k.define("HAS_RESIDUAL").in("RES", *residual);
-    if (accumulate) k.add_to_output();
-    e.run(k.out(y, y_row0, y_row0 + rows, c0, c1));
-}
-
-void sum_slices(Engine& e, const TensorGroup& tiles, int slices, int rows, Tensor& y, int y_row0, int c0, int c1,
-                bool gelu, const Tensor* residual, bool accumulate, int tile_cols) {
-    if (slices > gl::Quad::kMaxLayers) throw gl::Error("ksum: " + std::to_string(slices) + " slices, over 64");
-    Pass k("ksum");
-    const int n = int(tiles.tensors.size());
-    k.define("TILES", n);
-    for (int j = 0; j < n; ++j) k.in("T" + std::to_string(j), tiles.tensors[size_t(j)]);
-    k.set("u_slices", float(slices)).set("u_rows", float(rows)).set("u_yrow", float(y_row0));
-    k.set("u_c40", float(c0 / 4)).set("u_tile_cols", float(tile_cols));
     if (gelu) k.define("GELU");
     if (residual) k.define("HAS_RESIDUAL").in("RES", *residual);
     if (accumulate) k.add_to_output();
@@ -71,7 +53,7 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
         int n0 = int(i) * w.rows_per_part, n4 = (w.part_rows(i) + 3) / 4, W4 = (n4 + t.cols - 1) / t.cols;
         // Slices summed by blending leave no place for GELU or the residual, which need the whole sum; summed by a
         // ksum pass (ksum_slices, never tiled), they must fit one scratch tensor of slices x rows rows.
-        const bool partials = ksum_slices(e, w, t);
+        const bool partials = ksum_slices(e, w, group != nullptr);
         int slices = partials ? e.fitting_slices(e.split_k(B, W4, k4), a.rows, y.cols())
                      : e.can_accumulate() && !a.gelu && !a.residual ? e.split_k(B, W4, k4, group != nullptr) : 1;
         int per_slice = (k4 + slices - 1) / slices;
@@ -92,19 +74,10 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
         p.set("u_n0", float(n0));
         const int c1 = n0 + w.part_rows(i);
         if (partials && slices > 1) {  // slice s of row r into row s rows + r of the scratch tensor; ksum adds them
+            Tensor& sums = e.scratch("slices", slices * a.rows, y.cols());
             p.define("PARTIAL").set("u_rows", float(a.rows)).set("u_xrow", float(a.x_row0));
-            if (!group) {
-                Tensor& sums = e.scratch("slices", slices * a.rows, y.cols());
-                e.run(p.out(sums, 0, slices * a.rows, n0, c1));
-                sum_slices(e, sums, slices, a.rows, y, a.y_row0, n0, c1, a.gelu, a.residual, a.accumulate);
-                continue;
-            }
-            // one-row tiles: tile jc of slice s of row r into row s rows + r of draw buffer jc, gathered by the ksum
-            TensorGroup& sums = e.group(t.count(), slices * a.rows, y.cols());
-            p.define("TILE_ROWS", 1).define("TILE_COLS", t.cols);
-            p.set("u_yrow", 0.0f).set("u_tile_rows", float(a.rows)).set("u_tile_cols", float(W4));
-            e.run(p.out(sums, 0, slices * a.rows, n0, n0 + std::min(4 * W4, w.part_rows(i))));
-            sum_slices(e, sums, slices, a.rows, y, a.y_row0, n0, c1, a.gelu, a.residual, a.accumulate, W4);
+            e.run(p.out(sums, 0, slices * a.rows, n0, c1));
+            sum_slices(e, sums, slices, a.rows, y, a.y_row0, n0, c1, a.gelu, a.residual, a.accumulate);
             continue;
         }
         if (slices > 1) p.sum_layers(slices);
