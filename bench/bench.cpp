@@ -287,12 +287,12 @@ static nlohmann::json run_variant(gl::Context& ctx, const std::string& name, con
                               (eo.draw_buffers == -1 && eo.tile_cols == -1 ? ""
                                : tiles.count() == 1 ? " no tiles"
                                                     : " tiles " + std::to_string(tiles.rows) + "x" + std::to_string(tiles.cols)) +
-                              (eo.gpu_profile.empty() ? "" : " as " + eo.gpu_profile);
+                              (eo.gpu_profile.empty() ? "" : " as " + eo.gpu_profile) + (eo.tune ? "" : " untuned");
     nlohmann::json r = {{"model", name}, {"config", w->cfg.describe()}, {"params", w->count_params()},
                         {"tier", tier_name(e.tier())}, {"weights", eo.weights},
                         {"weights_stored", wl.empty() ? "tier" : wl}, {"split_k", split},
                         {"draw_buffers", eo.draw_buffers}, {"tile_cols", eo.tile_cols},
-                        {"tile", {tiles.rows, tiles.cols}}, {"gpu_profile", eo.gpu_profile}, {"label", label},
+                        {"tile", {tiles.rows, tiles.cols}}, {"gpu_profile", eo.gpu_profile}, {"tune", eo.tune}, {"label", label},
                         {"renderer", g.caps().renderer}, {"version", g.caps().version}};
     long weight_bytes = 0;  // texture bytes of the weights: what a decode step must read (wpe: one row)
     for (auto& t : g.model().tensors())
@@ -300,6 +300,16 @@ static nlohmann::json run_variant(gl::Context& ctx, const std::string& name, con
     r["weight_texture_bytes"] = weight_bytes;
     r["validation"] = validate(g.model(), cpu, e, label, out);
     time_contexts(g, ctxs, o, weight_bytes, cpu.times, label, r, out);
+    nlohmann::json tuned = nlohmann::json::array();  // the ways each matmul shape timed on this GPU (Engine::tuned)
+    for (const Engine::Tuning& t : e.tunings()) {
+        std::string line;
+        for (size_t i = 0; i < t.ways.size(); ++i)
+            line += fmt("%s%s %.3f ms", i ? ", " : "", t.ways[i].c_str(), t.ms[i]);
+        out << fmt("  %-16s tuned %s: %s -> %s\n", label.c_str(), t.key.c_str(), line.c_str(),
+                   t.ways[size_t(t.chosen)].c_str());
+        tuned.push_back({{"key", t.key}, {"ways", t.ways}, {"ms", t.ms}, {"chosen", t.ways[size_t(t.chosen)]}});
+    }
+    r["tuned"] = tuned;
     r["cpu_reference"] = cpu.times;
     per_pass_times(g, *std::max_element(ctxs.begin(), ctxs.end()), r, out);
     return r;
@@ -313,13 +323,15 @@ static std::vector<EngineOptions> variants(const BenchOptions& o) {
             for (int split : o.split_k)
                 for (int tiles : o.draw_buffers)
                     for (int tile_cols : o.tile_cols)
-                        for (const std::string& profile : o.gpu_profiles) {
-                            EngineOptions eo;
-                            eo.precision = tier, eo.weights = weights, eo.max_texture_size = o.max_texture_size;
-                            eo.split_k = split, eo.draw_buffers = tiles, eo.tile_cols = tile_cols;
-                            eo.gpu_profile = profile == "none" ? "" : profile;
-                            v.push_back(eo);
-                        }
+                        for (const std::string& profile : o.gpu_profiles)
+                            for (int tune : o.tune) {
+                                EngineOptions eo;
+                                eo.precision = tier, eo.weights = weights, eo.max_texture_size = o.max_texture_size;
+                                eo.split_k = split, eo.draw_buffers = tiles, eo.tile_cols = tile_cols;
+                                eo.gpu_profile = profile == "none" ? "" : profile;
+                                eo.tune = tune != 0;
+                                v.push_back(eo);
+                            }
     return v;
 }
 

@@ -23,6 +23,7 @@ struct BenchOptions {
     std::vector<int> tile_cols = {-1};     // of which side by side (EngineOptions::tile_cols; -1 auto)
     std::vector<std::string> gpu_profiles = {""};  // emulated GPUs to time each tier as ("" or "none": this one;
                                                    // gl/profiles.h)
+    std::vector<int> tune = {1};           // matmuls tuned on this GPU (1) or drawn by the rule (0) (EngineOptions::tune)
     bool cpu = true;             // time the CPU reference too (at the two shortest contexts)
 };
 

@@ -87,6 +87,8 @@ void add_engine_flags(CLI::App* s, EngineOptions& eo) {
         ->check(CLI::Range(-1, 8));
     s->add_option("--tile-cols", eo.tile_cols, "Of those, output texels side by side in a row: -1 auto, n")
         ->check(CLI::Range(-1, 8));
+    s->add_flag("!--no-tune", eo.tune, "Draw every matmul the rule's way, not the way timed fastest on this GPU at "
+                                        "first use (the same passes and sums on every run and GPU)");
 }
 
 void add_sampling_flags(CLI::App* s, SamplerOptions& so) {
@@ -365,6 +367,8 @@ CLI::App* add_bench(CLI::App& app, BenchOptions& bo, std::string& json_path) {
     c->add_option("--gpu-profile", bo.gpu_profiles,
                   "Emulated GPUs to time each tier as (gl/profiles.h; 'none': this GPU as it is), e.g. none,no-float-blend")
         ->delimiter(',');
+    c->add_option("--tune", bo.tune, "Time each tier with its matmuls tuned on this GPU (1) and by the rule (0)")
+        ->delimiter(',')->check(CLI::Range(0, 1));
     c->add_flag("!--no-cpu", bo.cpu, "Skip timing the CPU reference");
     c->add_option("--json", json_path, "Also write every figure as JSON to this file (must not exist)");
     return c;

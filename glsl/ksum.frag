@@ -3,9 +3,40 @@
 //   y[row, n] = f(sum_{s < u_slices} P[s u_rows + row - u_yrow, n]) (+ res[row, n]),  f = gelu (GELU) or identity
 //   P: (u_slices u_rows, N) the slices' sums (a matmul's with its scale and bias)   res, y: (T, N)
 // The slice count is a uniform (at most gl::Quad::kMaxLayers = 64), so a growing context compiles nothing new.
+// TILES (one-row tiles of a matmul through draw buffers): the slices' sums are in T0 .. T(TILES-1), y's texel
+//   u_c40 + jc u_tile_cols + c in T_jc's texel u_c40 + c (the same layout each).
+#ifdef TILES
+uniform sampler2D T0;
+uniform vec4 T0_geo;
+uniform vec2 T0_inv;
+#if TILES > 1
+uniform sampler2D T1;
+#endif
+#if TILES > 2
+uniform sampler2D T2;
+#endif
+#if TILES > 3
+uniform sampler2D T3;
+#endif
+#if TILES > 4
+uniform sampler2D T4;
+#endif
+#if TILES > 5
+uniform sampler2D T5;
+#endif
+#if TILES > 6
+uniform sampler2D T6;
+#endif
+#if TILES > 7
+uniform sampler2D T7;
+#endif
+uniform float u_c40;
+uniform float u_tile_cols;
+#else
 uniform sampler2D P;
 uniform vec4 P_geo;
 uniform vec2 P_inv;
+#endif
 #ifdef HAS_RESIDUAL
 uniform sampler2D RES;
 uniform vec4 RES_geo;
@@ -15,22 +46,53 @@ uniform float u_slices;
 uniform float u_rows;
 uniform float u_yrow;
 
-// slice s's sums, times 0 past the last slice (reading the last one's instead: finite, so the product is 0)
-#define SLICE_SUMS(s) (step(s, last) * load_kept(P, P_geo, P_inv, min(s, last) * u_rows + r, c4))
-
-vec4 compute(float row, float c4) {
+// The sum of slices' texel c4 of row r in T, in slice order: 4 slices a step, fetched together (one at a time, each
+// fetch waited for the one before: 11 us a pass on an H200); past the last slice times 0 (reading the last one's
+// instead: finite, so the product is 0)
+vec4 sum_of_slices(sampler2D T, vec4 geo, vec2 inv, float r, float c4) {
     vec4 acc = vec4(0.0);
-    float r = row - u_yrow, last = u_slices - 1.0;
-    // 4 slices a step, fetched together (one at a time, each fetch waited for the one before: 11 us a pass on an
-    // H200); added in slice order all the same
+    float last = u_slices - 1.0;
     for (int i = 0; i < 16; i++) {
         float s = 4.0 * float(i);
         if (s >= u_slices) break;
-        acc += SLICE_SUMS(s);
-        acc += SLICE_SUMS(s + 1.0);
-        acc += SLICE_SUMS(s + 2.0);
-        acc += SLICE_SUMS(s + 3.0);
+        for (int j = 0; j < 4; j++) {
+            float sj = s + float(j);
+            acc += step(sj, last) * load_kept(T, geo, inv, min(sj, last) * u_rows + r, c4);
+        }
     }
+    return acc;
+}
+
+vec4 compute(float row, float c4) {
+    float r = row - u_yrow;
+#ifdef TILES
+    float jc = idiv(c4 - u_c40, u_tile_cols), c = c4 - jc * u_tile_cols;
+    vec4 acc = vec4(0.0);
+    if (jc < 0.5) acc = sum_of_slices(T0, T0_geo, T0_inv, r, c);
+#if TILES > 1
+    else if (jc < 1.5) acc = sum_of_slices(T1, T0_geo, T0_inv, r, c);
+#endif
+#if TILES > 2
+    else if (jc < 2.5) acc = sum_of_slices(T2, T0_geo, T0_inv, r, c);
+#endif
+#if TILES > 3
+    else if (jc < 3.5) acc = sum_of_slices(T3, T0_geo, T0_inv, r, c);
+#endif
+#if TILES > 4
+    else if (jc < 4.5) acc = sum_of_slices(T4, T0_geo, T0_inv, r, c);
+#endif
+#if TILES > 5
+    else if (jc < 5.5) acc = sum_of_slices(T5, T0_geo, T0_inv, r, c);
+#endif
+#if TILES > 6
+    else if (jc < 6.5) acc = sum_of_slices(T6, T0_geo, T0_inv, r, c);
+#endif
+#if TILES > 7
+    else if (jc < 7.5) acc = sum_of_slices(T7, T0_geo, T0_inv, r, c);
+#endif
+#else
+    vec4 acc = sum_of_slices(P, P_geo, P_inv, r, c4);
+#endif
 #ifdef GELU
     acc = gelu(acc);
 #endif

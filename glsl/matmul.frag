@@ -18,10 +18,12 @@
 //     4 per load4 otherwise, where W^T's texels give 4 outputs' weights of which the fragment keeps one.
 //   X_PLAIN, W_PLAIN: that texture is one plain image (one segment, one band; not rgba8-coded), so a texel's
 //   coordinates are (col, row) + 0.5 times _inv, with no tensor addressing per fetch (the loop's ALU cost).
-//   DRAW_BUFFERS = TILE_ROWS x TILE_COLS (prefill, float tiers): compute_tile makes a tile of outputs, TILE_ROWS rows
-//   u_tile_rows apart by TILE_COLS texels u_tile_cols apart, one texel into each draw buffer: each x texel fetched
-//   serves TILE_COLS texels of outputs and each W texel TILE_ROWS rows (R x fetches and 4 C W fetches per 16 R C
+//   DRAW_BUFFERS = TILE_ROWS x TILE_COLS (prefill, float tiers; decode 1 x C where tuned so): compute_tile makes a
+//   tile of outputs, TILE_ROWS rows u_tile_rows apart by TILE_COLS texels u_tile_cols apart, one texel into each
+//   draw buffer: each x texel fetched serves TILE_COLS texels of outputs and each W texel TILE_ROWS rows (R x fetches and 4 C W fetches per 16 R C
 //   multiply-adds, where one output texel takes 5 per 16). x's row is u_xrow + the output row, the residual's u_yrow +.
+//   With PARTIAL (one-row tiles): output row s u_rows + r of each draw buffer holds slice s of row r, and
+//   glsl/ksum.frag (TILES) gathers and adds them up.
 uniform sampler2D X;
 uniform vec4 X_geo;
 uniform vec2 X_inv;
@@ -185,11 +187,28 @@ vec4 compute(float row, float c4) {
 // g_tile[jc * TILE_ROWS + jr] <- the 4 outputs of row `row` + jr B at texel c4 + jc W4 (B = u_tile_rows, W4 =
 // u_tile_cols). Float tiers only: no SUM_ADD, no coded texels.
 void compute_tile(float row, float c4) {
-    float w4 = c4 - 0.25 * u_n0, xr = row + u_xrow, slice = SLICE;
+#ifdef PARTIAL  // one-row tiles: output row s u_rows + r holds slice s of row r
+    float slice = idiv(row, u_rows);
+    row -= slice * u_rows;
+#else
+    float slice = SLICE;
+#endif
+    float w4 = c4 - 0.25 * u_n0, xr = row + u_xrow;
     vec4 acc[DRAW_BUFFERS];
     for (int j = 0; j < DRAW_BUFFERS; j++) acc[j] = vec4(0.0);
 #ifdef W_Q8P
     K_LOOP(g, K12)
+#if TILE_ROWS == 1  // one-row tiles (decode): x's 3 texels fetched once for every column block
+        float v = (xr + 0.5) * X_inv.y;
+        vec4 xa = LOAD_XV(xr, v, 3.0 * g);
+        vec4 xb = 3.0 * g + 1.0 < float(K4) ? LOAD_XV(xr, v, 3.0 * g + 1.0) : vec4(0.0);
+        vec4 xc = 3.0 * g + 2.0 < float(K4) ? LOAD_XV(xr, v, 3.0 * g + 2.0) : vec4(0.0);
+#ifdef GELU_X
+        xa = gelu(xa);
+        xb = gelu(xb);
+        xc = gelu(xc);
+#endif
+#endif
         for (int jc = 0; jc < TILE_COLS; jc++) {
             // block jc's 4 W texels taken apart once (k = 12g + 3m .. + 2 in texel m), then used for every row
             float wc = w4 + float(jc) * u_tile_cols, u = (wc + 0.5) * W_inv.x;
@@ -199,6 +218,9 @@ void compute_tile(float row, float c4) {
             unpack_q8x3(W_TEXEL_AT(4.0 * g + 2.0, wc, u), c0, c1, c2);
             unpack_q8x3(W_TEXEL_AT(4.0 * g + 3.0, wc, u), d0, d1, d2);
             for (int jr = 0; jr < TILE_ROWS; jr++) {
+#if TILE_ROWS == 1
+                vec4 x0 = xa, x1 = xb, x2 = xc;
+#else  // x fetched per column block (held in arrays across it, the page's prompt on SwiftShader took 2x as long)
                 float r = xr + float(jr) * u_tile_rows, v = (r + 0.5) * X_inv.y;
                 vec4 x0 = LOAD_XV(r, v, 3.0 * g);
                 vec4 x1 = 3.0 * g + 1.0 < float(K4) ? LOAD_XV(r, v, 3.0 * g + 1.0) : vec4(0.0);
@@ -207,6 +229,7 @@ void compute_tile(float row, float c4) {
                 x0 = gelu(x0);
                 x1 = gelu(x1);
                 x2 = gelu(x2);
+#endif
 #endif
                 acc[jc * TILE_ROWS + jr] += x0.x * a0 + x0.y * a1 + x0.z * a2 + x0.w * b0 + x1.x * b1 + x1.y * b2 +
                                             x1.z * c0 + x1.w * c1 + x2.x * c2 + x2.y * d0 + x2.z * d1 + x2.w * d2;

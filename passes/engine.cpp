@@ -5,6 +5,7 @@
 #include "gl/shaders.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -304,6 +305,45 @@ int Engine::fitting_slices(int slices, int rows, int cols) const {
 int Engine::context_slices(int s4, int slice4) const {
     if (!(can_accumulate() || k_partials()) || s4 <= slice4) return 1;
     return std::min(gl::Quad::kMaxLayers, (s4 + slice4 - 1) / slice4);
+}
+
+int Engine::tuned(const std::string& key, const std::vector<std::string>& ways, const std::function<void(int)>& draw) {
+    const std::string id = key + " #" + std::to_string(ways.size());  // one shape may have more ways elsewhere
+    auto it = tuned_.find(id);
+    if (it != tuned_.end()) return it->second;
+    if (ways.size() < 2 || !options_.tune) return 0;
+    using Clock = std::chrono::steady_clock;
+    const long draws = draw_calls_;
+    const bool recording = recording_;  // step mode: the trials are drawn, not recorded
+    recording_ = false;
+    auto observer = std::move(observer_);
+    observer_ = nullptr;
+    // ms of one draw of way i on an idle GPU, to its end (draw(i) reads its output back): as it runs in a forward,
+    // where each pass waits for the one before it (back to back, a GPU could overlap the draws of a way that fills
+    // few of its lanes)
+    auto time_ms = [&](int i) {
+        auto t0 = Clock::now();
+        draw(i);
+        return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    };
+    const int n = int(ways.size());
+    glFinish();
+    for (int i = 0; i < n; ++i) time_ms(i);  // compiles, and the driver's first use
+    // the best of 3 to 21 draws each (~3 ms of them), alternating, so that a slow moment of a shared machine hits
+    // every way alike
+    const int samples = int(std::clamp(std::ceil(3.0 / std::max(time_ms(0), 1e-3)), 3.0, 21.0));
+    std::vector<double> best(size_t(n), 1e30);
+    for (int k = 0; k < samples; ++k)
+        for (int i = 0; i < n; ++i) best[size_t(i)] = std::min(best[size_t(i)], time_ms(i));
+    // another way than the rule's must beat it by 5%: within that, the best draws of ways alike differ by chance
+    const int fastest = int(std::min_element(best.begin(), best.end()) - best.begin());
+    const int chosen = best[size_t(fastest)] < 0.95 * best[0] ? fastest : 0;
+    observer_ = std::move(observer);
+    recording_ = recording;
+    draw_calls_ = draws;
+    tuned_[id] = chosen;
+    tunings_.push_back({key, ways, best, chosen});
+    return chosen;
 }
 
 void Engine::run(const Pass& p) {

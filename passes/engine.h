@@ -29,6 +29,8 @@ struct EngineOptions {
                                      // probe's count, at most 8, on the float tiers), 0/1 never, n: at most n
     int tile_cols = -1;              // of which side by side in a row (the rest in a column): -1 auto, n: n
     std::string gpu_profile;         // emulate a named old GPU's limits (gl/profiles.h); "": this GPU's own
+    bool tune = true;                // decode matmuls time their ways on this GPU and keep the fastest (Engine::tuned);
+                                     // false: the fixed rule's way (the same passes on every GPU)
 };
 
 // One draw: a declarative description of a fragment-shader pass (TF.js GPGPUProgram; sokol desc structs).
@@ -89,6 +91,7 @@ public:
     ~Engine();
 
     const gl::Caps& caps() const { return caps_; }
+    const EngineOptions& options() const { return options_; }
     const Storage& storage() const { return storage_; }
     Tier tier() const { return storage_.tier; }
     const std::string& tier_reason() const { return tier_reason_; }
@@ -115,7 +118,8 @@ public:
     // The half tier keeps none either: FP16 moments of GPT-2's outlier channels would overflow between passes.
     bool row_stats() const { return storage_.tier != Tier::fp16 && storage_.tier != Tier::half; }
     // The tile of output texels one fragment of a matmul of `rows` rows makes, one per draw buffer (1 x 1: none):
-    // prefill, on the float tiers, where Caps::draw_buffers allows.
+    // prefill, on the float tiers, where Caps::draw_buffers allows (decode: one-row tiles where asked for, or where
+    // tuned so: passes/matmul.cpp).
     struct Tiles {
         int rows = 1, cols = 1;
         int count() const { return rows * cols; }
@@ -134,6 +138,20 @@ public:
     // Key-texel slices for a pass over a context of s4 key texels, summed by blending or by a ksum pass (1: none);
     // slices of `slice4`.
     int context_slices(int s4, int slice4) const;
+    // Tuning (EngineOptions::tune): the index of the fastest of `ways` to draw the same output, `draw(i)` drawing way
+    // i and reading a value of its output back (so that it returns when the GPU is done: a browser's glFinish
+    // returns at once). On first use of `key` each way is drawn once (compiling it), then timed draw by draw from an
+    // idle GPU, the ways alternating; the best of 3 to 21 draws counts, the rule's way (0) stays unless another is
+    // 5% faster, and the choice is kept for the key. 0 where tuning is off or there is one way. Trial draws are drawn
+    // while recording too, and are neither recorded, counted (draw_calls) nor observed.
+    int tuned(const std::string& key, const std::vector<std::string>& ways, const std::function<void(int)>& draw);
+    struct Tuning {
+        std::string key;
+        std::vector<std::string> ways;
+        std::vector<double> ms;  // per way, its best draw's, readback included
+        int chosen;
+    };
+    const std::vector<Tuning>& tunings() const { return tunings_; }  // what each tuned key measured, in order
     Tier weights() const { return weights_; }  // the tier's, fp16, q8 or q8p
     // With weights "auto", called by the model before it stores any weight: a model of `values` weights keeps the
     // tier's own where they take at most EngineOptions::auto_weights_bytes as the tier stores them, else 8-bit ones
@@ -194,6 +212,8 @@ private:
     std::map<std::string, std::map<std::string, Compiled>> programs_;  // op -> defines -> program
     std::map<std::array<int, 3>, std::unique_ptr<TensorGroup>> groups_;  // (n, rows, cols) -> group
     std::map<std::tuple<std::string, int, int>, Tensor> scratch_;         // (name, rows, cols) -> tensor
+    std::map<std::string, int> tuned_;                                     // key, way count -> the way chosen
+    std::vector<Tuning> tunings_;
     long draw_calls_ = 0;
     bool state_ok_ = false;
     std::string scope_;

@@ -1,9 +1,12 @@
 // passes/matmul.cpp — x . w^T (+ bias)(gelu)(+ residual) (glsl/matmul.frag); one draw per part of w, and after it
-// in prefill one untile draw (glsl/untile.frag) gathering the draw buffers' rows into y, or where K slices cannot
-// be summed by blending one ksum draw (glsl/ksum.frag) adding them up (sum_slices, which attn_values shares).
+// with tiles one untile draw (glsl/untile.frag) gathering the draw buffers' rows into y, or where K slices are not
+// summed by blending one ksum draw (glsl/ksum.frag) adding them up (sum_slices, which attn_values shares), from the
+// draw buffers too where the tiles are one row's. Which way a product draws (K split or not, one-row tiles or not) is
+// tuned on this GPU by timing a one-row product (Engine::tuned) the first time a shape comes.
 #include "passes/ops.h"
 
 #include <algorithm>
+#include <memory>
 
 namespace gpt2gl {
 
@@ -13,14 +16,16 @@ namespace gpt2gl {
 // own summing them is faster (H200, GPU time of a decode step, matmuls + ksum: 124M 1.98 -> 1.17 + 0.40 ms, 1.5B
 // 28.0 -> 15.2 + 2.0 ms). fp16 weights, which stream 3x the texels, were slower so (124M matmuls 1.82 -> 2.16 ms),
 // as were fp32 and RGBA8 q8 weights (docs/benchmarks.md, 2026-11-28).
-static bool ksum_slices(const Engine& e, const SplitTensor& w, bool tiled) {
-    return !tiled && (e.k_partials() || (w.packed() && e.tier() == Tier::fp32));
+// One-row tiles (decode's, through draw buffers) write their slices' sums into the tiles, and the ksum pass gathers
+// them (TILES); tiles of several rows (prefill) keep blending.
+static bool ksum_slices(const Engine& e, const SplitTensor& w, const Engine::Tiles& t) {
+    return t.rows == 1 && (e.k_partials() || (w.packed() && e.tier() == Tier::fp32));
 }
 
 int matmul_slices(const Engine& e, const SplitTensor& w, int rows, int k4) {
     Engine::Tiles t = e.tiles(rows);
     // none, or summed by a ksum pass, which applies GELU itself
-    if (!e.can_accumulate() || ksum_slices(e, w, t.count() > 1)) return 1;
+    if (!e.can_accumulate() || ksum_slices(e, w, t)) return 1;
     const int n4 = (w.rows + 3) / 4;
     return e.split_k((rows + t.rows - 1) / t.rows, (n4 + t.cols - 1) / t.cols, k4, t.count() > 1);
 }
@@ -36,6 +41,52 @@ void sum_slices(Engine& e, const Tensor& sums, int slices, int rows, Tensor& y, 
     e.run(k.out(y, y_row0, y_row0 + rows, c0, c1));
 }
 
+void sum_slices(Engine& e, const TensorGroup& tiles, int slices, int rows, Tensor& y, int y_row0, int c0, int c1,
+                bool gelu, const Tensor* residual, bool accumulate, int tile_cols) {
+    if (slices > gl::Quad::kMaxLayers) throw gl::Error("ksum: " + std::to_string(slices) + " slices, over 64");
+    Pass k("ksum");
+    const int n = int(tiles.tensors.size());
+    k.define("TILES", n);
+    for (int j = 0; j < n; ++j) k.in("T" + std::to_string(j), tiles.tensors[size_t(j)]);
+    k.set("u_slices", float(slices)).set("u_rows", float(rows)).set("u_yrow", float(y_row0));
+    k.set("u_c40", float(c0 / 4)).set("u_tile_cols", float(tile_cols));
+    if (gelu) k.define("GELU");
+    if (residual) k.define("HAS_RESIDUAL").in("RES", *residual);
+    if (accumulate) k.add_to_output();
+    e.run(k.out(y, y_row0, y_row0 + rows, c0, c1));
+}
+
+// How a product is drawn: with its K slices as Engine::split_k cuts them or in one piece; one-row products (decode)
+// with tiles of 1 x tile_cols output texels a fragment (1: none).
+struct Way {
+    bool split = true;
+    int tile_cols = 1;
+};
+
+// The ways of drawing a one-row product by w, the rule's first (EngineOptions::tune off): K split or whole where the
+// rule splits it, and where w holds packed q8 weights on the fp32 tier with 2 draw buffers, tiles of 1 x 2 sharing
+// each fetch of x or none (tiles and split-K left to auto; asked for, the engine's). Which pays depends on the GPU:
+// on an H200 the tiles (1.5B decode 21.9 -> 20.3 ms/token) and splitting (a few hundred fragments fill few of its
+// lanes); on SwiftShader neither (the page with the tiles: 521 ms/token against 203-254), on llvmpipe not splitting
+// (124M q8 packed, decode 89 -> 73 ms/token, prefill of 16 tokens 360 -> 231 ms; docs/benchmarks.md).
+static std::vector<Way> ways(const Engine& e, const SplitTensor& w, const MatmulArgs& a, int k4) {
+    const EngineOptions& o = e.options();
+    const Engine::Tiles t = e.tiles(1);
+    const int n4 = (w.part_rows(0) + 3) / 4;
+    const bool splits = (ksum_slices(e, w, t) || (e.can_accumulate() && !a.gelu && !a.residual)) &&
+                        e.split_k(1, (n4 + t.cols - 1) / t.cols, k4) > 1;
+    std::vector<Way> out{{true, t.cols}};
+    if (splits && o.split_k == -1) out.push_back({false, t.cols});
+    if (w.packed() && e.tier() == Tier::fp32 && e.caps().draw_buffers >= 2 && o.draw_buffers == -1 &&
+        o.tile_cols == -1) {
+        const size_t n = out.size();
+        for (size_t i = 0; i < n; ++i) out.push_back({out[i].split, 2});
+    }
+    return out;
+}
+
+static void draw_matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const MatmulArgs& a, Way way);
+
 void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const MatmulArgs& a) {
     if (w.cols != x.cols() || w.rows != y.cols())
         throw gl::Error("matmul " + w.name + ": shapes disagree: x [" + std::to_string(x.rows()) + ", " +
@@ -43,19 +94,42 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
                         "], y [" + std::to_string(y.rows()) + ", " + std::to_string(y.cols()) + "]");
     if (a.accumulate && a.residual) throw gl::Error("matmul " + w.name + ": accumulate and residual both set");
     const int k4 = (x.cols() + 3) / 4;
+    // decode takes the way tuned; prefill its split, with the tiles of its rows
+    MatmulArgs one = a;
+    one.rows = 1, one.y_row0 = 0;
+    const std::vector<Way> all = ways(e, w, one, k4);
+    std::vector<std::string> names;
+    for (const Way& v : all)
+        names.push_back(std::string(v.split ? "K split" : "K whole") + (v.tile_cols > 1 ? ", 1 x 2 tiles" : ""));
+    // by shape and format: GELU, a residual or accumulating cost little beside the product (where they leave fewer
+    // ways, Engine::tuned keys by the count too)
+    std::string key = "matmul [1, " + std::to_string(w.cols) + "] x [" + std::to_string(w.part_rows(0)) + ", " +
+                      std::to_string(w.cols) + "]^T " + e.format_name(w.parts[0]);
+    std::unique_ptr<Tensor> trial;  // the trials' output, made if they run
+    const int i = e.tuned(key, names, [&](int j) {
+        if (!trial) trial = std::make_unique<Tensor>(e.tensor("tuning", 1, y.cols()));
+        draw_matmul(e, x, w, *trial, one, all[size_t(j)]);
+        trial->read(0, 0);  // waits for the GPU
+    });
+    draw_matmul(e, x, w, y, a, all[size_t(i)]);
+}
+
+static void draw_matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const MatmulArgs& a, Way way) {
+    const int k4 = (x.cols() + 3) / 4;
     // Tiles: draw buffer jc R + jr of the group holds y's row y_row0 + jr B + i, texel n0/4 + jc W4 + c at (i, n0/4 + c),
     // for R x C tiles, B = ceil(rows / R) and W4 = ceil(part's texels / C). The last row and col blocks may run past
     // y's (those outputs are made from whatever x and w hold there, and never gathered).
-    const Engine::Tiles t = e.tiles(a.rows);
+    const Engine::Tiles t = a.rows > 1 ? e.tiles(a.rows) : Engine::Tiles{1, way.tile_cols};
     const int B = (a.rows + t.rows - 1) / t.rows;
     TensorGroup* group = t.count() > 1 ? &e.group(t.count(), B, y.cols()) : nullptr;
     for (size_t i = 0; i < w.parts.size(); ++i) {
         int n0 = int(i) * w.rows_per_part, n4 = (w.part_rows(i) + 3) / 4, W4 = (n4 + t.cols - 1) / t.cols;
         // Slices summed by blending leave no place for GELU or the residual, which need the whole sum; summed by a
-        // ksum pass (ksum_slices, never tiled), they must fit one scratch tensor of slices x rows rows.
-        const bool partials = ksum_slices(e, w, group != nullptr);
+        // ksum pass (ksum_slices), they must fit one scratch tensor of slices x rows rows.
+        const bool partials = ksum_slices(e, w, t);
         int slices = partials ? e.fitting_slices(e.split_k(B, W4, k4), a.rows, y.cols())
                      : e.can_accumulate() && !a.gelu && !a.residual ? e.split_k(B, W4, k4, group != nullptr) : 1;
+        if (!way.split) slices = 1;
         int per_slice = (k4 + slices - 1) / slices;
         if (w.packed()) per_slice = (per_slice + 2) / 3 * 3;  // whole groups of 12 inputs
         slices = (k4 + per_slice - 1) / per_slice;  // no empty slices
@@ -74,10 +148,19 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
         p.set("u_n0", float(n0));
         const int c1 = n0 + w.part_rows(i);
         if (partials && slices > 1) {  // slice s of row r into row s rows + r of the scratch tensor; ksum adds them
-            Tensor& sums = e.scratch("slices", slices * a.rows, y.cols());
             p.define("PARTIAL").set("u_rows", float(a.rows)).set("u_xrow", float(a.x_row0));
-            e.run(p.out(sums, 0, slices * a.rows, n0, c1));
-            sum_slices(e, sums, slices, a.rows, y, a.y_row0, n0, c1, a.gelu, a.residual, a.accumulate);
+            if (!group) {
+                Tensor& sums = e.scratch("slices", slices * a.rows, y.cols());
+                e.run(p.out(sums, 0, slices * a.rows, n0, c1));
+                sum_slices(e, sums, slices, a.rows, y, a.y_row0, n0, c1, a.gelu, a.residual, a.accumulate);
+                continue;
+            }
+            // one-row tiles: tile jc of slice s of row r into row s rows + r of draw buffer jc, gathered by the ksum
+            TensorGroup& sums = e.group(t.count(), slices * a.rows, y.cols());
+            p.define("TILE_ROWS", 1).define("TILE_COLS", t.cols);
+            p.set("u_yrow", 0.0f).set("u_tile_rows", float(a.rows)).set("u_tile_cols", float(W4));
+            e.run(p.out(sums, 0, slices * a.rows, n0, n0 + std::min(4 * W4, w.part_rows(i))));
+            sum_slices(e, sums, slices, a.rows, y, a.y_row0, n0, c1, a.gelu, a.residual, a.accumulate, W4);
             continue;
         }
         if (slices > 1) p.sum_layers(slices);

@@ -65,6 +65,9 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
 // slices) in rows s rows + r.
 void sum_slices(Engine& e, const Tensor& sums, int slices, int rows, Tensor& y, int y_row0, int c0, int c1, bool gelu,
                 const Tensor* residual, bool accumulate = false);
+// The same from one-row tiles: y's texel c0/4 + jc tile_cols + c is summed from draw buffer jc's texel c0/4 + c.
+void sum_slices(Engine& e, const TensorGroup& tiles, int slices, int rows, Tensor& y, int y_row0, int c0, int c1,
+                bool gelu, const Tensor* residual, bool accumulate, int tile_cols);
 // The K slices summed by blending that matmul cuts a product of `rows` rows by w over k4 input texels into (1: none,
 // or summed by a ksum pass): a GELU of such a split product waits for its consumer (MatmulArgs::gelu_x).
 int matmul_slices(const Engine& e, const SplitTensor& w, int rows, int k4);

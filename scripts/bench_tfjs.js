@@ -7,8 +7,9 @@
 // prompt, and their tokens are compared first. Needs build-web/site (scripts/build_web.sh) and TF.js:
 //   npm install --no-save @tensorflow/tfjs@4.22.0        (or --tfjs DIR: a directory holding tf.min.js)
 //   node scripts/bench_tfjs.js [--tokens 32] [--rounds 2] [--vulkan] [--model default|124M|DIR] [--precision auto]
-//                              [--weights auto,tier,q8-packed] [--tfjs-flag FLAG=JSON]...
-// --weights: the page's ?weights= (each timed; the first one's tokens are the ones checked against TF.js's).
+//                              [--weights auto,tier,q8-packed] [--tune 1,0] [--tfjs-flag FLAG=JSON]...
+// --weights: the page's ?weights= (each timed; the first one's tokens are the ones checked against TF.js's); --tune its
+// ?tune= (1: its matmuls tuned on this GPU, the default; 0: drawn by the rule), each timed with each weights.
 // (--vulkan: Mesa's lavapipe through ANGLE, needs the mesa-vulkan-drivers package.)
 // --model DIR (config.json + model.safetensors, HF names) or a GPT-2 size (124M, 355M, 774M, 1.5B: random weights of
 // that shape, written once to the temp directory, as `gpt2gl bench` makes them): both engines run it instead of the
@@ -23,6 +24,7 @@ const arg = (name, def) => { const i = process.argv.indexOf(name); return i > 0 
 const tokens = +arg("--tokens", "32"), rounds = +arg("--rounds", "2"), precision = arg("--precision", "auto");
 const vulkan = process.argv.includes("--vulkan");
 const pageWeights = arg("--weights", "auto").split(",");  // the page's weight storage (?weights=), each timed
+const pageTune = arg("--tune", "1").split(",");  // the page's ?tune=, each timed
 const tfjsFlags = process.argv.flatMap((a, i) => (process.argv[i - 1] === "--tfjs-flag" ? [a] : []));
 const tfjsDir = arg("--tfjs", path.join(root, "node_modules/@tensorflow/tfjs/dist"));
 const modelArg = arg("--model", "default");
@@ -184,12 +186,12 @@ window.peer = (async () => {
   const prompt = Array.from({ length: 16 }, (_, i) => (i * 7919 + 13) % 50257);
 
   // One engine in a fresh page: warm-up (shaders compile on first use), then a timed prompt and `tokens` steps.
-  async function run(which, flags, weights) {
+  async function run(which, flags, weights, tune) {
     const page = await browser.newPage();
     const errors = [];
     page.on("pageerror", (e) => errors.push(String(e)));
     if (which === "gpt2gl") {
-      await page.goto(`${base}/?precision=${precision}&weights=${weights}&ctx=128`);
+      await page.goto(`${base}/?precision=${precision}&weights=${weights}&tune=${tune}&ctx=128`);
       await page.waitForFunction(() => window.gpt2gl && (window.gpt2gl.ready || document.getElementById("error").textContent));
       if (modelArg !== "default") {  // the user's own model, as a user gives it
         await page.setInputFiles("#files", ["config.json", "model.safetensors"].map((f) => path.join(model, f)));
@@ -231,13 +233,15 @@ window.peer = (async () => {
   }
 
   const variants = { "TF.js packed": ["WEBGL_PACK=true"], "TF.js unpacked": ["WEBGL_PACK=false"] };
-  const pages = pageWeights.map((w) => `gpt2gl ${w}`);
+  const pageOf = {};  // name -> [weights, tune]
+  for (const w of pageWeights) for (const t of pageTune) pageOf[`gpt2gl ${w}${t === "0" ? " untuned" : ""}`] = [w, t];
+  const pages = Object.keys(pageOf);
   for (const p of pages) variants[p] = [];
   const results = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
   for (let i = 0; i < rounds; i++)
     for (const [which, flags] of Object.entries(variants)) {
-      const w = pageWeights[pages.indexOf(which)];
-      const r = await run(which.startsWith("gpt2gl") ? "gpt2gl" : which, flags, w);
+      const [w, t] = pageOf[which] || [];
+      const r = await run(which.startsWith("gpt2gl") ? "gpt2gl" : which, flags, w, t);
       if (r.error) { console.error(`${which}: ${r.error}`); process.exit(1); }
       results[which].push(r);
     }

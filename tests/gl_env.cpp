@@ -53,6 +53,7 @@ Engine* test_engine(Tier tier, int max_size, std::string* why) {
             EngineOptions o;
             o.precision = tier_name(tier);
             o.max_texture_size = max_size;
+            o.tune = false;  // the rule's ways, the same in every run (tune_test.cpp tunes)
             return (e.engines[key] = std::make_unique<Engine>(e.caps, o)).get();
         } catch (const gl::Error& err) {
             f = e.failures.emplace(key, err.what()).first;
@@ -104,6 +105,7 @@ std::unique_ptr<Engine> weights_engine(const TierCase& c, const std::string& wei
     o.precision = tier_name(c.tier);
     o.max_texture_size = c.max_size;
     o.weights = weights;
+    o.tune = false;
     return std::make_unique<Engine>(test_caps(), o);
 }
 

@@ -162,6 +162,7 @@ void Ops::check_partials(const Engine& like) {
     for (int slices : {1, 2, 5, 64}) {
         SCOPED_TRACE("slices=" + std::to_string(slices));
         EngineOptions o;
+        o.tune = false;  // the ways the rule picks (the counts below are the rule's)
         o.precision = tier_name(like.tier());
         o.max_texture_size = GetParam().max_size;
         o.split_k = slices;
@@ -224,6 +225,7 @@ TEST_P(Ops, MatmulSplitK) {
         gl::Caps no_blend = test_caps();
         no_blend.fp32.blend = false;
         EngineOptions o;
+        o.tune = false;  // the ways the rule picks (the counts below are the rule's)
         o.max_texture_size = GetParam().max_size;
         Engine eng(no_blend, o);
         ASSERT_TRUE(eng.k_partials()) << "fp32 without float blending sums K slices in a pass";
@@ -254,6 +256,7 @@ TEST_P(Ops, MatmulSplitK) {
             const bool packed = std::string(weights) == "q8-packed";
             if (packed && (tier() != Tier::fp32 || !q8_layout_available(weights))) continue;
             EngineOptions o;
+            o.tune = false;  // the ways the rule picks (the counts below are the rule's)
             o.precision = tier_name(tier());
             o.max_texture_size = GetParam().max_size;
             o.split_k = slices;
@@ -306,6 +309,60 @@ TEST_P(Ops, MatmulSplitK) {
     }
 }
 
+// Tuning (EngineOptions::tune, on in the front ends): the first one-row product of a shape times its ways (K split
+// or whole; also one-row tiles of 1 x 2 for packed q8 on fp32 with draw buffers) and draws the fastest; the next of
+// that shape draws the same way, timing nothing. Whichever way wins, the product is the reference's; the trial draws
+// are neither observed nor counted, and leave no texture or framebuffer behind. fp16 and half never split: one way,
+// nothing to time.
+TEST_P(Ops, MatmulTuned) {
+    const MatmulCase m = {1, 1536, 768, true, false, false, 0, 2};  // decode, one row (no residual: may blend)
+    auto w = randn(size_t(m.N) * m.K, 71, 1.0f / std::sqrt(float(m.K)));
+    for (const std::string weights : {"tier", "q8-packed"}) {
+        if (weights == "q8-packed" && (tier() != Tier::fp32 || !q8_layout_available(weights))) continue;
+        SCOPED_TRACE("weights " + weights);
+        EngineOptions o;
+        o.precision = tier_name(tier());
+        o.max_texture_size = GetParam().max_size;
+        o.weights = weights;
+        Engine eng(test_caps(), o);
+        std::vector<float> held = stored(tier(), w);
+        if (weights == "q8-packed") {
+            std::vector<float> q, sc;
+            quantize_q8(w.data(), m.N, m.K, &q, &sc);
+            held = dequantize_q8(q, sc, m.K);
+        }
+        int observed = 0;
+        eng.observe([&](const Pass&) { ++observed; });
+        long draws0 = eng.draw_calls();
+        check_matmul(eng, m, w, held, 72);  // tunes
+        const long draws = eng.draw_calls() - draws0;
+        const int seen = observed;
+        const gl::Counts after_first = gl::live_counts();
+        const size_t expect_ways = tier() == Tier::fp16 || tier() == Tier::half ? 1
+                                   : weights == "q8-packed" && test_caps().draw_buffers >= 2 ? 4
+                                                                                           : 2;
+        ASSERT_EQ(eng.tunings().size(), expect_ways > 1 ? 1u : 0u);
+        if (expect_ways > 1) {
+            const Engine::Tuning& t = eng.tunings()[0];
+            EXPECT_EQ(t.ways.size(), expect_ways) << t.key;
+            ASSERT_EQ(t.ms.size(), t.ways.size());
+            for (double ms : t.ms) EXPECT_GT(ms, 0.0) << t.key;
+            const double fastest = *std::min_element(t.ms.begin(), t.ms.end());
+            if (t.chosen == 0) EXPECT_GE(fastest, 0.95 * t.ms[0]) << "the rule's way, unless another is 5% faster";
+            else EXPECT_EQ(t.ms[size_t(t.chosen)], fastest) << "the fastest way";
+        }
+        observed = 0;
+        draws0 = eng.draw_calls();
+        check_matmul(eng, m, w, held, 73);  // the way kept
+        EXPECT_EQ(eng.tunings().size(), expect_ways > 1 ? 1u : 0u) << "timed once per shape";
+        EXPECT_EQ(eng.draw_calls() - draws0, draws) << "the trial draws were counted";
+        EXPECT_EQ(observed, seen) << "the trial draws were observed";
+        const gl::Counts after_second = gl::live_counts();
+        EXPECT_EQ(after_second.textures, after_first.textures) << "the trials' output stayed";
+        EXPECT_EQ(after_second.framebuffers, after_first.framebuffers);
+    }
+}
+
 // Prefill tiles (Engine::tiles): each fragment makes a tile of R rows x C output texels, one per draw buffer, and an
 // untile pass gathers them into y. Row and col counts that are not multiples of the tile (the last blocks run past
 // the output), row offsets, GELU, the residual, every weight format, weights in parts, K split by blending where the
@@ -317,7 +374,7 @@ TEST_P(Ops, MatmulTiles) {
         GTEST_SKIP() << tier_name(tier()) << " never tiles (checked)";
     }
     if (test_caps().draw_buffers < 2) GTEST_SKIP() << "no draw buffers here: " << test_caps().draw_buffers_why;
-    EXPECT_EQ(e->tiles(1).count(), 1) << "decode keeps one output texel a fragment";
+    EXPECT_EQ(e->tiles(1).count(), 1) << "decode keeps one output texel a fragment, unless tuned or asked otherwise";
     const MatmulCase cases[] = {
         {17, 3072, 768, true, false, true, 0, 0},   // mlp c_proj + residual (17 rows: the last row block runs past)
         {19, 50, 37, true, true, true, 2, 5},       // odd shapes, row offsets
@@ -339,6 +396,7 @@ TEST_P(Ops, MatmulTiles) {
         if (v.rows * v.cols > test_caps().draw_buffers) continue;
         SCOPED_TRACE(std::to_string(v.rows) + " x " + std::to_string(v.cols) + " tiles, weights " + weights);
         EngineOptions o;
+        o.tune = false;  // the ways the rule picks (the counts below are the rule's)
         o.precision = tier_name(tier());
         o.max_texture_size = GetParam().max_size;
         o.weights = weights;
@@ -348,8 +406,12 @@ TEST_P(Ops, MatmulTiles) {
         ASSERT_EQ(eng.tiles(2 * v.rows).rows, v.rows);
         ASSERT_EQ(eng.tiles(2 * v.rows).cols, v.cols);
         ASSERT_EQ(eng.tiles(2 * v.rows - 1).count(), v.rows == 1 ? v.cols : 1) << "one-row tiles serve decode too";
-        int untiles = 0, parts = 0;  // an untile pass per part of w
-        eng.observe([&](const Pass& p) { untiles += p.op == "untile"; });
+        // per part of w an untile pass, or where one-row tiles of packed q8 split K a ksum pass gathering them
+        int untiles = 0, gathers = 0, parts = 0;
+        eng.observe([&](const Pass& p) {
+            untiles += p.op == "untile";
+            gathers += p.op == "ksum" && p.defines.find("TILES") != std::string::npos;
+        });
         for (const MatmulCase& m : cases) {
             if (&m - cases > 2 && &v != variants && m.T > 1) continue;
             auto w = randn(size_t(m.N) * m.K, 61, 1.0f / std::sqrt(float(m.K)));
@@ -362,7 +424,9 @@ TEST_P(Ops, MatmulTiles) {
             check_matmul(eng, m, w, held, 60);
             if (eng.tiles(m.T).count() > 1) parts += int(eng.split("w", m.N, m.K, w.data()).parts.size());
         }
-        EXPECT_EQ(untiles, parts);
+        EXPECT_EQ(untiles + gathers, parts);
+        EXPECT_EQ(gathers > 0, weights == "q8-packed" && v.rows == 1 && tier() == Tier::fp32)
+            << "decode's one-row tiles of packed q8 sum their K slices by a gathering ksum pass";
         if (!eng.can_accumulate()) continue;
         // y += gelu(x) . w^T + b in place, K split: the untile pass adds the gathered rows onto y
         const int T = 21, K = 3072, N = 768;
@@ -378,7 +442,10 @@ TEST_P(Ops, MatmulTiles) {
         a.bias = &bt;
         a.accumulate = true;
         a.gelu_x = true;
-        EXPECT_GT(matmul_slices(eng, wt, T, K / 4), 1) << "K is split here";
+        if (weights == "q8-packed" && v.rows == 1)  // its slices go to the tiles and a gathering ksum adds them
+            EXPECT_EQ(matmul_slices(eng, wt, T, K / 4), 1) << "no blended slices";
+        else
+            EXPECT_GT(matmul_slices(eng, wt, T, K / 4), 1) << "K is split here";
         matmul(eng, xt, wt, y, a);
         std::vector<float> xg = x;
         for (float& xv : xg) xv = ref::gelu(xv);
@@ -598,6 +665,7 @@ TEST_P(Ops, AttnValuesSlicesInAPass) {
         gl::Caps no_blend = test_caps();
         no_blend.fp32.blend = false;
         EngineOptions o;
+        o.tune = false;  // the ways the rule picks (the counts below are the rule's)
         o.max_texture_size = GetParam().max_size;
         own = std::make_unique<Engine>(no_blend, o);
         eng = own.get();

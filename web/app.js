@@ -30,7 +30,7 @@ createGpt2gl({
 }).then((M) => {
   const api = {
     error: M.cwrap("gpt2gl_error", "string", []),
-    init: M.cwrap("gpt2gl_init", "number", ["string", "string", "string"]),
+    init: M.cwrap("gpt2gl_init", "number", ["string", "string", "string", "number"]),
     info: () => JSON.parse(M.cwrap("gpt2gl_info", "string", [])()),
     load: M.cwrap("gpt2gl_load", "number", ["string", "number"]),
     encode: (t) => JSON.parse(M.cwrap("gpt2gl_encode", "string", ["string"])(t)),
@@ -73,7 +73,8 @@ createGpt2gl({
   const keptPrompt = sessionStorage.getItem("gpt2gl-prompt");
   if (keptPrompt) $("prompt").value = keptPrompt;
 
-  if (api.init(params.get("precision") || "auto", params.get("weights") || "auto", params.get("profile") || "") !== 0) {
+  if (api.init(params.get("precision") || "auto", params.get("weights") || "auto", params.get("profile") || "",
+    params.get("tune") === "0" ? 0 : 1) !== 0) {
     fail("gpt2gl cannot run here: " + api.error());
     return;
   }
@@ -147,6 +148,9 @@ createGpt2gl({
       running = false;
       $("stop").disabled = true;
       $("generate").disabled = false;
+      info = api.info();  // with the matmuls tuned by now
+      window.gpt2gl.info = info;
+      showGpu();
       refreshAll();
       showText(ended);
       window.gpt2gl.done = true;
@@ -595,7 +599,11 @@ createGpt2gl({
         (info.mediump_bits_computed === 10 ? " (FP16)" : "") : "not measured"], ["fp32 target", info.fp32_why], ["fp16 target", info.fp16_why],
       ["draw buffers", info.draw_buffers + ": " + info.draw_buffers_why + (info.tile[0] * info.tile[1] > 1
         ? "; prefill matmul tiles of " + info.tile[0] + " rows x " + info.tile[1] * 4 + " outputs" : "")],
-      ["tier", info.tier + ": " + info.reason]];
+      ["tier", info.tier + ": " + info.reason],
+      ["matmuls tuned", !info.tune ? "off (?tune=0): every matmul drawn the rule's way"
+        : !info.tunings.length ? "each shape's ways are timed here at its first use, the fastest kept"
+        : info.tunings.map((t) => t.key + ": " + t.ways.map((w, i) => w + " " + t.ms[i].toFixed(3) + " ms").join(", ") +
+          " \u2192 " + t.ways[t.chosen]).join("; ")]];
     $("facts").innerHTML = facts.map(([k, v]) => `<dt>${k}</dt><dd>${escapeHtml(String(v))}</dd>`).join("");
     $("extensions").textContent = info.extensions.join(" ");
   }

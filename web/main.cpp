@@ -128,14 +128,16 @@ extern "C" {
 EMSCRIPTEN_KEEPALIVE const char* gpt2gl_error() { return g.error.c_str(); }
 
 // Creates the WebGL 1.0 context on #canvas and chooses the tier (auto, fp32, fp16, rgba8 or half), how the weights are
-// stored (auto, tier, fp16, q8 or q8-packed: EngineOptions::weights) and an old GPU to emulate ("": none) for the models loaded after.
-EMSCRIPTEN_KEEPALIVE int gpt2gl_init(const char* precision, const char* weights, const char* profile) {
+// stored (auto, tier, fp16, q8 or q8-packed: EngineOptions::weights), an old GPU to emulate ("": none) and whether
+// matmuls are tuned on this GPU (EngineOptions::tune) for the models loaded after.
+EMSCRIPTEN_KEEPALIVE int gpt2gl_init(const char* precision, const char* weights, const char* profile, int tune) {
     return guarded([&] {
         set_pretokenizer(web_pretokenize);
         g.ctx = gl::create_web_context("#canvas");
         g.engine.precision = precision;
         g.engine.weights = weights;
         g.engine.gpu_profile = profile;
+        g.engine.tune = tune != 0;
         return 0;
     });
 }
@@ -175,7 +177,11 @@ EMSCRIPTEN_KEEPALIVE const char* gpt2gl_info() {
              {"tile", {e.prefill_tiles().rows, e.prefill_tiles().cols}},
              {"tier", tier_name(e.tier())}, {"reason", e.tier_reason()},
              {"weights", e.weights_label().empty() ? "tier" : e.weights_label()},
-             {"weights_reason", e.weights_reason()}};
+             {"weights_reason", e.weights_reason()}, {"tune", e.options().tune}};
+        nlohmann::json tuned = nlohmann::json::array();  // the ways timed so far (Engine::tuned)
+        for (const Engine::Tuning& t : e.tunings())
+            tuned.push_back({{"key", t.key}, {"ways", t.ways}, {"ms", t.ms}, {"chosen", t.chosen}});
+        j["tunings"] = tuned;
         const Gpt2Weights& w = g.g->weights();
         const Gpt2Config& cfg = w.cfg;
         j["model"] = cfg.describe(), j["n_ctx"] = g.g->model().n_ctx(), j["params"] = w.count_params();

@@ -76,6 +76,16 @@ for (const [precision, weights, label] of [["fp32", "tier", "tier"], ["rgba8", "
     assert.deepStrictEqual(web, nativeTokens(run, precision, weights));
     assert.ok(web.length >= 8, `only ${web.length} tokens`);
     if (web.length < run.n) assert.match(await page.textContent("#status"), /endoftext/);
+    // its matmuls were tuned on this GPU, each way timed until the GPU was done: SwiftShader takes milliseconds for
+    // the LM head's product (50257 x 128, or a part of it: tens of ms each way here), where a timing that did not
+    // wait for it (a browser's glFinish returns at once) measured 0.02 ms at most
+    const tunings = (await page.evaluate(() => window.gpt2gl.info)).tunings;
+    assert.ok(tunings.length >= 5, `${tunings.length} shapes tuned`);
+    for (const t of tunings) assert.ok(t.ways.length >= 2 && t.ms.length === t.ways.length && t.ways[t.chosen], t.key);
+    const rows = (t) => +/x \[(\d+),/.exec(t.key)[1];  // "matmul [1, K] x [N, K]^T ...": the LM head's N is the most
+    const head = tunings.reduce((a, t) => (rows(t) > rows(a) ? t : a));
+    assert.ok(rows(head) >= 4096 && Math.min(...head.ms) > 0.5, `the LM head's ways: ${head.key} ${head.ms}`);
+    assert.ok((await page.textContent("#facts")).includes(head.key), "the GPU panel lists what was tuned");
     await page.close();
   });
 }
