@@ -20,8 +20,9 @@
 //   coordinates are (col, row) + 0.5 times _inv, with no tensor addressing per fetch (the loop's ALU cost).
 //   DRAW_BUFFERS = TILE_ROWS x TILE_COLS (prefill, float tiers; decode 1 x C where tuned so): compute_tile makes a
 //   tile of outputs, TILE_ROWS rows u_tile_rows apart by TILE_COLS texels u_tile_cols apart, one texel into each
-//   draw buffer: each x texel fetched serves TILE_COLS texels of outputs and each W texel TILE_ROWS rows (R x fetches and 4 C W fetches per 16 R C
-//   multiply-adds, where one output texel takes 5 per 16). x's row is u_xrow + the output row, the residual's u_yrow +.
+//   draw buffer: each x texel fetched serves TILE_COLS texels of outputs and each W texel TILE_ROWS rows (R x
+//   fetches and 4 C W fetches per 16 R C multiply-adds, where one output texel takes 5 per 16). x's row is u_xrow +
+//   the output row, the residual's u_yrow +.
 //   With PARTIAL (one-row tiles): output row s u_rows + r of each draw buffer holds slice s of row r, and
 //   glsl/ksum.frag (TILES) gathers and adds them up.
 uniform sampler2D X;

@@ -55,6 +55,9 @@ const std::map<std::string, std::vector<std::string>> kVariants = {
                 "#define KSLICE 24\n#define W_Q8\n#define GELU_X\n",
                 "#define DRAW_BUFFERS 8\n#define TILE_ROWS 4\n#define TILE_COLS 2\n#define K4 13\n#define K_LAST 17\n"
                 "#define K12 5\n#define W_Q8P\n#define HAS_RESIDUAL\n",
+                // decode's one-row tiles (tuned so), their K slices into the draw buffers for a gathering ksum
+                "#define DRAW_BUFFERS 2\n#define TILE_ROWS 1\n#define TILE_COLS 2\n#define K4 192\n#define K_LAST 767\n"
+                "#define K12 64\n#define W_Q8P\n#define KSLICE 4\n#define PARTIAL\n#define GELU_X\n#define HAS_BIAS\n",
                 // K slices into a scratch tensor (tiers that cannot blend), added up by ksum
                 "#define K4 768\n#define K_LAST 3071\n#define KSLICE 12\n#define PARTIAL\n#define HAS_BIAS\n",
                 "#define K4 192\n#define K_LAST 767\n#define KSLICE 9\n#define PARTIAL\n#define W_Q8\n",
@@ -64,7 +67,7 @@ const std::map<std::string, std::vector<std::string>> kVariants = {
                 "#define K4 32\n#define HAS_BIAS\n#define GELU\n#define HAS_RESIDUAL\n#define W_ROWS\n",
                 "#define K4 768\n#define KSLICE 12\n#define PARTIAL\n#define GELU_X\n#define W_ROWS\n",
                 "#define K4 258\n#define KSLICE 9\n#define PARTIAL\n#define W_Q8\n#define HAS_RESIDUAL\n#define W_ROWS\n"}},
-    {"ksum", {"", "#define GELU\n#define HAS_RESIDUAL\n"}},
+    {"ksum", {"", "#define GELU\n#define HAS_RESIDUAL\n", "#define TILES 2\n", "#define TILES 8\n#define GELU\n"}},
     {"untile", {"#define TILES 8\n#define TILE_ROWS 4\n", "#define TILES 3\n#define TILE_ROWS 3\n"}},
     {"attn_scores", {"#define HD4 16\n", "#define HD4 3\n"}},
     {"softmax", {"#define S4 256\n", "#define S4 256\n#define ROW_STATS\n#define CHUNK4 16\n#define CHUNKS 16\n"}},
