@@ -143,7 +143,8 @@ public:
     // returns at once). On first use of `key` each way is drawn once (compiling it), then timed draw by draw from an
     // idle GPU, the ways alternating; the best of 3 to 21 draws counts, the rule's way (0) stays unless another is
     // 5% faster, and the choice is kept for the key. 0 where tuning is off or there is one way. Trial draws are drawn
-    // while recording too, and are neither recorded, counted (draw_calls) nor observed.
+    // while recording too, and are neither recorded, counted (draw_calls) nor observed; the scratch tensors and groups
+    // they make are let go after them.
     int tuned(const std::string& key, const std::vector<std::string>& ways, const std::function<void(int)>& draw);
     struct Tuning {
         std::string key;
