@@ -292,7 +292,8 @@ static nlohmann::json run_variant(gl::Context& ctx, const std::string& name, con
                         {"tier", tier_name(e.tier())}, {"weights", eo.weights},
                         {"weights_stored", wl.empty() ? "tier" : wl}, {"split_k", split},
                         {"draw_buffers", eo.draw_buffers}, {"tile_cols", eo.tile_cols},
-                        {"tile", {tiles.rows, tiles.cols}}, {"gpu_profile", eo.gpu_profile}, {"tune", eo.tune}, {"label", label},
+                        {"tile", {tiles.rows, tiles.cols}}, {"gpu_profile", eo.gpu_profile}, {"tune", eo.tune},
+                        {"label", label},
                         {"renderer", g.caps().renderer}, {"version", g.caps().version}};
     long weight_bytes = 0;  // texture bytes of the weights: what a decode step must read (wpe: one row)
     for (auto& t : g.model().tensors())

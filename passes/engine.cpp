@@ -345,7 +345,8 @@ int Engine::tuned(const std::string& key, const std::vector<std::string>& ways, 
     // another way than the rule's must beat it by 5%: within that, the best draws of ways alike differ by chance
     const int fastest = int(std::min_element(best.begin(), best.end()) - best.begin());
     const int chosen = best[size_t(fastest)] < 0.95 * best[0] ? fastest : 0;
-    for (auto it = groups_.begin(); it != groups_.end();) it = groups.count(it->first) ? std::next(it) : groups_.erase(it);
+    for (auto it = groups_.begin(); it != groups_.end();)
+        it = groups.count(it->first) ? std::next(it) : groups_.erase(it);
     for (auto it = scratch_.begin(); it != scratch_.end();)
         it = scratch.count(it->first) ? std::next(it) : scratch_.erase(it);
     observer_ = std::move(observer);
