@@ -308,11 +308,11 @@ int Engine::context_slices(int s4, int slice4) const {
     return std::min(gl::Quad::kMaxLayers, (s4 + slice4 - 1) / slice4);
 }
 
-int Engine::tuned(const std::string& key, const std::vector<std::string>& ways, const std::function<void(int)>& draw) {
-    const std::string id = key + " #" + std::to_string(ways.size());  // one shape may have more ways elsewhere
-    auto it = tuned_.find(id);
+int Engine::tuned(const std::string& key, int n, const std::function<std::string(int)>& name,
+                  const std::function<void(int)>& draw) {
+    if (n < 2 || !options_.tune) return 0;
+    auto it = tuned_.find({key, n});  // one shape may have more ways elsewhere
     if (it != tuned_.end()) return it->second;
-    if (ways.size() < 2 || !options_.tune) return 0;
     using Clock = std::chrono::steady_clock;
     const long draws = draw_calls_;
     const bool recording = recording_;  // step mode: the trials are drawn, not recorded
@@ -327,7 +327,6 @@ int Engine::tuned(const std::string& key, const std::vector<std::string>& ways, 
         draw(i);
         return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     };
-    const int n = int(ways.size());
     // the scratch tensors and draw-buffer groups that the trials make are let go after them: the way chosen makes its
     // own again, and the others' would stay for nothing (a 124M LM head's 1 x 2 tiles: 2 x 13 MB)
     std::set<decltype(groups_)::key_type> groups;
@@ -352,7 +351,9 @@ int Engine::tuned(const std::string& key, const std::vector<std::string>& ways, 
     observer_ = std::move(observer);
     recording_ = recording;
     draw_calls_ = draws;
-    tuned_[id] = chosen;
+    tuned_[{key, n}] = chosen;
+    std::vector<std::string> ways;
+    for (int i = 0; i < n; ++i) ways.push_back(name(i));
     tunings_.push_back({key, ways, best, chosen});
     return chosen;
 }

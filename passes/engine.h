@@ -138,14 +138,15 @@ public:
     // Key-texel slices for a pass over a context of s4 key texels, summed by blending or by a ksum pass (1: none);
     // slices of `slice4`.
     int context_slices(int s4, int slice4) const;
-    // Tuning (EngineOptions::tune): the index of the fastest of `ways` to draw the same output, `draw(i)` drawing way
+    // Tuning (EngineOptions::tune): the index of the fastest of `n` ways to draw the same output, `draw(i)` drawing way
     // i and reading a value of its output back (so that it returns when the GPU is done: a browser's glFinish
-    // returns at once). On first use of `key` each way is drawn once (compiling it), then timed draw by draw from an
-    // idle GPU, the ways alternating; the best of 3 to 21 draws counts, the rule's way (0) stays unless another is
-    // 5% faster, and the choice is kept for the key. 0 where tuning is off or there is one way. Trial draws are drawn
-    // while recording too, and are neither recorded, counted (draw_calls) nor observed; the scratch tensors and groups
-    // they make are let go after them.
-    int tuned(const std::string& key, const std::vector<std::string>& ways, const std::function<void(int)>& draw);
+    // returns at once), `name(i)` naming it for tunings(). On first use of `key` each way is drawn once (compiling
+    // it), then timed draw by draw from an idle GPU, the ways alternating; the best of 3 to 21 draws counts, the
+    // rule's way (0) stays unless another is 5% faster, and the choice is kept for the key. 0 where tuning is off or
+    // there is one way. Trial draws are drawn while recording too, and are neither recorded, counted (draw_calls) nor
+    // observed; the scratch tensors and groups they make are let go after them.
+    int tuned(const std::string& key, int n, const std::function<std::string(int)>& name,
+              const std::function<void(int)>& draw);
     struct Tuning {
         std::string key;
         std::vector<std::string> ways;
@@ -213,7 +214,7 @@ private:
     std::map<std::string, std::map<std::string, Compiled>> programs_;  // op -> defines -> program
     std::map<std::array<int, 3>, std::unique_ptr<TensorGroup>> groups_;  // (n, rows, cols) -> group
     std::map<std::tuple<std::string, int, int>, Tensor> scratch_;         // (name, rows, cols) -> tensor
-    std::map<std::string, int> tuned_;                                     // key, way count -> the way chosen
+    std::map<std::pair<std::string, int>, int> tuned_;                     // key, way count -> the way chosen
     std::vector<Tuning> tunings_;
     long draw_calls_ = 0;
     bool state_ok_ = false;

@@ -30,30 +30,32 @@ int matmul_slices(const Engine& e, const SplitTensor& w, int rows, int k4) {
     return e.split_k((rows + t.rows - 1) / t.rows, (n4 + t.cols - 1) / t.cols, k4, t.count() > 1);
 }
 
-void sum_slices(Engine& e, const Tensor& sums, int slices, int rows, Tensor& y, int y_row0, int c0, int c1, bool gelu,
-                const Tensor* residual, bool accumulate) {
+// The ksum pass over `slices` slices of `rows` rows into y's region, once its inputs are bound: y = f(sum) (+ res).
+static void run_ksum(Engine& e, Pass& k, int slices, int rows, Tensor& y, int y_row0, int c0, int c1, bool gelu,
+                     const Tensor* residual, bool accumulate) {
     if (slices > gl::Quad::kMaxLayers) throw gl::Error("ksum: " + std::to_string(slices) + " slices, over 64");
-    Pass k("ksum");
-    k.in("P", sums).set("u_slices", float(slices)).set("u_rows", float(rows)).set("u_yrow", float(y_row0));
+    k.set("u_slices", float(slices)).set("u_rows", float(rows)).set("u_yrow", float(y_row0));
     if (gelu) k.define("GELU");
     if (residual) k.define("HAS_RESIDUAL").in("RES", *residual);
     if (accumulate) k.add_to_output();
     e.run(k.out(y, y_row0, y_row0 + rows, c0, c1));
 }
 
+void sum_slices(Engine& e, const Tensor& sums, int slices, int rows, Tensor& y, int y_row0, int c0, int c1, bool gelu,
+                const Tensor* residual, bool accumulate) {
+    Pass k("ksum");
+    k.in("P", sums);
+    run_ksum(e, k, slices, rows, y, y_row0, c0, c1, gelu, residual, accumulate);
+}
+
 void sum_slices(Engine& e, const TensorGroup& tiles, int slices, int rows, Tensor& y, int y_row0, int c0, int c1,
                 bool gelu, const Tensor* residual, bool accumulate, int tile_cols) {
-    if (slices > gl::Quad::kMaxLayers) throw gl::Error("ksum: " + std::to_string(slices) + " slices, over 64");
     Pass k("ksum");
     const int n = int(tiles.tensors.size());
     k.define("TILES", n);
     for (int j = 0; j < n; ++j) k.in("T" + std::to_string(j), tiles.tensors[size_t(j)]);
-    k.set("u_slices", float(slices)).set("u_rows", float(rows)).set("u_yrow", float(y_row0));
     k.set("u_c40", float(c0 / 4)).set("u_tile_cols", float(tile_cols));
-    if (gelu) k.define("GELU");
-    if (residual) k.define("HAS_RESIDUAL").in("RES", *residual);
-    if (accumulate) k.add_to_output();
-    e.run(k.out(y, y_row0, y_row0 + rows, c0, c1));
+    run_ksum(e, k, slices, rows, y, y_row0, c0, c1, gelu, residual, accumulate);
 }
 
 // How a product is drawn: with its K slices as Engine::split_k cuts them or in one piece; one-row products (decode)
@@ -98,15 +100,16 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
     MatmulArgs one = a;
     one.rows = 1, one.y_row0 = 0;
     const std::vector<Way> all = ways(e, w, one, k4);
-    std::vector<std::string> names;
-    for (const Way& v : all)
-        names.push_back(std::string(v.split ? "K split" : "K whole") + (v.tile_cols > 1 ? ", 1 x 2 tiles" : ""));
+    auto name = [&](int j) {
+        const Way& v = all[size_t(j)];
+        return std::string(v.split ? "K split" : "K whole") + (v.tile_cols > 1 ? ", 1 x 2 tiles" : "");
+    };
     // by shape and format: GELU, a residual or accumulating cost little beside the product (where they leave fewer
     // ways, Engine::tuned keys by the count too)
     std::string key = "matmul [1, " + std::to_string(w.cols) + "] x [" + std::to_string(w.part_rows(0)) + ", " +
                       std::to_string(w.cols) + "]^T " + e.format_name(w.parts[0]);
     std::unique_ptr<Tensor> trial;  // the trials' output, made if they run
-    const int i = e.tuned(key, names, [&](int j) {
+    const int i = e.tuned(key, int(all.size()), name, [&](int j) {
         if (!trial) trial = std::make_unique<Tensor>(e.tensor("tuning", 1, y.cols()));
         draw_matmul(e, x, w, *trial, one, all[size_t(j)]);
         trial->read(0, 0);  // waits for the GPU

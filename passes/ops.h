@@ -55,7 +55,8 @@ struct MatmulArgs {
     bool accumulate = false;          // y += ... in place (needs Engine::can_accumulate; no residual then)
 };
 // y[y_row0 + i, n] <- sum_k f(x[x_row0 + i, k]) * w[n, k] (+ bias)(gelu)(+ residual); w is (N, K), out x in.
-// Split-K (Engine::split_k) when neither gelu nor residual needs the whole sum first. Prefill (Engine::tile_rows):
+// Split-K (Engine::split_k) when neither gelu nor residual needs the whole sum first; split or whole, and decode's
+// one-row tiles or none, as tuned on this GPU at a shape's first use (Engine::tuned). Prefill (Engine::tile_rows):
 // each fragment makes its 4 cols of several rows, one per draw buffer, into the engine's tile tensors; an untile
 // pass then gathers them into y.
 void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const MatmulArgs& a);

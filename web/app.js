@@ -600,10 +600,11 @@ createGpt2gl({
       ["draw buffers", info.draw_buffers + ": " + info.draw_buffers_why + (info.tile[0] * info.tile[1] > 1
         ? "; prefill matmul tiles of " + info.tile[0] + " rows x " + info.tile[1] * 4 + " outputs" : "")],
       ["tier", info.tier + ": " + info.reason],
+      // a line per shape: "[1, 128] x [384, 128]^T RGBA/FLOAT: K whole (K split 0.90, K whole 0.70 ms)"
       ["matmuls tuned", !info.tune ? "off (?tune=0): every matmul drawn the rule's way"
         : !info.tunings.length ? "each shape's ways are timed here at its first use, the fastest kept"
-        : info.tunings.map((t) => t.key + ": " + t.ways.map((w, i) => w + " " + t.ms[i].toFixed(3) + " ms").join(", ") +
-          " \u2192 " + t.ways[t.chosen]).join("; ")]];
+        : info.tunings.map((t) => t.key.replace(/^matmul /, "") + ": " + t.ways[t.chosen] + " (" +
+          t.ways.map((w, i) => w + " " + t.ms[i].toFixed(2)).join(", ") + " ms)").join("\n")]];
     $("facts").innerHTML = facts.map(([k, v]) => `<dt>${k}</dt><dd>${escapeHtml(String(v))}</dd>`).join("");
     $("extensions").textContent = info.extensions.join(" ");
   }
