@@ -309,23 +309,42 @@ int Engine::context_slices(int s4, int slice4) const {
 }
 
 int Engine::tuned(const std::string& key, int n, const std::function<std::string(int)>& name,
-                  const std::function<void(int)>& draw) {
+                  const std::function<void(int)>& draw, const std::function<void()>& wait) {
     if (n < 2 || !options_.tune) return 0;
     auto it = tuned_.find({key, n});  // one shape may have more ways elsewhere
     if (it != tuned_.end()) return it->second;
-    using Clock = std::chrono::steady_clock;
-    const long draws = draw_calls_;
-    const bool recording = recording_;  // step mode: the trials are drawn, not recorded
+    // the trials are neither recorded (step mode), counted nor observed: what they change is put back on leaving
+    struct Restore {
+        Engine& e;
+        long draws;
+        bool recording;
+        decltype(observer_) observer;
+        ~Restore() {
+            e.draw_calls_ = draws;
+            e.recording_ = recording;
+            e.observer_ = std::move(observer);
+        }
+    } restore{*this, draw_calls_, recording_, std::move(observer_)};
     recording_ = false;
-    auto observer = std::move(observer_);
     observer_ = nullptr;
-    // ms of one draw of way i on an idle GPU, to its end (draw(i) reads its output back): as it runs in a forward,
-    // where each pass waits for the one before it (back to back, a GPU could overlap the draws of a way that fills
-    // few of its lanes)
+    // ms of one draw of way i on an idle GPU, to its end: as it runs in a forward, where each pass waits for the one
+    // before it (back to back, a GPU could overlap the draws of a way that fills few of its lanes). A GPU timer times
+    // the draw alone; a clock around draw and readback adds the readback's latency (~0.2 ms on an H200), which hides
+    // differences of a few percent between draws of tens of us.
+    gl::SpanTimer timer(caps_.timer_query);
+    bool gpu_timed = timer.ok();
     auto time_ms = [&](int i) {
-        auto t0 = Clock::now();
+        if (gpu_timed) {
+            timer.start();
+            draw(i);
+            std::vector<double> ms = timer.stop();  // waits for the GPU
+            if (!ms.empty()) return ms[0];
+            gpu_timed = false;  // a disjoint event (the GPU's clock changed): the clock from here on
+        }
+        auto t0 = std::chrono::steady_clock::now();
         draw(i);
-        return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+        wait();
+        return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     };
     // the scratch tensors and draw-buffer groups that the trials make are let go after them: the way chosen makes its
     // own again, and the others' would stay for nothing (a 124M LM head's 1 x 2 tiles: 2 x 13 MB)
@@ -337,10 +356,16 @@ int Engine::tuned(const std::string& key, int n, const std::function<std::string
     for (int i = 0; i < n; ++i) time_ms(i);  // compiles, and the driver's first use
     // the best of 3 to 21 draws each (~3 ms of them), alternating, so that a slow moment of a shared machine hits
     // every way alike
-    const int samples = int(std::clamp(std::ceil(3.0 / std::max(time_ms(0), 1e-3)), 3.0, 21.0));
     std::vector<double> best(size_t(n), 1e30);
+    const bool timed_first = gpu_timed;
+    const int samples = int(std::clamp(std::ceil(3.0 / std::max(time_ms(0), 1e-3)), 3.0, 21.0));
     for (int k = 0; k < samples; ++k)
         for (int i = 0; i < n; ++i) best[size_t(i)] = std::min(best[size_t(i)], time_ms(i));
+    if (gpu_timed != timed_first) {  // a disjoint event midway: the two clocks' times do not compare; again by one
+        std::fill(best.begin(), best.end(), 1e30);
+        for (int k = 0; k < samples; ++k)
+            for (int i = 0; i < n; ++i) best[size_t(i)] = std::min(best[size_t(i)], time_ms(i));
+    }
     // another way than the rule's must beat it by 5%: within that, the best draws of ways alike differ by chance
     const int fastest = int(std::min_element(best.begin(), best.end()) - best.begin());
     const int chosen = best[size_t(fastest)] < 0.95 * best[0] ? fastest : 0;
@@ -348,13 +373,10 @@ int Engine::tuned(const std::string& key, int n, const std::function<std::string
         it = groups.count(it->first) ? std::next(it) : groups_.erase(it);
     for (auto it = scratch_.begin(); it != scratch_.end();)
         it = scratch.count(it->first) ? std::next(it) : scratch_.erase(it);
-    observer_ = std::move(observer);
-    recording_ = recording;
-    draw_calls_ = draws;
     tuned_[{key, n}] = chosen;
     std::vector<std::string> ways;
     for (int i = 0; i < n; ++i) ways.push_back(name(i));
-    tunings_.push_back({key, ways, best, chosen});
+    tunings_.push_back({key, ways, best, chosen, gpu_timed});
     return chosen;
 }
 

@@ -139,19 +139,21 @@ public:
     // slices of `slice4`.
     int context_slices(int s4, int slice4) const;
     // Tuning (EngineOptions::tune): the index of the fastest of `n` ways to draw the same output, `draw(i)` drawing way
-    // i and reading a value of its output back (so that it returns when the GPU is done: a browser's glFinish
+    // i, `wait()` reading a value of its output back (so that it returns when the GPU is done: a browser's glFinish
     // returns at once), `name(i)` naming it for tunings(). On first use of `key` each way is drawn once (compiling
-    // it), then timed draw by draw from an idle GPU, the ways alternating; the best of 3 to 21 draws counts, the
-    // rule's way (0) stays unless another is 5% faster, and the choice is kept for the key. 0 where tuning is off or
-    // there is one way. Trial draws are drawn while recording too, and are neither recorded, counted (draw_calls) nor
-    // observed; the scratch tensors and groups they make are let go after them.
+    // it), then timed draw by draw from an idle GPU, the ways alternating: by GPU timer queries where the driver has
+    // them (the draw alone), else from the draw's issue to the end of wait() (its readback's latency too). The best
+    // of 3 to 21 draws counts, the rule's way (0) stays unless another is 5% faster, and the choice is kept for the
+    // key. 0 where tuning is off or there is one way. Trial draws are drawn while recording too, and are neither
+    // recorded, counted (draw_calls) nor observed; the scratch tensors and groups they make are let go after them.
     int tuned(const std::string& key, int n, const std::function<std::string(int)>& name,
-              const std::function<void(int)>& draw);
+              const std::function<void(int)>& draw, const std::function<void()>& wait);
     struct Tuning {
         std::string key;
         std::vector<std::string> ways;
-        std::vector<double> ms;  // per way, its best draw's, readback included
+        std::vector<double> ms;  // per way, its best draw's
         int chosen;
+        bool gpu_timed;  // ms by GPU timer queries (the draw alone), else readback included
     };
     const std::vector<Tuning>& tunings() const { return tunings_; }  // what each tuned key measured, in order
     Tier weights() const { return weights_; }  // the tier's, fp16, q8 or q8p

@@ -66,8 +66,8 @@ struct Way {
 };
 
 // The ways of drawing a one-row product by w, the rule's first (EngineOptions::tune off): K split or whole where the
-// rule splits it, and where w holds packed q8 weights on the fp32 tier with 2 draw buffers, tiles of 1 x 2 sharing
-// each fetch of x or none (tiles and split-K left to auto; asked for, the engine's). Which pays depends on the GPU:
+// rule splits it, and where w holds packed q8 weights on the fp32 tier, tiles of 1 x 2 and 1 x 4 sharing each fetch
+// of x (as many draw buffers as that) or none (tiles and split-K left to auto; asked for, the engine's). Which pays depends on the GPU:
 // on an H200 the tiles (1.5B decode 21.9 -> 20.3 ms/token) and splitting (a few hundred fragments fill few of its
 // lanes); on SwiftShader neither (the page with the tiles: 521 ms/token against 203-254), on llvmpipe not splitting
 // (124M q8 packed, decode 89 -> 73 ms/token, prefill of 16 tokens 360 -> 231 ms; docs/benchmarks.md).
@@ -79,10 +79,11 @@ static std::vector<Way> ways(const Engine& e, const SplitTensor& w, const Matmul
                         e.split_k(1, (n4 + t.cols - 1) / t.cols, k4) > 1;
     std::vector<Way> out{{true, t.cols}};
     if (splits && o.split_k == -1) out.push_back({false, t.cols});
-    if (w.packed() && e.tier() == Tier::fp32 && e.caps().draw_buffers >= 2 && o.draw_buffers == -1 &&
-        o.tile_cols == -1) {
+    if (w.packed() && e.tier() == Tier::fp32 && o.draw_buffers == -1 && o.tile_cols == -1) {
         const size_t n = out.size();
-        for (size_t i = 0; i < n; ++i) out.push_back({out[i].split, 2});
+        for (int cols : {2, 4})
+            if (e.caps().draw_buffers >= cols)
+                for (size_t i = 0; i < n; ++i) out.push_back({out[i].split, cols});
     }
     return out;
 }
@@ -102,7 +103,8 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
     const std::vector<Way> all = ways(e, w, one, k4);
     auto name = [&](int j) {
         const Way& v = all[size_t(j)];
-        return std::string(v.split ? "K split" : "K whole") + (v.tile_cols > 1 ? ", 1 x 2 tiles" : "");
+        return std::string(v.split ? "K split" : "K whole") +
+               (v.tile_cols > 1 ? ", 1 x " + std::to_string(v.tile_cols) + " tiles" : "");
     };
     // by shape and format: GELU, a residual or accumulating cost little beside the product (where they leave fewer
     // ways, Engine::tuned keys by the count too)
@@ -112,8 +114,7 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
     const int i = e.tuned(key, int(all.size()), name, [&](int j) {
         if (!trial) trial = std::make_unique<Tensor>(e.tensor("tuning", 1, y.cols()));
         draw_matmul(e, x, w, *trial, one, all[size_t(j)]);
-        trial->read(0, 0);  // waits for the GPU
-    });
+    }, [&] { trial->read(0, 0); });
     draw_matmul(e, x, w, y, a, all[size_t(i)]);
 }
 

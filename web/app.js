@@ -604,7 +604,8 @@ createGpt2gl({
       ["matmuls tuned", !info.tune ? "off (?tune=0): every matmul drawn the rule's way"
         : !info.tunings.length ? "each shape's ways are timed here at its first use, the fastest kept"
         : info.tunings.map((t) => t.key.replace(/^matmul /, "") + ": " + t.ways[t.chosen] + " (" +
-          t.ways.map((w, i) => w + " " + t.ms[i].toFixed(2)).join(", ") + " ms)").join("\n")]];
+          t.ways.map((w, i) => w + " " + t.ms[i].toFixed(2)).join(", ") + " ms" +
+          (t.gpu_timed ? ", GPU timer" : "") + ")").join("\n")]];
     $("facts").innerHTML = facts.map(([k, v]) => `<dt>${k}</dt><dd>${escapeHtml(String(v))}</dd>`).join("");
     $("extensions").textContent = info.extensions.join(" ");
   }

@@ -180,7 +180,8 @@ EMSCRIPTEN_KEEPALIVE const char* gpt2gl_info() {
              {"weights_reason", e.weights_reason()}, {"tune", e.options().tune}};
         nlohmann::json tuned = nlohmann::json::array();  // the ways timed so far (Engine::tuned)
         for (const Engine::Tuning& t : e.tunings())
-            tuned.push_back({{"key", t.key}, {"ways", t.ways}, {"ms", t.ms}, {"chosen", t.chosen}});
+            tuned.push_back({{"key", t.key}, {"ways", t.ways}, {"ms", t.ms}, {"chosen", t.chosen},
+                             {"gpu_timed", t.gpu_timed}});
         j["tunings"] = tuned;
         const Gpt2Weights& w = g.g->weights();
         const Gpt2Config& cfg = w.cfg;
