@@ -2,6 +2,7 @@
 // per (op, shape constants), binds a pass's inputs and draws its output region. Knows passes, not GPT-2.
 #pragma once
 #include <array>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -140,8 +141,9 @@ public:
     int context_slices(int s4, int slice4) const;
     // Tuning (EngineOptions::tune): the index of the fastest of `n` ways to draw the same output, `draw(i)` drawing way
     // i, `wait()` reading a value of its output back (so that it returns when the GPU is done: a browser's glFinish
-    // returns at once), `name(i)` naming it for tunings(). On first use of `key` each way is drawn once (compiling
-    // it), then timed draw by draw from an idle GPU, the ways alternating: by GPU timer queries where the driver has
+    // returns at once), `name(i)` naming it for tunings(). On first use of `key` the ways are drawn in rounds for
+    // 300 ms (30 within 200 ms of the last tuning), compiling them and bringing the GPU's clock up, then timed draw by
+    // draw from an idle GPU, the ways alternating: by GPU timer queries where the driver has
     // them (the draw alone), else from the draw's issue to the end of wait() (its readback's latency too). The best
     // of 3 to 21 draws counts, the rule's way (0) stays unless another is 5% faster, and the choice is kept for the
     // key. 0 where tuning is off or there is one way. Trial draws are drawn while recording too, and are neither
@@ -218,6 +220,7 @@ private:
     std::map<std::tuple<std::string, int, int>, Tensor> scratch_;         // (name, rows, cols) -> tensor
     std::map<std::pair<std::string, int>, int> tuned_;                     // key, way count -> the way chosen
     std::vector<Tuning> tunings_;
+    std::chrono::steady_clock::time_point tuned_at_;  // when the last shape was tuned (the GPU's clock is up after)
     long draw_calls_ = 0;
     bool state_ok_ = false;
     std::string scope_;

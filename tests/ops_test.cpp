@@ -578,9 +578,11 @@ TEST_P(Ops, Attention) {
         // in several slices of the context where the tier blends.
         {2, 64, 1, 120, 128},    // decode against a cache of 120
         {4, 32, 40, 61, 128},    // a prefill whose rows end in different chunks and slices
+        {1, 64, 1, 300, 320},    // slices of 16 texels (8 of 8 would not hold 300 keys); over the 256 limit
     };
     for (const AttnCase& c : cases)
         for (bool by_position : {false, true}) {
+            if (GetParam().max_size && c.n_ctx > GetParam().max_size) continue;
             SCOPED_TRACE("H=" + std::to_string(c.H) + " C=" + std::to_string(c.C) + " T=" + std::to_string(c.T) +
                          " pos0=" + std::to_string(c.pos0) + (by_position ? " rows by position" : " compact rows"));
             int S = c.pos0 + c.T, HT = c.H * c.T;
@@ -672,8 +674,9 @@ TEST_P(Ops, AttnValuesSlicesInAPass) {
         eng = own.get();
     }
     if (!eng->k_partials()) GTEST_SKIP() << tier_name(tier()) << " sums no slices in a pass";
-    const AttnCase cases[] = {{2, 64, 1, 150, 160}, {3, 18, 1, 99, 100}, {4, 32, 3, 70, 80}};
+    const AttnCase cases[] = {{2, 64, 1, 150, 160}, {3, 18, 1, 99, 100}, {4, 32, 3, 70, 80}, {1, 16, 1, 300, 320}};
     for (const AttnCase& c : cases) {
+        if (GetParam().max_size && c.n_ctx > GetParam().max_size) continue;
         SCOPED_TRACE("H=" + std::to_string(c.H) + " C=" + std::to_string(c.C) + " T=" + std::to_string(c.T) +
                      " pos0=" + std::to_string(c.pos0));
         int S = c.pos0 + c.T, HT = c.H * c.T, ksums = 0;
