@@ -328,23 +328,27 @@ int Engine::tuned(const std::string& key, int n, const std::function<std::string
     recording_ = false;
     observer_ = nullptr;
     // ms of one draw of way i on an idle GPU, to its end: as it runs in a forward, where each pass waits for the one
-    // before it (back to back, a GPU could overlap the draws of a way that fills few of its lanes). A GPU timer times
-    // the draw alone; a clock around draw and readback adds the readback's latency (~0.2 ms on an H200), which hides
-    // differences of a few percent between draws of tens of us.
+    // before it (back to back, a GPU could overlap the draws of a way that fills few of its lanes). Two clocks: a GPU
+    // timer's, the draw alone, and the wall clock's from the draw's issue to its output read back, which adds the
+    // readback's latency (~0.2 ms on an H200, hiding differences of a few percent between draws of tens of us).
+    struct Times {
+        double gpu = 1e30, wall = 1e30;  // the best of the samples
+    };
     gl::SpanTimer timer(caps_.timer_query);
-    bool gpu_timed = timer.ok();
-    auto time_ms = [&](int i) {
-        if (gpu_timed) {
-            timer.start();
-            draw(i);
-            std::vector<double> ms = timer.stop();  // waits for the GPU
-            if (!ms.empty()) return ms[0];
-            gpu_timed = false;  // a disjoint event (the GPU's clock changed): the clock from here on
-        }
-        auto t0 = std::chrono::steady_clock::now();
+    bool timer_ok = timer.ok();
+    auto sample = [&](int i, Times& t) {
+        const auto t0 = std::chrono::steady_clock::now();
+        if (timer_ok) timer.start();
         draw(i);
+        if (timer_ok) {
+            std::vector<double> ms = timer.stop();  // waits for the GPU
+            if (ms.empty()) timer_ok = false;  // a disjoint event (the GPU's clock changed): the wall clock's alone
+            else t.gpu = std::min(t.gpu, ms[0]);
+        }
         wait();
-        return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        const double wall = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        t.wall = std::min(t.wall, wall);
+        return wall;
     };
     // the scratch tensors and draw-buffer groups that the trials make are let go after them: the way chosen makes its
     // own again, and the others' would stay for nothing (a 124M LM head's 1 x 2 tiles: 2 x 13 MB)
@@ -366,16 +370,16 @@ int Engine::tuned(const std::string& key, int n, const std::function<std::string
     } while (std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - warm0).count() < warm_ms);
     // the best of 3 to 21 draws each (~3 ms of them), alternating, so that a slow moment of a shared machine hits
     // every way alike
-    std::vector<double> best(size_t(n), 1e30);
-    const bool timed_first = gpu_timed;
-    const int samples = int(std::clamp(std::ceil(3.0 / std::max(time_ms(0), 1e-3)), 3.0, 21.0));
+    std::vector<Times> times(static_cast<size_t>(n));
+    const int samples = int(std::clamp(std::ceil(3.0 / std::max(sample(0, times[0]), 1e-3)), 3.0, 21.0));
     for (int k = 0; k < samples; ++k)
-        for (int i = 0; i < n; ++i) best[size_t(i)] = std::min(best[size_t(i)], time_ms(i));
-    if (gpu_timed != timed_first) {  // a disjoint event midway: the two clocks' times do not compare; again by one
-        std::fill(best.begin(), best.end(), 1e30);
-        for (int k = 0; k < samples; ++k)
-            for (int i = 0; i < n; ++i) best[size_t(i)] = std::min(best[size_t(i)], time_ms(i));
-    }
+        for (int i = 0; i < n; ++i) sample(i, times[size_t(i)]);
+    // GPU timer times where they see the draws: llvmpipe's timer queries gave 0.05 ms for a 124M LM head whose draw
+    // took 15 ms
+    bool gpu_timed = timer_ok;
+    for (const Times& t : times) gpu_timed = gpu_timed && !(t.wall > 1.0 && t.gpu < t.wall / 3);
+    std::vector<double> best;
+    for (const Times& t : times) best.push_back(gpu_timed ? t.gpu : t.wall);
     // another way than the rule's must beat it by 5%: within that, the best draws of ways alike differ by chance
     const int fastest = int(std::min_element(best.begin(), best.end()) - best.begin());
     const int chosen = best[size_t(fastest)] < 0.95 * best[0] ? fastest : 0;

@@ -32,8 +32,12 @@ def main():
             for T in [int(t) for t in a.contexts.split(",")]:
                 T = min(T, 1024 - a.steps - 1)
                 ids = torch.randint(0, 50257, (1, T), device=dev)
-                for _ in range(2):  # warm-up
+                for _ in range(2):  # warm-up: prefill, and decode steps (their kernels' first use at this shape)
                     out = model(ids, use_cache=True)
+                    past, tok = out.past_key_values, out.logits[:, -1:].argmax(-1)
+                    for _ in range(4):
+                        out = model(tok, past_key_values=past, use_cache=True)
+                        past, tok = out.past_key_values, out.logits[:, -1:].argmax(-1)
                 torch.cuda.synchronize()
                 t0 = time.perf_counter()
                 out = model(ids, use_cache=True)

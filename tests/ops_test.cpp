@@ -347,7 +347,7 @@ TEST_P(Ops, MatmulTuned) {
             EXPECT_EQ(t.ways.size(), expect_ways) << t.key;
             ASSERT_EQ(t.ms.size(), t.ways.size());
             for (double ms : t.ms) EXPECT_GT(ms, 0.0) << t.key;
-            EXPECT_EQ(t.gpu_timed, test_caps().timer_query) << "GPU timer queries where the driver has them";
+            EXPECT_FALSE(t.gpu_timed && !test_caps().timer_query) << "GPU timer queries only where the driver has them";
             const double fastest = *std::min_element(t.ms.begin(), t.ms.end());
             if (t.chosen == 0) EXPECT_GE(fastest, 0.95 * t.ms[0]) << "the rule's way, unless another is 5% faster";
             else EXPECT_EQ(t.ms[size_t(t.chosen)], fastest) << "the fastest way";
