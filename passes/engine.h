@@ -143,8 +143,8 @@ public:
     // i, `wait()` reading a value of its output back (so that it returns when the GPU is done: a browser's glFinish
     // returns at once), `name(i)` naming it for tunings(). On first use of `key` the ways are drawn in rounds for
     // 300 ms (30 within 200 ms of the last tuning), compiling them and bringing the GPU's clock up, then timed draw by
-    // draw from an idle GPU, the ways alternating: by GPU timer queries where the driver has
-    // them (the draw alone), else from the draw's issue to the end of wait() (its readback's latency too). The best
+    // draw from an idle GPU, the ways alternating: by GPU timer queries where the driver has them and they see the
+    // draws (the draw alone), else from the draw's issue to the end of wait() (its readback's latency too). The best
     // of 3 to 21 draws counts, the rule's way (0) stays unless another is 5% faster, and the choice is kept for the
     // key. 0 where tuning is off or there is one way. Trial draws are drawn while recording too, and are neither
     // recorded, counted (draw_calls) nor observed; the scratch tensors and groups they make are let go after them.

@@ -310,8 +310,8 @@ TEST_P(Ops, MatmulSplitK) {
 }
 
 // Tuning (EngineOptions::tune, on in the front ends): the first one-row product of a shape times its ways (K split
-// or whole; also one-row tiles of 1 x 2 and 1 x 4 for packed q8 on fp32 with that many draw buffers) and draws the fastest; the next of
-// that shape draws the same way, timing nothing. Whichever way wins, the product is the reference's; the trial draws
+// or whole; also one-row tiles of 1 x 2 and 1 x 4 for packed q8 on fp32 with that many draw buffers) and draws the
+// fastest; the next of that shape draws the same way, timing nothing. Whichever way wins, the product is the reference's; the trial draws
 // are neither observed nor counted, and leave no texture or framebuffer behind. fp16 and half never split: one way,
 // nothing to time.
 TEST_P(Ops, MatmulTuned) {
@@ -578,7 +578,7 @@ TEST_P(Ops, Attention) {
         // in several slices of the context where the tier blends.
         {2, 64, 1, 120, 128},    // decode against a cache of 120
         {4, 32, 40, 61, 128},    // a prefill whose rows end in different chunks and slices
-        {1, 64, 1, 300, 320},    // slices of 16 texels (8 of 8 would not hold 300 keys); over the 256 limit
+        {1, 64, 1, 300, 320},    // slices of 16 texels (8 of 8 would not hold 300 keys); not under a 256 limit
     };
     for (const AttnCase& c : cases)
         for (bool by_position : {false, true}) {
