@@ -359,8 +359,9 @@ int Engine::tuned(const std::string& key, int n, const std::function<std::string
     // Rounds of every way until warm_ms have passed: the first compiles each, the rest bring an idle GPU's clock up.
     // After a model's loading an H200 runs at 345 MHz and reaches its 1980 only after a few hundred ms of work: timed
     // there, the trials took 5-7x a forward's time and ranked otherwise (fp16 weights' c_fc chose K whole, and the
-    // forward's matmuls took 1.83 -> 2.51 ms); warmed 30 ms, hardly less, 300 ms, a forward's time. A shape tuned
-    // within 200 ms of the last finds the clock up.
+    // forward's matmuls took 1.83 -> 2.51 ms); warmed 30 ms, hardly less, 300 ms, a forward's time in some runs, not
+    // all (the clock rises under sustained full load: rounds of ~5 ms or ~300 ms queued at once did no better;
+    // docs/benchmarks.md). A shape tuned within 200 ms of the last finds the clock as the last did.
     glFinish();
     const auto warm0 = std::chrono::steady_clock::now();
     const double warm_ms = warm0 - tuned_at_ < std::chrono::milliseconds(200) ? 30.0 : 300.0;
