@@ -69,8 +69,9 @@ struct Way {
 // rule splits it, and where w holds packed q8 weights on the fp32 tier, tiles of 1 x 2 and 1 x 4 sharing each fetch
 // of x (as many draw buffers as that) or none (tiles and split-K left to auto; asked for, the engine's). Which pays
 // depends on the GPU: on an H200 the tiles (1.5B decode 22.3 -> 20.5 ms/token) and splitting (a few hundred
-// fragments fill few of its lanes); on SwiftShader neither (the page with the tiles: 521 ms/token against 203-254), on llvmpipe not splitting
-// (124M q8 packed, decode 89 -> 73 ms/token, prefill of 16 tokens 360 -> 231 ms; docs/benchmarks.md).
+// fragments fill few of its lanes); on SwiftShader neither (the page with the tiles: 521 ms/token against 203-254),
+// on llvmpipe not splitting (124M q8 packed, decode 89 -> 73 ms/token, prefill of 16 tokens 360 -> 231 ms;
+// docs/benchmarks.md).
 static std::vector<Way> ways(const Engine& e, const SplitTensor& w, const MatmulArgs& a, int k4) {
     const EngineOptions& o = e.options();
     const Engine::Tiles t = e.tiles(1);

@@ -311,9 +311,9 @@ TEST_P(Ops, MatmulSplitK) {
 
 // Tuning (EngineOptions::tune, on in the front ends): the first one-row product of a shape times its ways (K split
 // or whole; also one-row tiles of 1 x 2 and 1 x 4 for packed q8 on fp32 with that many draw buffers) and draws the
-// fastest; the next of that shape draws the same way, timing nothing. Whichever way wins, the product is the reference's; the trial draws
-// are neither observed nor counted, and leave no texture or framebuffer behind. fp16 and half never split: one way,
-// nothing to time.
+// fastest; the next of that shape draws the same way, timing nothing. Whichever way wins, the product is the
+// reference's; the trial draws are neither observed nor counted, and leave no texture or framebuffer behind. fp16 and
+// half never split: one way, nothing to time.
 TEST_P(Ops, MatmulTuned) {
     const MatmulCase m = {1, 1536, 768, true, false, false, 0, 2};  // decode, one row (no residual: may blend)
     auto w = randn(size_t(m.N) * m.K, 71, 1.0f / std::sqrt(float(m.K)));
