@@ -459,6 +459,81 @@ TEST_P(Ops, MatmulTiles) {
     }
 }
 
+// A layer norm applied by the matmul as it reads x (MatmulArgs::ln_x: decode's c_attn, c_fc and LM head), from x's
+// moments (layernorm_moments), against the reference's layer norm and then its matmul: x with an outlier channel and
+// a nonzero mean, K not a multiple of 4 (the padding lanes must stay 0), row offsets, GELU, the residual, w in parts;
+// every weight format, K split or whole, one-row tiles (decode) and prefill tiles. The tolerance is the matmul's:
+// the normalized x is fp32 arithmetic on fp32 moments, as glsl/layernorm.frag's. Tiers that keep no row statistics
+// (fp16, half) have no moments to read: a layer norm pass runs there.
+TEST_P(Ops, MatmulLayerNormedX) {
+    if (!e->row_stats()) {
+        EXPECT_FALSE(layernorm_stats(*e, 4, 768));
+        GTEST_SKIP() << tier_name(tier()) << " keeps no row statistics (checked)";
+    }
+    const MatmulCase cases[] = {
+        {1, 768, 2304, true, false, false, 0, 0},   // decode c_attn
+        {1, 768, 3072, true, true, false, 0, 0},    // decode c_fc + GELU
+        {3, 50, 37, true, false, true, 2, 5},       // odd shapes, row offsets, the residual
+        {2, 1030, 300, false, false, false, 1, 0},  // under 256: segmented rows, w in parts (the LM head's x_row0)
+    };
+    struct Variant {
+        const char* weights;
+        int split_k, draw_buffers, tile_cols;  // EngineOptions'
+    };
+    const Variant variants[] = {{"tier", -1, -1, -1}, {"tier", 1, 8, 2}, {"fp16", -1, 8, 2}, {"q8-rgba8", -1, 0, 1},
+                                {"q8-packed", -1, 4, 4}, {"q8-packed", -1, 8, 2}};
+    for (const Variant& v : variants) {
+        const std::string weights = v.weights;
+        if (weights != "tier" && tier() != Tier::fp32) continue;  // fp16 and packed weights sit beside the fp32 tier
+        if (weights == "q8-packed" && !q8_layout_available(weights)) continue;
+        if (v.draw_buffers > test_caps().draw_buffers) continue;
+        SCOPED_TRACE(weights + " split_k " + std::to_string(v.split_k) + ", " + std::to_string(v.draw_buffers) +
+                     " draw buffers, " + std::to_string(v.tile_cols) + " cols");
+        EngineOptions o;
+        o.precision = tier_name(tier());
+        o.max_texture_size = GetParam().max_size;
+        o.weights = weights;
+        o.split_k = v.split_k;
+        o.draw_buffers = v.draw_buffers;
+        o.tile_cols = v.tile_cols;
+        Engine eng(test_caps(), o);
+        int normalizes = 0;
+        eng.observe([&](const Pass& p) { normalizes += p.op == "layernorm"; });
+        for (const MatmulCase& m : cases) {
+            SCOPED_TRACE("T=" + std::to_string(m.T) + " K=" + std::to_string(m.K) + " N=" + std::to_string(m.N));
+            const int xrows = m.x_row0 + m.T, yrows = m.y_row0 + m.T + 1;
+            auto x = randn(size_t(xrows) * m.K, 80, 2.0f);
+            for (size_t i = 0; i < x.size(); i += 7) x[i] += 1.5f;  // a nonzero mean
+            x[size_t(m.x_row0) * m.K] = 3000.0f;  // an outlier channel, as GPT-2's residual stream has
+            x = stored(tier(), x);
+            auto g = in(m.K, 81), b = in(m.K, 82, 0.1f), bias = in(m.N, 83), res = in(size_t(yrows) * m.N, 84);
+            auto w = randn(size_t(m.N) * m.K, 85, 1.0f / std::sqrt(float(m.K)));
+            Tensor xt = upload("x", xrows, m.K, x), gt = upload("g", 1, m.K, g), bt = upload("b", 1, m.K, b);
+            Tensor biast = upload("bias", 1, m.N, bias), rt = upload("res", yrows, m.N, res);
+            Tensor stats = layernorm_stats(eng, xrows, m.K), y = target("y", yrows, m.N);
+            SplitTensor wt = eng.split("w", m.N, m.K, w.data());
+            layernorm_moments(eng, xt, xrows, stats);
+            LayerNormArgs ln{&stats, &gt, &bt, 1e-5f};
+            MatmulArgs a;
+            a.rows = m.T;
+            a.x_row0 = m.x_row0;
+            a.y_row0 = m.y_row0;
+            a.bias = m.bias ? &biast : nullptr;
+            a.gelu = m.gelu;
+            a.residual = m.residual ? &rt : nullptr;
+            a.ln_x = &ln;
+            matmul(eng, xt, wt, y, a);
+            std::vector<float> xn(size_t(m.T) * m.K), want(size_t(m.T) * m.N);
+            ref::layernorm(x.data() + size_t(m.x_row0) * m.K, m.T, m.K, g.data(), b.data(), 1e-5f, xn.data());
+            ref::matmul(xn.data(), m.T, m.K, wt.download().data(), m.N, m.bias ? bias.data() : nullptr, m.gelu,
+                        m.residual ? res.data() + size_t(m.y_row0) * m.N : nullptr, want.data());
+            EXPECT_TRUE(matches(crop(y.download(), m.N, m.T, m.N, m.y_row0), want));
+            EXPECT_TRUE(untouched_outside(y, m.y_row0, m.y_row0 + m.T, 0, m.N, kSentinel));
+        }
+        EXPECT_EQ(normalizes, 0) << "no layer norm pass: the matmul normalizes x";
+    }
+}
+
 // [SECTION] q8 weights
 
 // 8-bit weights (EngineOptions::weights = "q8") on every tier: the matmul and the embedding against the reference
