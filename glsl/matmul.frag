@@ -5,9 +5,6 @@
 // the fragments of neighbouring outputs read neighbouring texels of W^T.
 // Defines: K4 = texels per row of x, K_LAST = K - 1 (constants); HAS_BIAS, GELU (tanh form, HF gelu_new), HAS_RESIDUAL;
 //   GELU_X: f = gelu (the MLP's activation, applied by its consumer when the producer was split), else f = identity;
-//   LN_X: f = the layer norm (x - mean) / sqrt(var + u_eps) * LN_G + LN_B of x's row, its moments merged from
-//   LN_STATS (x's rows, 4 * LN_CHUNKS: glsl/ln_stats.frag's chunks) once per row a fragment reads (decode: the
-//   normalize pass and its tensor dropped); LN_PLAIN: LN_G and LN_B are plain images;
 //   KSLICE: this fragment sums only K texels [s*KSLICE, s*KSLICE + KSLICE) for quad layer s = v_layer; the engine
 //   adds the layers up by blending (split-K), the bias comes with layer 0. GELU and HAS_RESIDUAL need the whole sum.
 //   PARTIAL (with KSLICE; tiers that store fp32 but cannot blend): no layers; output row s u_rows + r holds slice
@@ -75,43 +72,6 @@ uniform vec2 W_SCALE_inv;
 #define W_TEXEL(k, w4) W_TEXEL_AT(k, w4, wu)
 #define LOAD_W(k, w4) LOAD_W_AT(k, w4, wu)
 #define LOAD_X(r, k4) LOAD_XV(r, xv, k4)
-#ifdef LN_X
-uniform sampler2D LN_STATS;
-uniform vec4 LN_STATS_geo;
-uniform vec2 LN_STATS_inv;
-uniform sampler2D LN_G;
-uniform vec4 LN_G_geo;
-uniform vec2 LN_G_inv;
-uniform sampler2D LN_B;
-uniform vec4 LN_B_geo;
-uniform vec2 LN_B_inv;
-uniform float u_eps;
-// (mean, sqrt(var + eps)) of x's row r (layernorm.frag's ROW_STATS merge)
-vec2 ln_row(float r) {
-    vec3 acc = vec3(0.0);  // (count, mean, m2)
-    for (int j = 0; j < LN_CHUNKS; j++) {
-        vec4 s = load4(LN_STATS, LN_STATS_geo, LN_STATS_inv, r, float(j));
-        merge_moments(acc, s.x, s.y, s.z);
-    }
-    return vec2(acc.y, sqrt(acc.z / X_geo.w + u_eps));
-}
-#ifdef LN_PLAIN
-#define LN_G_AT(k4) texture2D(LN_G, vec2((k4 + 0.5) * LN_G_inv.x, 0.5))
-#define LN_B_AT(k4) texture2D(LN_B, vec2((k4 + 0.5) * LN_B_inv.x, 0.5))
-#else
-#define LN_G_AT(k4) load4(LN_G, LN_G_geo, LN_G_inv, 0.0, k4)
-#define LN_B_AT(k4) load4(LN_B, LN_B_geo, LN_B_inv, 0.0, k4)
-#endif
-// f(val), val = x's texel kt of a row whose ln_row is lnr (parameters named apart from swizzles: lnr.x stays one)
-#define X_IN(val, lnr, kt) ((val - lnr.x) / lnr.y * LN_G_AT(kt) + LN_B_AT(kt))
-#define LN_ROW(r) ln_row(r)
-#elif defined(GELU_X)
-#define X_IN(val, lnr, kt) gelu(val)
-#define LN_ROW(r) vec2(0.0)
-#else
-#define X_IN(val, lnr, kt) (val)
-#define LN_ROW(r) vec2(0.0)
-#endif
 #ifdef HAS_BIAS
 uniform sampler2D BIAS;
 uniform vec4 BIAS_geo;
@@ -178,21 +138,27 @@ vec4 compute(float row, float c4) {
 #endif
     float wu = (w4 + 0.5) * W_inv.x, xv = (row + u_xrow + 0.5) * X_inv.y;  // for the plain images
     float xr = row + u_xrow;
-    vec2 ln = LN_ROW(xr);
     vec4 acc = vec4(0.0), comp = vec4(0.0);  // comp: SUM_ADD's compensation (half tier)
 #ifdef W_ROWS
     // one output, its sum in every lane, so that finish's per-lane scale, bias and residual fit lane g_lane
     float wn = 4.0 * w4 + g_lane, wv = (wn + 0.5) * W_inv.y;
     K_LOOP(k4, K4)
-        vec4 x = X_IN(LOAD_X(xr, k4), ln, k4);
+        vec4 x = LOAD_X(xr, k4);
+#ifdef GELU_X
+        x = gelu(x);
+#endif
         SUM_ADD(acc, comp, vec4(dot(x, LOAD_W_ROW(k4))));
     }
 #elif defined(W_Q8P)
     K_LOOP(g, K12)
         // x's texels past K4 would read another row: zero them (their weights are q = 0)
-        vec4 x0 = X_IN(LOAD_X(xr, 3.0 * g), ln, 3.0 * g);
-        vec4 x1 = 3.0 * g + 1.0 < float(K4) ? X_IN(LOAD_X(xr, 3.0 * g + 1.0), ln, 3.0 * g + 1.0) : vec4(0.0);
-        vec4 x2 = 3.0 * g + 2.0 < float(K4) ? X_IN(LOAD_X(xr, 3.0 * g + 2.0), ln, 3.0 * g + 2.0) : vec4(0.0);
+        vec4 x0 = LOAD_X(xr, 3.0 * g), x1 = 3.0 * g + 1.0 < float(K4) ? LOAD_X(xr, 3.0 * g + 1.0) : vec4(0.0);
+        vec4 x2 = 3.0 * g + 2.0 < float(K4) ? LOAD_X(xr, 3.0 * g + 2.0) : vec4(0.0);
+#ifdef GELU_X
+        x0 = gelu(x0);
+        x1 = gelu(x1);
+        x2 = gelu(x2);
+#endif
         // one W texel at a time (k = 12g + 3m .. + 2), taken apart and used at once: few registers live
         vec4 q0, q1, q2;
         unpack_q8x3(W_TEXEL(4.0 * g, w4), q0, q1, q2);
@@ -206,7 +172,10 @@ vec4 compute(float row, float c4) {
     }
 #else
     K_LOOP(k4, K4)
-        vec4 x = X_IN(LOAD_X(xr, k4), ln, k4);
+        vec4 x = LOAD_X(xr, k4);
+#ifdef GELU_X
+        x = gelu(x);
+#endif
         float k = 4.0 * k4;
         SUM_ADD(acc, comp, x.x * LOAD_W(k, w4) + x.y * LOAD_W(k + 1.0, w4) + x.z * LOAD_W(k + 2.0, w4) +
                                x.w * LOAD_W(k + 3.0, w4));
@@ -228,15 +197,18 @@ void compute_tile(float row, float c4) {
     float w4 = c4 - 0.25 * u_n0, xr = row + u_xrow;
     vec4 acc[DRAW_BUFFERS];
     for (int j = 0; j < DRAW_BUFFERS; j++) acc[j] = vec4(0.0);
-    vec2 ln[TILE_ROWS];  // each row's ln_row
-    for (int jr = 0; jr < TILE_ROWS; jr++) ln[jr] = LN_ROW(xr + float(jr) * u_tile_rows);
 #ifdef W_Q8P
     K_LOOP(g, K12)
 #if TILE_ROWS == 1  // one-row tiles (decode): x's 3 texels fetched once for every column block
         float v = (xr + 0.5) * X_inv.y;
-        vec4 xa = X_IN(LOAD_XV(xr, v, 3.0 * g), ln[0], 3.0 * g);
-        vec4 xb = 3.0 * g + 1.0 < float(K4) ? X_IN(LOAD_XV(xr, v, 3.0 * g + 1.0), ln[0], 3.0 * g + 1.0) : vec4(0.0);
-        vec4 xc = 3.0 * g + 2.0 < float(K4) ? X_IN(LOAD_XV(xr, v, 3.0 * g + 2.0), ln[0], 3.0 * g + 2.0) : vec4(0.0);
+        vec4 xa = LOAD_XV(xr, v, 3.0 * g);
+        vec4 xb = 3.0 * g + 1.0 < float(K4) ? LOAD_XV(xr, v, 3.0 * g + 1.0) : vec4(0.0);
+        vec4 xc = 3.0 * g + 2.0 < float(K4) ? LOAD_XV(xr, v, 3.0 * g + 2.0) : vec4(0.0);
+#ifdef GELU_X
+        xa = gelu(xa);
+        xb = gelu(xb);
+        xc = gelu(xc);
+#endif
 #endif
         for (int jc = 0; jc < TILE_COLS; jc++) {
             // block jc's 4 W texels taken apart once (k = 12g + 3m .. + 2 in texel m), then used for every row
@@ -251,11 +223,14 @@ void compute_tile(float row, float c4) {
                 vec4 x0 = xa, x1 = xb, x2 = xc;
 #else  // x fetched per column block (held in arrays across it, the page's prompt on SwiftShader took 2x as long)
                 float r = xr + float(jr) * u_tile_rows, v = (r + 0.5) * X_inv.y;
-                vec4 x0 = X_IN(LOAD_XV(r, v, 3.0 * g), ln[jr], 3.0 * g);
-                vec4 x1 = 3.0 * g + 1.0 < float(K4) ? X_IN(LOAD_XV(r, v, 3.0 * g + 1.0), ln[jr], 3.0 * g + 1.0)
-                                                     : vec4(0.0);
-                vec4 x2 = 3.0 * g + 2.0 < float(K4) ? X_IN(LOAD_XV(r, v, 3.0 * g + 2.0), ln[jr], 3.0 * g + 2.0)
-                                                     : vec4(0.0);
+                vec4 x0 = LOAD_XV(r, v, 3.0 * g);
+                vec4 x1 = 3.0 * g + 1.0 < float(K4) ? LOAD_XV(r, v, 3.0 * g + 1.0) : vec4(0.0);
+                vec4 x2 = 3.0 * g + 2.0 < float(K4) ? LOAD_XV(r, v, 3.0 * g + 2.0) : vec4(0.0);
+#ifdef GELU_X
+                x0 = gelu(x0);
+                x1 = gelu(x1);
+                x2 = gelu(x2);
+#endif
 #endif
                 acc[jc * TILE_ROWS + jr] += x0.x * a0 + x0.y * a1 + x0.z * a2 + x0.w * b0 + x1.x * b1 + x1.y * b2 +
                                             x1.z * c0 + x1.w * c1 + x2.x * c2 + x2.y * d0 + x2.z * d1 + x2.w * d2;
@@ -267,7 +242,10 @@ void compute_tile(float row, float c4) {
         vec4 x[TILE_ROWS];
         for (int jr = 0; jr < TILE_ROWS; jr++) {
             float r = xr + float(jr) * u_tile_rows;
-            x[jr] = X_IN(LOAD_XV(r, (r + 0.5) * X_inv.y, k4), ln[jr], k4);
+            x[jr] = LOAD_XV(r, (r + 0.5) * X_inv.y, k4);
+#ifdef GELU_X
+            x[jr] = gelu(x[jr]);
+#endif
         }
         float k = 4.0 * k4;
         for (int jc = 0; jc < TILE_COLS; jc++) {

@@ -97,7 +97,6 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
                         std::to_string(x.cols()) + "], w [" + std::to_string(w.rows) + ", " + std::to_string(w.cols) +
                         "], y [" + std::to_string(y.rows()) + ", " + std::to_string(y.cols()) + "]");
     if (a.accumulate && a.residual) throw gl::Error("matmul " + w.name + ": accumulate and residual both set");
-    if (a.ln_x && a.gelu_x) throw gl::Error("matmul " + w.name + ": x both layer-normed and GELU'd as it is read");
     const int k4 = (x.cols() + 3) / 4;
     // decode takes the way tuned; prefill its split, with the tiles of its rows
     MatmulArgs one = a;
@@ -109,10 +108,9 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
                (v.tile_cols > 1 ? ", 1 x " + std::to_string(v.tile_cols) + " tiles" : "");
     };
     // by shape and format: GELU, a residual or accumulating cost little beside the product (where they leave fewer
-    // ways, Engine::tuned keys by the count too); a layer norm of x as it is read costs 2 more fetches per x texel
-    // and is keyed apart
+    // ways, Engine::tuned keys by the count too)
     std::string key = "matmul [1, " + std::to_string(w.cols) + "] x [" + std::to_string(w.part_rows(0)) + ", " +
-                      std::to_string(w.cols) + "]^T " + e.format_name(w.parts[0]) + (a.ln_x ? ", layer-normed x" : "");
+                      std::to_string(w.cols) + "]^T " + e.format_name(w.parts[0]);
     std::unique_ptr<Tensor> trial;  // the trials' output, made if they run
     const int i = e.tuned(key, int(all.size()), name, [&](int j) {
         if (!trial) trial = std::make_unique<Tensor>(e.tensor("tuning", 1, y.cols()));
@@ -152,16 +150,6 @@ static void draw_matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor
         if (slices > 1) p.define("KSLICE", w.packed() ? per_slice / 3 : per_slice);
         if (a.bias) p.define("HAS_BIAS").in("BIAS", *a.bias);
         if (a.gelu_x) p.define("GELU_X");
-        if (a.ln_x) {
-            const LayerNormArgs& ln = *a.ln_x;
-            const RowChunks rc(k4);
-            if (ln.stats->rows() < a.x_row0 + a.rows || ln.stats->cols() != 4 * rc.chunks)
-                throw gl::Error("matmul " + w.name + ": " + ln.stats->name() + " is not layernorm_stats' shape for " +
-                                x.name());
-            p.define("LN_X").define("LN_CHUNKS", rc.chunks).set("u_eps", ln.eps);
-            p.in("LN_STATS", *ln.stats).in("LN_G", *ln.g).in("LN_B", *ln.b);
-            if (ln.g->layout().plain() && ln.b->layout().plain() && !coded_tier(x.tier())) p.define("LN_PLAIN");
-        }
         p.set("u_n0", float(n0));
         const int c1 = n0 + w.part_rows(i);
         if (partials && slices > 1) {  // slice s of row r into row s rows + r of the scratch tensor; ksum adds them

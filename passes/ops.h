@@ -43,17 +43,6 @@ RowChunks softmax_chunks(const Tensor& scores, const Tensor& stats, const char* 
 // y (rows, C) <- layernorm of x's first `rows` rows with gain g (1, C), bias b (1, C).
 void layernorm(Engine& e, const Tensor& x, const Tensor& g, const Tensor& b, float eps, int rows, Tensor& y,
                Tensor* stats = nullptr);
-// stats (rows, 4 chunks) <- the moments of each chunk of x's first `rows` rows (glsl/ln_stats.frag): what layernorm
-// and a matmul that layer-norms its x as it reads it (MatmulArgs::ln_x) take. stats: layernorm_stats(e, rows, C).
-void layernorm_moments(Engine& e, const Tensor& x, int rows, Tensor& stats);
-
-// A layer norm applied by its consumer as it reads x, from x's row moments (layernorm_moments): no pass of its own.
-struct LayerNormArgs {
-    const Tensor* stats = nullptr;    // (>= x's rows, 4 chunks)
-    const Tensor* g = nullptr;        // (1, C) gain
-    const Tensor* b = nullptr;        // (1, C) bias
-    float eps = 1e-5f;
-};
 
 struct MatmulArgs {
     int rows = 0;                     // rows to compute
@@ -62,7 +51,6 @@ struct MatmulArgs {
     const Tensor* bias = nullptr;     // (1, N)
     bool gelu = false;                // tanh-form GELU after the bias
     bool gelu_x = false;              // GELU of x as it is read (the activation of a split producer)
-    const LayerNormArgs* ln_x = nullptr;  // x layer-normed as it is read (decode: no layer norm pass); not with gelu_x
     const Tensor* residual = nullptr; // (>= y_row0 + rows, N), added last, read at the output row
     bool accumulate = false;          // y += ... in place (needs Engine::can_accumulate; no residual then)
 };

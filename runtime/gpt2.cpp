@@ -89,9 +89,7 @@ void Gpt2::forward(const int* ids, int T) {
             throw std::runtime_error("token id " + std::to_string(ids[i]) + " is outside the vocabulary of " +
                                      std::to_string(cfg_.vocab_size));
     const int H = cfg_.n_head, pos = pos_, C = cfg_.n_embd, Cp = (C + 3) / 4 * 4;
-    // Decode: each layer norm's moments alone, the matmul after it normalizing x as it reads it (inspect mode keeps
-    // the layer norm passes, whose outputs the viewer's atlas shows).
-    const bool fuse_ln = T == 1 && ln_stats_ && !inspect_;
+    const float eps = cfg_.layer_norm_epsilon;
     ids_.upload(ids, T);
     e_.set_scope("embed");
     embed(e_, wte_, wpe_, ids_, T, pos, x());
@@ -99,14 +97,14 @@ void Gpt2::forward(const int* ids, int T) {
     if (inspect_) copy(e_, x(), T, embed_l_, pos);
     for (int l = 0; l < cfg_.n_layer; ++l) {
         Layer& L = layers_[size_t(l)];
-        const std::string p = "h." + std::to_string(l) + ".";
-        e_.set_scope(p.substr(0, p.size() - 1));
+        e_.set_scope("h." + std::to_string(l));
+        layernorm(e_, x(), L.ln_1_w, L.ln_1_b, eps, T, ln_, &ln_stats_);
+        stage(l, "ln_1", ln_);
         MatmulArgs a;
         a.rows = T;
         a.y_row0 = pos;
         a.bias = &L.bqkv;
-        LayerNormArgs ln_1{&ln_stats_, &L.ln_1_w, &L.ln_1_b, cfg_.layer_norm_epsilon};
-        matmul(e_, layer_norm(p + "ln_1", ln_1, T, fuse_ln, a), L.wqkv, L.qkv, a);
+        matmul(e_, ln_, L.wqkv, L.qkv, a);
         stage(l, "q", L.qkv, pos, 0, C);
         stage(l, "k", L.qkv, pos, Cp, C);
         stage(l, "v", L.qkv, pos, 2 * Cp, C);
@@ -132,6 +130,8 @@ void Gpt2::forward(const int* ids, int T) {
         add_to_residual(attn_, L.attn_proj_w, L.attn_proj_b, T, false);
         stage(l, "res", x());
         if (inspect_) copy(e_, x(), T, res_l_[size_t(l)], pos);
+        layernorm(e_, x(), L.ln_2_w, L.ln_2_b, eps, T, ln_, &ln_stats_);
+        stage(l, "ln_2", ln_);
         // A split c_fc cannot apply GELU to its partial sums: then c_proj applies it as it reads h.
         const int C4 = (cfg_.n_embd + 3) / 4;
         bool defer_gelu = matmul_slices(e_, L.c_fc_w, T, C4) > 1;
@@ -139,32 +139,17 @@ void Gpt2::forward(const int* ids, int T) {
         fc.rows = T;
         fc.bias = &L.c_fc_b;
         fc.gelu = !defer_gelu;
-        LayerNormArgs ln_2{&ln_stats_, &L.ln_2_w, &L.ln_2_b, cfg_.layer_norm_epsilon};
-        matmul(e_, layer_norm(p + "ln_2", ln_2, T, fuse_ln, fc), L.c_fc_w, h_, fc);
+        matmul(e_, ln_, L.c_fc_w, h_, fc);
         stage(l, defer_gelu ? "fc" : "mlp", h_);
         add_to_residual(h_, L.mlp_proj_w, L.mlp_proj_b, T, defer_gelu);
         stage(l, "out", x());
         if (inspect_) copy(e_, x(), T, out_l_[size_t(l)], pos);
     }
     e_.set_scope("ln_f");
-    MatmulArgs unused;  // the LM head's are made by lm_head, from ln_f_in_head_
-    layer_norm("ln_f", ln_f_args(), T, fuse_ln, unused);
-    ln_f_in_head_ = fuse_ln;
+    layernorm(e_, x(), ln_f_w_, ln_f_b_, eps, T, ln_, &ln_stats_);
+    stage("ln_f", ln_);
     pos_ += T;
     last_T_ = T;
-}
-
-// ln_ = the layer norm `ln` of x's first T rows; or, fused, x's moments alone into ln.stats and `a` set to normalize
-// x as the matmul reads it (ln_ made as well for an observer). Returns what the matmul after it reads.
-const Tensor& Gpt2::layer_norm(const std::string& name, const LayerNormArgs& ln, int T, bool fused, MatmulArgs& a) {
-    if (fused) {
-        layernorm_moments(e_, x(), T, ln_stats_);
-        a.ln_x = &ln;
-        if (!on_stage) return x();
-    }
-    layernorm(e_, x(), *ln.g, *ln.b, ln.eps, T, ln_, &ln_stats_);
-    if (on_stage) on_stage(name, Stage{ln_, 0, 0, ln_.cols()});
-    return fused ? x() : ln_;
 }
 
 // x += f(a) . w^T + b: in place by blending where the tier can, else y = x + ... and y becomes x (ping-pong).
@@ -188,9 +173,7 @@ void Gpt2::lm_head(int row0, int rows, Tensor& out) {
     MatmulArgs a;
     a.rows = rows;
     a.x_row0 = row0;
-    const LayerNormArgs ln_f = ln_f_args();
-    if (ln_f_in_head_) a.ln_x = &ln_f;
-    matmul(e_, ln_f_in_head_ ? x() : ln_, lm_head_.parts.empty() ? wte_ : lm_head_, out, a);
+    matmul(e_, ln_, lm_head_.parts.empty() ? wte_ : lm_head_, out, a);
 }
 
 void Gpt2::head() {

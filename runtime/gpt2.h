@@ -4,8 +4,7 @@
 // Per layer, for T new tokens at positions [pos, pos + T) (11 draws when no weight is split: the layer norms and the
 // softmax take a statistics pass each where the tier keeps row statistics, and then a = probs v makes each
 // probability from the scores as it reads them, with no softmax pass unless the probabilities are kept (inspect
-// mode, an on_stage observer); 9 on fp16; 9 in decode, T = 1, where the matmuls after the layer norms normalize x
-// as they read it from its moments, with no normalize pass and no ln tensor, except in inspect mode):
+// mode, an on_stage observer); 9 on fp16):
 //   ln = ln_1(x)                 qkv[pos..] = ln Wqkv + bqkv   (q | k | v side by side: the layer's cache, one draw)
 //   scores = q k^T / sqrt(hd)    probs = softmax(scores)   a = probs v
 //   y = x + a Wo + bo            ln = ln_2(y)              h = gelu(ln Wfc + bfc)          x = y + h Wp + bp
@@ -89,8 +88,6 @@ private:
         if (on_stage) on_stage("h." + std::to_string(l) + "." + name, Stage{t, row0, col0, cols > 0 ? cols : t.cols()});
     }
     void lm_head(int row0, int rows, Tensor& out);
-    const Tensor& layer_norm(const std::string& name, const LayerNormArgs& ln, int T, bool fused, MatmulArgs& a);
-    LayerNormArgs ln_f_args() const { return {&ln_stats_, &ln_f_w_, &ln_f_b_, cfg_.layer_norm_epsilon}; }
 
     Engine& e_;
     Gpt2Config cfg_;
@@ -107,7 +104,6 @@ private:
     Tensor& x() { return resid_[cur_]; }
     Tensor ln_, attn_, h_, scores_, probs_, logits_;
     Tensor ln_stats_, softmax_stats_;  // row statistics between passes (empty on tiers that keep none)
-    bool ln_f_in_head_ = false;  // the last forward left ln_f to the LM head (decode: ln_stats_ holds x's moments)
     Tensor logits_rows_;  // (up to n_ctx, V) for logits_all, made on its first call
 };
 

@@ -251,16 +251,8 @@ TEST_P(Model, InspectModeComputesTheSame) {
         auto a = plain.logits_last(), b = inspect.logits_last();
         ASSERT_EQ(a, b) << "step " << i;
         int next = int(std::max_element(a.begin(), a.end()) - a.begin());
-        // decode normalizes x inside the matmuls after each layer norm where the tier keeps row statistics (no
-        // layer norm pass, no ln tensor); inspect mode keeps the passes, whose ln tensor the viewer's atlas shows
-        int normalizes = 0;
-        e->observe([&](const Pass& p) { normalizes += p.op == "layernorm"; });
         plain.forward(&next, 1);
-        EXPECT_EQ(normalizes, e->row_stats() ? 0 : 2 * w.cfg.n_layer + 1) << "plain decode step " << i;
-        normalizes = 0;
         inspect.forward(&next, 1);
-        EXPECT_EQ(normalizes, 2 * w.cfg.n_layer + 1) << "inspect mode, decode step " << i;
-        e->observe(nullptr);
     }
     // After a prefill and decode steps, every query position's attention row is kept and sums to 1.
     const Tensor& p = inspect.probs(0);
