@@ -172,7 +172,7 @@ static void time_contexts(Generator& g, const std::vector<int>& ctxs, const Benc
         long draws0 = g.engine().draw_calls();
         int tok = 1;
         m.forward(&tok, 1);
-        m.logits_last();
+        m.argmax_last();
         long draws = g.engine().draw_calls() - draws0;
         auto t0 = Clock::now();
         double issue_ms = 0;  // CPU time to issue a token's passes (forward() returns before the GPU is done)
@@ -180,7 +180,7 @@ static void time_contexts(Generator& g, const std::vector<int>& ctxs, const Benc
             auto t1 = Clock::now();
             m.forward(&tok, 1);
             issue_ms += ms_since(t1);
-            tok = argmax(m.logits_last());
+            tok = m.argmax_last();  // greedy decoding, as `generate --temp 0`: the argmax found on the GPU
         }
         double dec_ms = ms_since(t0) / o.decode_steps;
         issue_ms /= o.decode_steps;
@@ -215,7 +215,7 @@ static void per_pass_times(Generator& g, int prefill_T, nlohmann::json& r, std::
             after_pass();
         });
         m.forward(toks.data(), int(toks.size()));
-        m.logits_last();
+        m.argmax_last();
         e.observe(nullptr);
     };
     auto step = [&](int tok, const std::function<void()>& after_pass) { run({tok}, after_pass); };

@@ -49,12 +49,14 @@ void Generator::start(std::vector<int> ids) {
     tokens_ = ids;
     n_prompt_ = int(ids.size());
     model_->forward(ids.data(), int(ids.size()));
-    read_logits();
+    logits_read_ = false;
 }
 
 int Generator::sample() {
-    if (logits_.empty()) throw std::runtime_error("sample before start");
-    return sampler_.sample(logits_);
+    if (tokens_.empty()) throw std::runtime_error("sample before start");
+    // greedy: the argmax found on the GPU, unless the logits are read back already
+    if (sampling_.temperature <= 0 && !logits_read_) return model_->argmax_last();
+    return sampler_.sample(logits());
 }
 
 void Generator::feed(int token) {
@@ -62,7 +64,13 @@ void Generator::feed(int token) {
         throw std::runtime_error("the " + std::to_string(model_->n_ctx()) + "-token context is full");
     model_->forward(&token, 1);
     tokens_.push_back(token);
-    read_logits();
+    logits_read_ = false;
+}
+
+const std::vector<float>& Generator::logits() const {
+    if (!logits_read_ && !tokens_.empty()) logits_ = model_->logits_last();
+    logits_read_ = true;
+    return logits_;
 }
 
 int Generator::step() {
@@ -82,6 +90,7 @@ void Generator::set_sampling(const SamplerOptions& o) {
 std::vector<Pass> Generator::record_step() {
     if (context_full())
         throw std::runtime_error("the " + std::to_string(model_->n_ctx()) + "-token context is full");
+    logits();  // read back before this step's passes are recorded: step mode shows them, until finish_step
     int next = sample();
     if (stop_at_eot_ && is_eot(next)) return {};
     engine_->begin_recording();
@@ -96,8 +105,9 @@ std::vector<Pass> Generator::record_step() {
     return engine_->end_recording();
 }
 
-void Generator::finish_step() { logits_ = model_->logits().download(); }
-
-void Generator::read_logits() { logits_ = model_->logits_last(); }
+void Generator::finish_step() {
+    logits_ = model_->logits().download();
+    logits_read_ = true;
+}
 
 }  // namespace gpt2gl

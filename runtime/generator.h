@@ -72,7 +72,9 @@ public:
 
     const std::vector<int>& tokens() const { return tokens_; }  // prompt and generated, in order
     int prompt_tokens() const { return n_prompt_; }
-    const std::vector<float>& logits() const { return logits_; }  // (V): the next token's
+    // (V): the next token's, read back on the first call after start() or feed() (greedy decoding reads back only
+    // the argmax, found on the GPU: Gpt2::argmax_last)
+    const std::vector<float>& logits() const;
     std::vector<float> logits_all() { return model_->logits_all(); }  // (T, V) for every token of the last forward
 
     // Step mode: samples the next token and records its passes (its forward and the LM head) without drawing them;
@@ -94,8 +96,6 @@ public:
     const std::string& warnings() const { return warnings_; }  // non-fatal findings while loading (NaN weights)
 
 private:
-    void read_logits();
-
     std::unique_ptr<gl::Context> own_context_;
     gl::Caps caps_;
     std::unique_ptr<Engine> engine_;
@@ -107,7 +107,8 @@ private:
     Sampler sampler_;
     std::vector<int> tokens_;
     int n_prompt_ = 0;
-    std::vector<float> logits_;
+    mutable std::vector<float> logits_;  // read back by logits() when first asked for (logits_read_)
+    mutable bool logits_read_ = false;
     std::string model_path_, warnings_;
 };
 

@@ -1,6 +1,8 @@
 // runtime/gpt2.cpp — the forward graph. See gpt2.h.
 #include "runtime/gpt2.h"
 
+#include "model/sampler.h"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -66,6 +68,8 @@ Gpt2::Gpt2(Engine& e, const Gpt2Weights& w, int n_ctx, bool inspect, const Progr
     scores_ = e.tensor("scores", H * n_ctx_, n_ctx_);
     probs_ = e.tensor("probs", H * n_ctx_, n_ctx_);
     logits_ = e.tensor("logits", 1, V);
+    argmax_chunks_ = argmax_chunks(e, V);
+    if (argmax_chunks_) argmax_ = e.tensor("argmax", 1, 4);
     ln_stats_ = layernorm_stats(e, n_ctx_, C);
     softmax_stats_ = softmax_stats(e, scores_);
     if (inspect_) {
@@ -150,6 +154,7 @@ void Gpt2::forward(const int* ids, int T) {
     stage("ln_f", ln_);
     pos_ += T;
     last_T_ = T;
+    head_done_ = false;
 }
 
 // x += f(a) . w^T + b: in place by blending where the tier can, else y = x + ... and y becomes x (ping-pong).
@@ -179,11 +184,20 @@ void Gpt2::lm_head(int row0, int rows, Tensor& out) {
 void Gpt2::head() {
     if (last_T_ == 0) throw std::runtime_error("logits before any forward");
     lm_head(last_T_ - 1, 1, logits_);
+    head_done_ = true;
 }
 
 std::vector<float> Gpt2::logits_last() {
-    head();
+    if (!head_done_) head();
     return logits_.download();
+}
+
+int Gpt2::argmax_last() {
+    if (!argmax_) return argmax(logits_last());
+    if (!head_done_) head();
+    e_.set_scope("argmax");
+    argmax(e_, logits_, 0, argmax_chunks_, argmax_);
+    return int(argmax_.read(0, 1));
 }
 
 std::vector<float> Gpt2::logits_all() {
@@ -245,7 +259,7 @@ std::vector<Gpt2::TensorInfo> Gpt2::tensors() const {
         add(L.qkv, TensorInfo::cache);
     }
     for (const Tensor* t : {&resid_[0], &resid_[1], &ln_, &attn_, &h_, &scores_, &probs_, &logits_, &ln_stats_,
-                            &softmax_stats_})
+                            &softmax_stats_, &argmax_chunks_, &argmax_})
         if (*t) add(*t, TensorInfo::activation);
     return out;
 }

@@ -34,8 +34,11 @@ public:
     // The LM head over the last token of the last forward, into logits() (a pass: step mode can record it).
     void head();
     const Tensor& logits() const { return logits_; }  // (1, V)
-    // head(), then the (V) logits read back.
+    // head() unless it ran since the last forward, then the (V) logits read back.
     std::vector<float> logits_last();
+    // The same head(), then the next token by greedy decoding: the logits' argmax (the first of equal maxima), found on the GPU
+    // and read back as one value where the tier stores fp32 exactly (fp32, rgba8), else from logits_last().
+    int argmax_last();
     // (T, V) logits for every position of the last forward (reads back in chunks that fit a texture).
     std::vector<float> logits_all();
     void reset() { pos_ = 0; }
@@ -92,6 +95,7 @@ private:
     Engine& e_;
     Gpt2Config cfg_;
     int n_ctx_ = 0, pos_ = 0, last_T_ = 0;
+    bool head_done_ = false;  // head() ran since the last forward: logits_ holds its logits
     bool inspect_ = false;
     std::vector<Tensor> probs_l_, res_l_, out_l_;  // inspect mode: per layer
     Tensor embed_l_;
@@ -105,6 +109,7 @@ private:
     Tensor ln_, attn_, h_, scores_, probs_, logits_;
     Tensor ln_stats_, softmax_stats_;  // row statistics between passes (empty on tiers that keep none)
     Tensor logits_rows_;  // (up to n_ctx, V) for logits_all, made on its first call
+    Tensor argmax_chunks_, argmax_;  // argmax_last's: each chunk's (max, col), then the row's (empty: on the CPU)
 };
 
 }  // namespace gpt2gl

@@ -135,8 +135,10 @@ TEST_P(Model, DefaultModelGreedyContinuation) {
     m.forward(kPrompt.data(), int(kPrompt.size()));
     std::vector<int> out;
     for (int i = 0; i < 16; ++i) {
+        const int on_gpu = m.argmax_last();  // found on the GPU where the tier stores fp32 exactly
         auto logits = m.logits_last();
         int next = int(std::max_element(logits.begin(), logits.end()) - logits.begin());
+        EXPECT_EQ(on_gpu, next) << "step " << i;
         out.push_back(next);
         m.forward(&next, 1);
     }

@@ -20,6 +20,7 @@
 #include <memory>
 
 #include "model/reference.h"
+#include "model/sampler.h"
 #include "passes/ops.h"
 #include "tests/gl_env.h"
 
@@ -711,6 +712,46 @@ INSTANTIATE_TEST_SUITE_P(Tiers, Ops,
                                            TierCase{Tier::fp16, 256}, TierCase{Tier::rgba8, 256},
                                            TierCase{Tier::half, 256}),
                          case_name);
+
+// [SECTION] argmax
+
+// Greedy decoding's argmax on the GPU against argmax() on the CPU over the very values the tier stores: all values
+// negative (a padding lane, 0, would win if it counted), cols not a multiple of 4 or of the chunk, the max in the
+// first col, the last col, a tie between two chunks and within a texel (the lower col wins), the vocabulary's
+// 50257 (128 chunks of ~112 texels, folded under a 256 limit), a row offset. Exact: it compares and copies values.
+TEST_P(Ops, Argmax) {
+    Tensor chunks = argmax_chunks(*e, 50257);
+    if (!e->row_stats()) {
+        EXPECT_FALSE(chunks) << "no argmax on the GPU where a half holds its cols";
+        GTEST_SKIP() << tier_name(tier()) << " stores no exact cols: greedy decoding reads the logits back (checked)";
+    }
+    Tensor out = target("out", 1, 4);
+    for (int cols : {50257, 37, 1, 1030}) {
+        const int rows = cols > 4096 ? 1 : 3, last = rows - 1;  // the vocabulary: one row (the logits' shape)
+        auto v = in(size_t(rows) * cols, 90);
+        for (float& x : v) x = -std::fabs(x) - 0.5f;
+        Tensor ch = argmax_chunks(*e, cols);
+        ASSERT_TRUE(ch);
+        auto check = [&](const char* what, int row) {
+            SCOPED_TRACE(std::string(what) + ", cols " + std::to_string(cols) + ", row " + std::to_string(row));
+            Tensor x = upload("x", rows, cols, v);
+            argmax(*e, x, row, ch, out);
+            std::vector<float> r(v.begin() + long(row) * cols, v.begin() + long(row + 1) * cols);
+            EXPECT_EQ(out.read(0, 1), float(argmax(r)));
+            EXPECT_EQ(out.read(0, 0), *std::max_element(r.begin(), r.end()));
+        };
+        check("random", rows / 2);
+        float* lr = v.data() + size_t(last) * cols;
+        lr[cols - 1] = -0.01f;
+        check("max in the last col", last);
+        lr[0] = -0.001f;
+        check("max in the first col", last);
+        if (cols < 8) continue;
+        lr[cols / 2] = lr[cols / 2 + 1] = 0.25f;  // a tie within a texel or across two
+        lr[cols - 2] = 0.25f;
+        check("ties", last);
+    }
+}
 
 // [SECTION] the real embedding under 4096 and 2048 limits
 
