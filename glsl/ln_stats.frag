@@ -6,12 +6,13 @@ uniform vec4 X_geo;
 uniform vec2 X_inv;
 
 vec4 compute(float row, float j) {
-    float n = X_geo.w;
+    float n = X_geo.w, last4 = idiv(n - 1.0, 4.0);
     vec3 acc = vec3(0.0);
+    // No break past the row's end: the walk re-reads the row's last texel there, whose lanes count for none (c4 is
+    // past n), so the loop's count is fixed and its fetches need not wait on each other.
     for (int i = 0; i < CHUNK4; i++) {
         float c4 = j * float(CHUNK4) + float(i);
-        if (4.0 * c4 >= n) break;
-        vec3 m = texel_moments(load4(X, X_geo, X_inv, row, c4), c4, n);
+        vec3 m = texel_moments(load4(X, X_geo, X_inv, row, min(c4, last4)), c4, n);
         merge_moments(acc, m.x, m.y, m.z);
     }
     return vec4(acc, 0.0);
