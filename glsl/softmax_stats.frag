@@ -12,17 +12,17 @@ vec4 compute(float row, float j) {
     float n4 = idiv(last, 4.0) + 1.0;
     float first = j * float(CHUNK4);
     if (first >= n4) return vec4(0.0);
+    // Past the row's last visible texel the walks re-read it (its max again; in the sum masked by c4) rather than
+    // break, so their count is fixed and their fetches need not wait on each other.
     float m = -BIG;
     for (int i = 0; i < CHUNK4; i++) {
-        float c4 = first + float(i);
-        if (c4 >= n4) break;
+        float c4 = min(first + float(i), n4 - 1.0);
         m = max(m, visible_max(load4(X, X_geo, X_inv, row, c4), c4, last));
     }
     float sum = 0.0;
     for (int i = 0; i < CHUNK4; i++) {
         float c4 = first + float(i);
-        if (c4 >= n4) break;
-        sum += dot(exp(min(load4(X, X_geo, X_inv, row, c4) - m, 0.0)), below(c4, last + 1.0));
+        sum += dot(exp(min(load4(X, X_geo, X_inv, row, min(c4, n4 - 1.0)) - m, 0.0)), below(c4, last + 1.0));
     }
     return vec4(m, sum, 0.0, 0.0);
 }
