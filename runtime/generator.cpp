@@ -49,7 +49,7 @@ void Generator::start(std::vector<int> ids) {
     tokens_ = ids;
     n_prompt_ = int(ids.size());
     model_->forward(ids.data(), int(ids.size()));
-    logits_read_ = false;
+    forwarded();
 }
 
 int Generator::sample() {
@@ -64,7 +64,12 @@ void Generator::feed(int token) {
         throw std::runtime_error("the " + std::to_string(model_->n_ctx()) + "-token context is full");
     model_->forward(&token, 1);
     tokens_.push_back(token);
+    forwarded();
+}
+
+void Generator::forwarded() {
     logits_read_ = false;
+    if (model_->inspecting()) logits();  // the viewer and the page show them: a token's passes end with the LM head
 }
 
 const std::vector<float>& Generator::logits() const {

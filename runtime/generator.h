@@ -72,8 +72,8 @@ public:
 
     const std::vector<int>& tokens() const { return tokens_; }  // prompt and generated, in order
     int prompt_tokens() const { return n_prompt_; }
-    // (V): the next token's, read back on the first call after start() or feed() (greedy decoding reads back only
-    // the argmax, found on the GPU: Gpt2::argmax_last)
+    // (V): the next token's, read back on the first call after start() or feed() (greedy decoding outside inspect
+    // mode reads back only the argmax, found on the GPU: Gpt2::argmax_last)
     const std::vector<float>& logits() const;
     std::vector<float> logits_all() { return model_->logits_all(); }  // (T, V) for every token of the last forward
 
@@ -96,6 +96,8 @@ public:
     const std::string& warnings() const { return warnings_; }  // non-fatal findings while loading (NaN weights)
 
 private:
+    void forwarded();  // after a forward: the logits are the next token's, read back now in inspect mode
+
     std::unique_ptr<gl::Context> own_context_;
     gl::Caps caps_;
     std::unique_ptr<Engine> engine_;
