@@ -14,8 +14,8 @@ uniform float u_row;
 vec4 compute(float row, float j) {
     float first = j * float(CHUNK4);
     // No break at the row's end: the walk re-reads its last texel instead, which never replaces an equal best, so
-    // the loop has a fixed count and its fetches need not wait on each other's comparisons (a walk that broke out took
-    // ~60 us a pass on an H200: one fetch's latency after another).
+    // the loop has a fixed count and its fetches need not wait on each other's comparisons (on an H200 a pass took
+    // 61 us with the break, 47 without).
     float last4 = idiv(X_geo.w - 1.0, 4.0);
 #ifdef PAIRS
     vec4 best = load4(X, X_geo, X_inv, u_row, 0.0);

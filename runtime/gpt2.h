@@ -36,8 +36,9 @@ public:
     const Tensor& logits() const { return logits_; }  // (1, V)
     // head() unless it ran since the last forward, then the (V) logits read back.
     std::vector<float> logits_last();
-    // The same head(), then the next token by greedy decoding: the logits' argmax (the first of equal maxima), found on the GPU
-    // and read back as one value where the tier stores fp32 exactly (fp32, rgba8), else from logits_last().
+    // The same head(), then the next token by greedy decoding: the logits' argmax (the first of equal maxima),
+    // found on the GPU and read back as one value where the tier stores fp32 exactly (fp32, rgba8), else from
+    // logits_last().
     int argmax_last();
     // (T, V) logits for every position of the last forward (reads back in chunks that fit a texture).
     std::vector<float> logits_all();
