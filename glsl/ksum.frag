@@ -2,7 +2,8 @@
 // K, attn_values' slices of the context), then applies what needs the whole sum:
 //   y[row, n] = f(sum_{s < u_slices} P[s u_rows + row - u_yrow, n]) (+ res[row, n]),  f = gelu (GELU) or identity
 //   P: (u_slices u_rows, N) the slices' sums (a matmul's with its scale and bias)   res, y: (T, N)
-// The slice count is a uniform (at most gl::Quad::kMaxLayers = 64), so a growing context compiles nothing new.
+// At most gl::Quad::kMaxLayers = 64 slices: compiled in for a matmul's (SLICES), else a uniform, so that a growing
+// context compiles nothing new.
 // TILES (one-row tiles of a matmul through draw buffers): the slices' sums are in T0 .. T(TILES-1), y's texel
 //   u_c40 + jc u_tile_cols + c in T_jc's texel u_c40 + c (the same layout each).
 #ifdef TILES
@@ -42,19 +43,28 @@ uniform sampler2D RES;
 uniform vec4 RES_geo;
 uniform vec2 RES_inv;
 #endif
+#ifndef SLICES
 uniform float u_slices;
+#endif
 uniform float u_rows;
 uniform float u_yrow;
 
 // The sum of slices' texel c4 of row r in T, in slice order: 4 slices a step, fetched together (one at a time, each
 // fetch waited for the one before: 11 us a pass on an H200); past the last slice times 0 (reading the last one's
-// instead: finite, so the product is 0)
+// instead: finite, so the product is 0). SLICES: the count as a constant (a matmul's, fixed by its shape), the walk
+// then a fixed count with no break; else the uniform u_slices (attn_values', which grow with the context).
 vec4 sum_of_slices(sampler2D T, vec4 geo, vec2 inv, float r, float c4) {
     vec4 acc = vec4(0.0);
+#ifdef SLICES
+    float last = float(SLICES) - 1.0;
+    for (int i = 0; i < (SLICES + 3) / 4; i++) {
+        float s = 4.0 * float(i);
+#else
     float last = u_slices - 1.0;
     for (int i = 0; i < 16; i++) {
         float s = 4.0 * float(i);
         if (s >= u_slices) break;
+#endif
         for (int j = 0; j < 4; j++) {
             float sj = s + float(j);
             acc += step(sj, last) * load_kept(T, geo, inv, min(sj, last) * u_rows + r, c4);

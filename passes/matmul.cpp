@@ -31,10 +31,13 @@ int matmul_slices(const Engine& e, const SplitTensor& w, int rows, int k4) {
 }
 
 // The ksum pass over `slices` slices of `rows` rows into y's region, once its inputs are bound: y = f(sum) (+ res).
+// constant: the slice count is compiled in (a matmul's, fixed by its shape), else a uniform.
 static void run_ksum(Engine& e, Pass& k, int slices, int rows, Tensor& y, int y_row0, int c0, int c1, bool gelu,
-                     const Tensor* residual, bool accumulate) {
+                     const Tensor* residual, bool accumulate, bool constant) {
     if (slices > gl::Quad::kMaxLayers) throw gl::Error("ksum: " + std::to_string(slices) + " slices, over 64");
-    k.set("u_slices", float(slices)).set("u_rows", float(rows)).set("u_yrow", float(y_row0));
+    if (constant) k.define("SLICES", slices);
+    else k.set("u_slices", float(slices));
+    k.set("u_rows", float(rows)).set("u_yrow", float(y_row0));
     if (gelu) k.define("GELU");
     if (residual) k.define("HAS_RESIDUAL").in("RES", *residual);
     if (accumulate) k.add_to_output();
@@ -42,10 +45,10 @@ static void run_ksum(Engine& e, Pass& k, int slices, int rows, Tensor& y, int y_
 }
 
 void sum_slices(Engine& e, const Tensor& sums, int slices, int rows, Tensor& y, int y_row0, int c0, int c1, bool gelu,
-                const Tensor* residual, bool accumulate) {
+                const Tensor* residual, bool accumulate, bool constant_slices) {
     Pass k("ksum");
     k.in("P", sums);
-    run_ksum(e, k, slices, rows, y, y_row0, c0, c1, gelu, residual, accumulate);
+    run_ksum(e, k, slices, rows, y, y_row0, c0, c1, gelu, residual, accumulate, constant_slices);
 }
 
 void sum_slices(Engine& e, const TensorGroup& tiles, int slices, int rows, Tensor& y, int y_row0, int c0, int c1,
@@ -55,7 +58,7 @@ void sum_slices(Engine& e, const TensorGroup& tiles, int slices, int rows, Tenso
     k.define("TILES", n);
     for (int j = 0; j < n; ++j) k.in("T" + std::to_string(j), tiles.tensors[size_t(j)]);
     k.set("u_c40", float(c0 / 4)).set("u_tile_cols", float(tile_cols));
-    run_ksum(e, k, slices, rows, y, y_row0, c0, c1, gelu, residual, accumulate);
+    run_ksum(e, k, slices, rows, y, y_row0, c0, c1, gelu, residual, accumulate, true);
 }
 
 // How a product is drawn: with its K slices as Engine::split_k cuts them or in one piece; one-row products (decode)
@@ -157,7 +160,7 @@ static void draw_matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor
             if (!group) {
                 Tensor& sums = e.scratch("slices", slices * a.rows, y.cols());
                 e.run(p.out(sums, 0, slices * a.rows, n0, c1));
-                sum_slices(e, sums, slices, a.rows, y, a.y_row0, n0, c1, a.gelu, a.residual, a.accumulate);
+                sum_slices(e, sums, slices, a.rows, y, a.y_row0, n0, c1, a.gelu, a.residual, a.accumulate, true);
                 continue;
             }
             // one-row tiles: tile jc of slice s of row r into row s rows + r of draw buffer jc, gathered by the ksum

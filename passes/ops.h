@@ -63,9 +63,10 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
 // Where slices are not summed by blending (Engine::k_partials; matmul's packed q8 weights): y[y_row0 + r, c0 .. c1)
 // <- f(sum over s < slices of sums[s rows + r]) (+ residual[y_row0 + r]), f = gelu or identity (glsl/ksum.frag), or
 // += that (accumulate: blending). `sums` holds each slice's partial sums (matmul's K slices, attn_values' context
-// slices) in rows s rows + r.
+// slices) in rows s rows + r. constant_slices: the count compiled into the pass (a matmul's, fixed by its shape; a
+// fixed walk), else a uniform (attn_values', which changes with the context: no new program per count).
 void sum_slices(Engine& e, const Tensor& sums, int slices, int rows, Tensor& y, int y_row0, int c0, int c1, bool gelu,
-                const Tensor* residual, bool accumulate = false);
+                const Tensor* residual, bool accumulate = false, bool constant_slices = false);
 // The same from one-row tiles: y's texel c0/4 + jc tile_cols + c is summed from draw buffer jc's texel c0/4 + c.
 void sum_slices(Engine& e, const TensorGroup& tiles, int slices, int rows, Tensor& y, int y_row0, int c0, int c1,
                 bool gelu, const Tensor* residual, bool accumulate, int tile_cols);
