@@ -75,11 +75,10 @@ void sum_slices(Engine& e, const TensorGroup& tiles, int slices, int rows, Tenso
 int matmul_slices(const Engine& e, const SplitTensor& w, int rows, int k4);
 
 // Greedy decoding on the GPU: out's row 0 <- (max, col, ...) of x's row `row`, col the first where the max occurs
-// (ties: the lower col, as argmax() on the CPU), in two passes: each chunk's max and col into `chunks`, then theirs.
-// Only where the tier stores fp32 exactly (Engine::row_stats: a half holds no col past 2048): argmax_chunks is empty
-// elsewhere. out: (1, >= 2).
-Tensor argmax_chunks(Engine& e, int cols);  // for x (any rows, cols)
-void argmax(Engine& e, const Tensor& x, int row, Tensor& chunks, Tensor& out);
+// (ties: the lower col, as argmax() on the CPU), in three passes of chunks (each chunk's max and col, in the engine's
+// scratch tensors). Only where the tier stores fp32 exactly (Engine::row_stats: a half holds no col past 2048).
+// out: (1, >= 2).
+void argmax(Engine& e, const Tensor& x, int row, Tensor& out);
 
 // The attention passes keep query t of head h in row h*R + q0 + t of scores and probs: compact with R = T, q0 = 0
 // (the default), or by absolute position with R = n_ctx, q0 = pos0, so that probs hold the whole causal matrix

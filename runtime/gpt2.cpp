@@ -68,8 +68,7 @@ Gpt2::Gpt2(Engine& e, const Gpt2Weights& w, int n_ctx, bool inspect, const Progr
     scores_ = e.tensor("scores", H * n_ctx_, n_ctx_);
     probs_ = e.tensor("probs", H * n_ctx_, n_ctx_);
     logits_ = e.tensor("logits", 1, V);
-    argmax_chunks_ = argmax_chunks(e, V);
-    if (argmax_chunks_) argmax_ = e.tensor("argmax", 1, 4);
+    if (e.row_stats()) argmax_ = e.tensor("argmax", 1, 4);
     ln_stats_ = layernorm_stats(e, n_ctx_, C);
     softmax_stats_ = softmax_stats(e, scores_);
     if (inspect_) {
@@ -196,7 +195,7 @@ int Gpt2::argmax_last() {
     if (!argmax_) return argmax(logits_last());
     if (!head_done_) head();
     e_.set_scope("argmax");
-    argmax(e_, logits_, 0, argmax_chunks_, argmax_);
+    argmax(e_, logits_, 0, argmax_);
     return int(argmax_.read(0, 1));
 }
 
@@ -259,7 +258,7 @@ std::vector<Gpt2::TensorInfo> Gpt2::tensors() const {
         add(L.qkv, TensorInfo::cache);
     }
     for (const Tensor* t : {&resid_[0], &resid_[1], &ln_, &attn_, &h_, &scores_, &probs_, &logits_, &ln_stats_,
-                            &softmax_stats_, &argmax_chunks_, &argmax_})
+                            &softmax_stats_, &argmax_})
         if (*t) add(*t, TensorInfo::activation);
     return out;
 }

@@ -110,7 +110,7 @@ private:
     Tensor ln_, attn_, h_, scores_, probs_, logits_;
     Tensor ln_stats_, softmax_stats_;  // row statistics between passes (empty on tiers that keep none)
     Tensor logits_rows_;  // (up to n_ctx, V) for logits_all, made on its first call
-    Tensor argmax_chunks_, argmax_;  // argmax_last's: each chunk's (max, col), then the row's (empty: on the CPU)
+    Tensor argmax_;  // argmax_last's (max, col) of the logits (empty: found on the CPU)
 };
 
 }  // namespace gpt2gl

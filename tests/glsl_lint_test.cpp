@@ -40,7 +40,7 @@ const std::map<std::string, std::vector<std::string>> kVariants = {
     {"layernorm", {"#define C4 192\n", "#define C4 192\n#define ROW_STATS\n#define CHUNKS 14\n"}},
     {"ln_stats", {"#define CHUNK4 14\n"}},
     {"softmax_stats", {"#define CHUNK4 16\n"}},
-    {"argmax", {"#define CHUNK4 113\n", "#define CHUNK4 112\n#define PAIRS\n"}},
+    {"argmax", {"#define CHUNK4 24\n", "#define CHUNK4 22\n#define PAIRS\n"}},
     {"matmul", {"#define K4 192\n#define K_LAST 767\n",
                 "#define K4 13\n#define K_LAST 49\n#define HAS_BIAS\n#define GELU\n#define HAS_RESIDUAL\n",
                 "#define K4 768\n#define K_LAST 3071\n#define KSLICE 24\n#define HAS_BIAS\n#define GELU_X\n",  // split-K

@@ -50,8 +50,8 @@ const char* op_caption(const std::string& op) {
                         "and sums probability times the key's value in the value cache, each channel using the "
                         "probabilities of its own head: y[t, c] = sum_s p[h(c), t, s] v[s, c]. Long contexts are cut "
                         "into slices of keys drawn as layers of one quad and added up by blending."},
-        {"argmax", "Argmax (greedy decoding). Each fragment is one chunk of ~sqrt(V) logits: it keeps the largest "
-                   "and its token id (the first, on ties); a second pass takes the largest of the chunks', so one "
+        {"argmax", "Argmax (greedy decoding). Each fragment is one chunk of ~cbrt(V) logits: it keeps the largest "
+                   "and its token id (the first, on ties); two more passes take the largest of the chunks', so one "
                    "texel, the next token, is read back instead of all 50257 logits."},
         {"copy", "Copy. Each fragment copies one texel of a tensor into another tensor's layout (the viewer's "
                  "snapshots of the residual stream, by absolute position)."},
