@@ -1,6 +1,7 @@
 // passes/argmax.cpp — a row's largest value and its col (glsl/argmax.frag): greedy decoding's next token read back as
 // one value instead of the vocabulary's logits. Three levels of chunks of ~cbrt(texels) each (the vocabulary's
 // 12565 texels: 524 chunks of 24, then 22, then 1): short walks, each a fragment's latency.
+#include <algorithm>
 #include <cmath>
 
 #include "passes/ops.h"
@@ -8,7 +9,7 @@
 namespace gpt2gl {
 
 namespace {
-// Texels a chunk walks, and the chunks of the first two levels, for a row of n4 texels.
+// Texels a chunk walks (ceil(cbrt(n4)), at least 2), and the chunks of the first two levels, for a row of n4 texels.
 struct ArgmaxLevels {
     int chunk, n1, n2;
     explicit ArgmaxLevels(int n4)
