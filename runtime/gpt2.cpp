@@ -1,10 +1,10 @@
 // runtime/gpt2.cpp — the forward graph. See gpt2.h.
 #include "runtime/gpt2.h"
 
-#include "model/sampler.h"
-
 #include <algorithm>
 #include <stdexcept>
+
+#include "model/sampler.h"
 
 namespace gpt2gl {
 
