@@ -147,6 +147,8 @@ static nlohmann::json validate(Gpt2& m, const CpuFigures& cpu, const Engine& e, 
 }
 
 // Prefill of T and decode ms/token at each context length T, with draws and weight bytes per token.
+static int split_issue_steps(const BenchOptions& o) { return std::max(1, o.decode_steps / 4); }
+
 static void time_contexts(Generator& g, const std::vector<int>& ctxs, const BenchOptions& o, long weight_bytes,
                           const nlohmann::json& cpu_times, const std::string& label, nlohmann::json& r,
                           std::ostream& out) {
@@ -184,14 +186,31 @@ static void time_contexts(Generator& g, const std::vector<int>& ctxs, const Benc
         }
         double dec_ms = ms_since(t0) / o.decode_steps;
         issue_ms /= o.decode_steps;
+        // the issue split in two over a quarter as many steps: the passes built (recorded: no GL call), then drawn
+        const int split_steps = split_issue_steps(o);
+        double build_ms = 0, draw_ms = 0;
+        for (int k = 0; k < split_steps; ++k) {
+            auto t1 = Clock::now();
+            g.engine().begin_recording();
+            m.forward(&tok, 1);
+            std::vector<Pass> passes = g.engine().end_recording();
+            build_ms += ms_since(t1);
+            auto t2 = Clock::now();
+            for (const Pass& p : passes) g.engine().draw(p);
+            draw_ms += ms_since(t2);
+            tok = m.argmax_last();
+        }
+        build_ms /= split_steps;
+        draw_ms /= split_steps;
         prefill.push_back({{"tokens", T}, {"ms", pre_ms}, {"tokens_per_s", T * 1000.0 / pre_ms}});
         decode.push_back({{"context", T}, {"ms_per_token", dec_ms}, {"draw_calls_per_token", draws},
-                          {"issue_ms_per_token", issue_ms}, {"weight_gb_per_s", double(weight_bytes) / dec_ms / 1e6}});
+                          {"issue_ms_per_token", issue_ms}, {"build_ms_per_token", build_ms},
+                          {"draw_ms_per_token", draw_ms}, {"weight_gb_per_s", double(weight_bytes) / dec_ms / 1e6}});
         const std::string key = std::to_string(T);
         double ratio = cpu_times.contains(key) ? cpu_times[key]["decode_ms"].get<double>() / dec_ms : 0;
-        out << fmt("  %-16s context %4d: prefill %9.1f ms (%8.1f tok/s), decode %9.2f ms/token (%.2f ms to issue), "
-                   "%4ld draws/token, %6.1f GB/s of weights%s\n",
-                   label.c_str(), T, pre_ms, T * 1000.0 / pre_ms, dec_ms, issue_ms, draws,
+        out << fmt("  %-16s context %4d: prefill %9.1f ms (%8.1f tok/s), decode %9.2f ms/token (%.2f ms to issue: "
+                   "%.2f building, %.2f drawing), %4ld draws/token, %6.1f GB/s of weights%s\n",
+                   label.c_str(), T, pre_ms, T * 1000.0 / pre_ms, dec_ms, issue_ms, build_ms, draw_ms, draws,
                    double(weight_bytes) / dec_ms / 1e6,
                    ratio > 0 ? (", " + std::to_string(ratio).substr(0, 5) + "x the CPU reference's speed").c_str() : "");
     }
@@ -347,8 +366,9 @@ nlohmann::json run_bench(const BenchOptions& o, std::ostream& out,
     for (const std::string& name : o.models) {
         auto w = std::make_shared<const Gpt2Weights>(bench_model(name));
         const Gpt2Config& c = w->cfg;
-        // each context length T runs: a prefill of T, one untimed step, `decode_steps` timed steps, two profiled steps
-        const int extra = o.decode_steps + 3;
+        // each context length T runs: a prefill of T, one untimed step, `decode_steps` timed steps, the issue's
+        // split steps, two profiled steps
+        const int extra = o.decode_steps + split_issue_steps(o) + 3;
         int n_ctx = std::min(c.n_positions, *std::max_element(o.contexts.begin(), o.contexts.end()) + extra);
         std::vector<int> ctxs;
         for (int t : o.contexts)
