@@ -6,6 +6,7 @@
 //   tiers that cannot blend): no layers; output row s T + t holds slice s of row t, added up by glsl/ksum.frag.
 //   SCORES: P holds the scores, not the probabilities: each is made as it is read, exp(x - max) / sum with the row's
 //   max and sum merged from STATS (glsl/softmax_stats.frag; CHUNK4, CHUNKS as in softmax.frag), masked keys 0.
+//   P_PLAIN, V_PLAIN: that tensor is a plain image (load_plain).
 // Coded tiers keep one channel a fragment (lane g_lane): it reads that channel's values alone, one texel each.
 uniform sampler2D P;
 uniform vec4 P_geo;
@@ -16,6 +17,16 @@ uniform vec2 V_inv;
 uniform vec3 u_attn;  // (T, pos0, hd)
 uniform vec2 u_rows;  // (R, q0)
 uniform float u_vcol4;  // v's first texel col in its tensor (passes/ops.h AttnCols)
+#ifdef P_PLAIN
+#define LOAD_P(r, s4) load_plain(P, P_inv, r, s4)
+#else
+#define LOAD_P(r, s4) load4(P, P_geo, P_inv, r, s4)
+#endif
+#ifdef V_PLAIN
+#define LOAD_V(r, c4) load_plain(V, V_inv, r, c4)
+#else
+#define LOAD_V(r, c4) load4(V, V_geo, V_inv, r, c4)
+#endif
 #if defined(SLICE4) && !defined(PARTIAL)
 varying highp float v_layer;
 #endif
@@ -40,9 +51,9 @@ vec3 row_softmax(float r) {
     return vec3(m, sum, last);
 }
 // The probabilities of texel s4 of row r, whose softmax is st (softmax.frag's formula)
-#define PROB(st, r, s4) (exp(min(load4(P, P_geo, P_inv, r, s4) - st.x, 0.0)) * below(s4, st.z + 1.0) / st.y)
+#define PROB(st, r, s4) (exp(min(LOAD_P(r, s4) - st.x, 0.0)) * below(s4, st.z + 1.0) / st.y)
 #else
-#define PROB(st, r, s4) load4(P, P_geo, P_inv, r, s4)
+#define PROB(st, r, s4) LOAD_P(r, s4)
 #endif
 
 vec4 compute(float row, float c4) {
@@ -84,10 +95,10 @@ vec4 compute(float row, float c4) {
         SUM_ADD(acc, comp, vec4(dot(PROB(st, pr, s4), v)));
 #else
         float vc = u_vcol4 + c4;
-        vec4 v0 = load4(V, V_geo, V_inv, 4.0 * s4, vc);
-        vec4 v1 = load4(V, V_geo, V_inv, 4.0 * s4 + 1.0, vc);
-        vec4 v2 = load4(V, V_geo, V_inv, 4.0 * s4 + 2.0, vc);
-        vec4 v3 = load4(V, V_geo, V_inv, 4.0 * s4 + 3.0, vc);
+        vec4 v0 = LOAD_V(4.0 * s4, vc);
+        vec4 v1 = LOAD_V(4.0 * s4 + 1.0, vc);
+        vec4 v2 = LOAD_V(4.0 * s4 + 2.0, vc);
+        vec4 v3 = LOAD_V(4.0 * s4 + 3.0, vc);
 #ifdef HD_ALIGNED
         vec4 p = PROB(st0, prow.x, s4);
         SUM_ADD(acc, comp, p.x * v0 + p.y * v1 + p.z * v2 + p.w * v3);

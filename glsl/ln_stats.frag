@@ -4,6 +4,11 @@
 uniform sampler2D X;
 uniform vec4 X_geo;
 uniform vec2 X_inv;
+#ifdef X_PLAIN  // x is a plain image (load_plain)
+#define LOAD_X(r, c4) load_plain(X, X_inv, r, c4)
+#else
+#define LOAD_X(r, c4) load4(X, X_geo, X_inv, r, c4)
+#endif
 
 vec4 compute(float row, float j) {
     float n = X_geo.w, last4 = idiv(n - 1.0, 4.0);
@@ -12,7 +17,7 @@ vec4 compute(float row, float j) {
     // past n), so the loop's count is fixed and its fetches need not wait on each other.
     for (int i = 0; i < CHUNK4; i++) {
         float c4 = j * float(CHUNK4) + float(i);
-        vec3 m = texel_moments(load4(X, X_geo, X_inv, row, min(c4, last4)), c4, n);
+        vec3 m = texel_moments(LOAD_X(row, min(c4, last4)), c4, n);
         merge_moments(acc, m.x, m.y, m.z);
     }
     return vec4(acc, 0.0);

@@ -196,6 +196,9 @@ vec4 load4(sampler2D s, vec4 geo, vec2 inv, float row, float c4) {
 }
 #define load_kept load4
 #endif
+// A texel of a plain image (one segment, one band; not rgba8-coded: passes/tensor.h plain_image): texel (row, c4) at
+// (c4, row), with none of load4's addressing (NAME_PLAIN defines; matmul.frag has its own for its inner loop).
+vec4 load_plain(sampler2D s, vec2 inv, float row, float c4) { return texture2D(s, (vec2(c4, row) + 0.5) * inv); }
 
 // q8 weights (any tier): an RGBA8 texel holds 4 consecutive cols as int8 + 128, laid out as the float tiers.
 // Returns the int8 values q (times the row's scale: the weight), exactly: texture2D gives byte / 255, which times

@@ -6,6 +6,11 @@ uniform vec4 X_geo;
 uniform vec2 X_inv;
 uniform vec2 u_attn;  // (T, pos0)
 uniform vec2 u_rows;  // (R, q0)
+#ifdef X_PLAIN  // x is a plain image (load_plain)
+#define LOAD_X(r, c4) load_plain(X, X_inv, r, c4)
+#else
+#define LOAD_X(r, c4) load4(X, X_geo, X_inv, r, c4)
+#endif
 
 vec4 compute(float row, float j) {
     float last = last_key(row, u_rows, u_attn.y);
@@ -17,12 +22,12 @@ vec4 compute(float row, float j) {
     float m = -BIG;
     for (int i = 0; i < CHUNK4; i++) {
         float c4 = min(first + float(i), n4 - 1.0);
-        m = max(m, visible_max(load4(X, X_geo, X_inv, row, c4), c4, last));
+        m = max(m, visible_max(LOAD_X(row, c4), c4, last));
     }
     float sum = 0.0;
     for (int i = 0; i < CHUNK4; i++) {
         float c4 = first + float(i);
-        sum += dot(exp(min(load4(X, X_geo, X_inv, row, min(c4, n4 - 1.0)) - m, 0.0)), below(c4, last + 1.0));
+        sum += dot(exp(min(LOAD_X(row, min(c4, n4 - 1.0)) - m, 0.0)), below(c4, last + 1.0));
     }
     return vec4(m, sum, 0.0, 0.0);
 }

@@ -21,6 +21,9 @@ void attn_scores(Engine& e, const Tensor& q, const Tensor& k, int n_head, int T,
     Pass p("attn_scores");
     p.define("HD4", hd4).in("Q", q).in("K", k).set("u_attn", float(T), float(pos0), float(hd), 1.0f / std::sqrt(float(hd)));
     p.set("u_cols", float(at.q_row0), float(at.q_col4), float(at.k_col4));
+    if (hd % 4 == 0) p.define("HD_ALIGNED");
+    if (q.plain_image()) p.define("Q_PLAIN");
+    if (k.plain_image()) p.define("K_PLAIN");
     run_attn_rows(e, p, scores, n_head, T, pos0 + T, r);
 }
 

@@ -22,6 +22,8 @@ void attn_values(Engine& e, const Tensor& probs, const Tensor& v, int n_head, in
     Pass p("attn_values");
     p.define("S4", s4);
     if (hd % 4 == 0) p.define("HD_ALIGNED");
+    if (probs.plain_image()) p.define("P_PLAIN");
+    if (v.plain_image()) p.define("V_PLAIN");
     if (e.can_accumulate()) p.define("SLICE4", slice4).sum_layers(slices);
     // slice s of row t into row s T + t of the scratch tensor (of y itself while there is one slice), then ksum;
     // where 64 slices of T rows would not fit (long prefills, which have fragments enough), no split

@@ -22,7 +22,10 @@ void layernorm(Engine& e, const Tensor& x, const Tensor& g, const Tensor& b, flo
         const RowChunks rc(c4);
         if (stats->rows() < rows || stats->cols() != 4 * rc.chunks)
             throw gl::Error("layernorm: " + stats->name() + " is not layernorm_stats' shape for " + x.name());
-        e.run(Pass("ln_stats").define("CHUNK4", rc.chunk4).in("X", x).out(*stats, 0, rows, 0, 4 * rc.chunks));
+        Pass s("ln_stats");
+        s.define("CHUNK4", rc.chunk4).in("X", x);
+        if (x.plain_image()) s.define("X_PLAIN");
+        e.run(s.out(*stats, 0, rows, 0, 4 * rc.chunks));
         p.define("ROW_STATS").define("CHUNKS", rc.chunks).in("STATS", *stats);
     }
     e.run(p.out(y, 0, rows, 0, y.cols()));

@@ -148,8 +148,8 @@ static void draw_matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor
         else if (w.quantized()) p.define("W_Q8").in("W_SCALE", w.scale);
         if (w.by_rows) p.define("W_ROWS");
         // plain images skip the tensor addressing per fetch (rgba8-coded floats need their 4-texel decode)
-        if (x.layout().plain() && !coded_tier(x.tier())) p.define("X_PLAIN");
-        if (w.parts[i].layout().plain() && !coded_tier(w.parts[i].tier())) p.define("W_PLAIN");
+        if (x.plain_image()) p.define("X_PLAIN");
+        if (w.parts[i].plain_image()) p.define("W_PLAIN");
         if (slices > 1) p.define("KSLICE", w.packed() ? per_slice / 3 : per_slice);
         if (a.bias) p.define("HAS_BIAS").in("BIAS", *a.bias);
         if (a.gelu_x) p.define("GELU_X");

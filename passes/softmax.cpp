@@ -21,6 +21,7 @@ void softmax_row_stats(Engine& e, const Tensor& scores, int n_head, int T, int p
     const int used = ((pos0 + T + 3) / 4 + rc.chunk4 - 1) / rc.chunk4;  // chunks the longest row reaches
     Pass s("softmax_stats");
     s.define("CHUNK4", rc.chunk4).in("X", scores).set("u_attn", float(T), float(pos0));
+    if (scores.plain_image()) s.define("X_PLAIN");
     run_attn_rows(e, s, stats, n_head, T, 4 * used, r);
 }
 

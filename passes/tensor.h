@@ -89,6 +89,9 @@ public:
     const gl::Texture& texture() const { return texture_; }
     const Layout& layout() const { return layout_; }
     Tier tier() const { return tier_; }
+    // One plain image whose texels are not rgba8-coded: texel (row, tc) at (tc, row), fetched with no addressing
+    // (shaders' NAME_PLAIN defines, glsl/prelude.glsl load_plain).
+    bool plain_image() const { return layout_.plain() && !coded_tier(tier_); }
     long bytes() const;  // of the texture: texels x (fp32 and q8p 16, fp16 8, rgba8, half and q8 4)
     const std::string& name() const { return name_; }
     int rows() const { return layout_.rows; }

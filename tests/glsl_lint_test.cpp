@@ -38,8 +38,8 @@ int validate(const std::string& source, std::string* log, const std::string& sta
 const std::map<std::string, std::vector<std::string>> kVariants = {
     {"embed", {"", "#define WTE_Q8\n", "#define WTE_Q8P\n", "#define WTE_ROWS\n", "#define WTE_ROWS\n#define WTE_Q8\n"}},
     {"layernorm", {"#define C4 192\n", "#define C4 192\n#define ROW_STATS\n#define CHUNKS 14\n"}},
-    {"ln_stats", {"#define CHUNK4 14\n"}},
-    {"softmax_stats", {"#define CHUNK4 16\n"}},
+    {"ln_stats", {"#define CHUNK4 14\n", "#define CHUNK4 14\n#define X_PLAIN\n"}},
+    {"softmax_stats", {"#define CHUNK4 16\n", "#define CHUNK4 16\n#define X_PLAIN\n"}},
     {"argmax", {"#define CHUNK4 24\n", "#define CHUNK4 22\n#define PAIRS\n"}},
     {"matmul", {"#define K4 192\n#define K_LAST 767\n",
                 "#define K4 13\n#define K_LAST 49\n#define HAS_BIAS\n#define GELU\n#define HAS_RESIDUAL\n",
@@ -71,9 +71,11 @@ const std::map<std::string, std::vector<std::string>> kVariants = {
     {"ksum", {"", "#define GELU\n#define HAS_RESIDUAL\n", "#define TILES 2\n#define SLICES 7\n",
               "#define TILES 8\n#define GELU\n#define SLICES 64\n"}},
     {"untile", {"#define TILES 8\n#define TILE_ROWS 4\n", "#define TILES 3\n#define TILE_ROWS 3\n"}},
-    {"attn_scores", {"#define HD4 16\n", "#define HD4 3\n"}},
+    {"attn_scores", {"#define HD4 16\n", "#define HD4 3\n", "#define HD4 16\n#define HD_ALIGNED\n#define Q_PLAIN\n#define K_PLAIN\n"}},
     {"softmax", {"#define S4 256\n", "#define S4 256\n#define ROW_STATS\n#define CHUNK4 16\n#define CHUNKS 16\n"}},
     {"attn_values", {"#define S4 256\n", "#define S4 256\n#define HD_ALIGNED\n#define SLICE4 8\n",
+                     "#define S4 256\n#define HD_ALIGNED\n#define SLICE4 8\n#define SCORES\n#define CHUNK4 16\n"
+                     "#define CHUNKS 16\n#define P_PLAIN\n#define V_PLAIN\n",  // plain images
                      "#define S4 256\n#define SCORES\n#define CHUNK4 16\n#define CHUNKS 16\n",
                      "#define S4 256\n#define HD_ALIGNED\n#define SLICE4 8\n#define SCORES\n#define CHUNK4 16\n"
                      "#define CHUNKS 16\n",
