@@ -325,10 +325,11 @@ static nlohmann::json run_variant(gl::Context& ctx, const std::string& name, con
         std::string line;
         for (size_t i = 0; i < t.ways.size(); ++i)
             line += fmt("%s%s %.3f ms", i ? ", " : "", t.ways[i].c_str(), t.ms[i]);
-        out << fmt("  %-16s tuned %s: %s (%s) -> %s\n", label.c_str(), t.key.c_str(), line.c_str(),
-                   t.gpu_timed ? "GPU timer" : "readback", t.ways[size_t(t.chosen)].c_str());
+        out << fmt("  %-16s tuned %s: %s (%s%s) -> %s\n", label.c_str(), t.key.c_str(), line.c_str(),
+                   t.gpu_timed ? "GPU timer" : "readback", t.flushed ? ", caches flushed" : "",
+                   t.ways[size_t(t.chosen)].c_str());
         tuned.push_back({{"key", t.key}, {"ways", t.ways}, {"ms", t.ms}, {"chosen", t.ways[size_t(t.chosen)]},
-                         {"timed_by", t.gpu_timed ? "GPU timer" : "readback"}});
+                         {"timed_by", t.gpu_timed ? "GPU timer" : "readback"}, {"caches_flushed", t.flushed}});
     }
     r["tuned"] = tuned;
     r["cpu_reference"] = cpu.times;

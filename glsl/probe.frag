@@ -1,4 +1,5 @@
-// glsl/probe.frag — the fragment pipeline's ceilings, for `gpt2gl probe` (no model uses it).
+// glsl/probe.frag — the fragment pipeline's ceilings, for `gpt2gl probe` (STREAM also flushes a GPU's caches before
+// the tuner's trials: passes/engine.cpp flush_caches).
 //   ALU:    ITER rounds of 8 independent vec4 multiply-adds per fragment (64 flops a round), nothing fetched.
 //   FETCH:  ITER rounds of 4 fetches from S, a tensor small enough to stay in cache, at addresses that change
 //           every round (texture2D straight, no tensor addressing): texels per second.

@@ -166,20 +166,23 @@ Engine::Engine(const gl::Caps& probed, const EngineOptions& opt) : caps_(probed)
 }
 
 void Engine::fit_weights(double values) {
-    if (!auto_weights_) return;
-    const double bytes = values * (storage_.tier == Tier::fp16 ? 2.0 : 4.0);  // rgba8 codes an fp32 in 4 bytes
-    char as[96];
-    std::snprintf(as, sizeof as, "%.0f MB as %s", bytes / 1e6, tier_name(storage_.tier));
-    if (bytes <= options_.auto_weights_bytes) {
-        weights_ = storage_.tier;
-        weights_reason_ = std::string("exact weights (") + as + ")";
-        return;
+    if (auto_weights_) {
+        const double bytes = values * (storage_.tier == Tier::fp16 ? 2.0 : 4.0);  // rgba8 codes an fp32 in 4 bytes
+        char as[96];
+        std::snprintf(as, sizeof as, "%.0f MB as %s", bytes / 1e6, tier_name(storage_.tier));
+        if (bytes <= options_.auto_weights_bytes) {
+            weights_ = storage_.tier;
+            weights_reason_ = std::string("exact weights (") + as + ")";
+        } else {
+            // packed where float textures sample exactly, but not on rgba8, whose one-output fragments unpack more
+            // than the fetches save (H200, 124M: 14.2 -> 17.3 ms/token; docs/benchmarks.md, 2026-11-28)
+            weights_ = storage_.has_packed && storage_.tier != Tier::rgba8 ? Tier::q8p : Tier::q8;
+            weights_reason_ = std::string("8-bit weights (") + as + ", over " +
+                              std::to_string(long(options_.auto_weights_bytes / 1e6)) + " MB)";
+        }
     }
-    // packed where float textures sample exactly, but not on rgba8, whose one-output fragments unpack more than the
-    // fetches save (H200, 124M: 14.2 -> 17.3 ms/token; docs/benchmarks.md, 2026-11-28)
-    weights_ = storage_.has_packed && storage_.tier != Tier::rgba8 ? Tier::q8p : Tier::q8;
-    weights_reason_ = std::string("8-bit weights (") + as + ", over " +
-                      std::to_string(long(options_.auto_weights_bytes / 1e6)) + " MB)";
+    const double per_value = weights_ == Tier::q8p ? 16.0 / 12 : weights_ == Tier::q8 ? 1.0 : weights_ == Tier::fp16 ? 2.0 : 4.0;
+    weight_bytes_ = values * per_value;
 }
 
 Engine::~Engine() = default;
@@ -308,6 +311,28 @@ int Engine::context_slices(int s4, int slice4) const {
     return std::min(gl::Quad::kMaxLayers, (s4 + slice4 - 1) / slice4);
 }
 
+// 64 MB streamed (as `gpt2gl probe` measures memory): more than the GPUs measured cache (H100, H200: 50 MB of L2), so that a trial after it reads its weights from memory, as a forward of a
+// model bigger than the cache does. Timed with its weights in the cache, a trial ranked a matmul's ways otherwise:
+// fp16 weights' c_fc at 774M took K whole at 0.093 ms against 0.111 for K split, faster than its 13 MB could stream
+// from memory (0.12 ms at the probe's 109 GB/s), and the forward's matmuls then took 12.5 -> 14.4 ms
+// (docs/benchmarks.md, 2026-11-29). S holds ones, uploaded (memory never written might be read from no DRAM at all).
+const Tensor& Engine::flush_caches() {
+    const int iter = 64;
+    int rows = storage_.tier == Tier::fp16 ? 32 : 16, cols = 16384;  // of sums; S has iter x as many rows: 64 MB
+    // (fp16: 2 bytes a value); less where textures are smaller (what fits one)
+    while (!Layout::make(iter * rows, cols, storage_.tier, storage_.max_size).fits(storage_.max_size))
+        (rows > 1 ? rows : cols) /= 2;
+    const size_t made = scratch_.size();
+    Tensor& s = scratch("cache flush", iter * rows, cols);
+    if (scratch_.size() > made) {
+        const Layout& l = s.layout();
+        s.upload_texels(std::vector<float>(size_t(l.width) * l.height * size_t(l.texel_elems == 4 ? 4 : 1), 1.0f));
+    }
+    Tensor& sums = scratch("cache flush sums", rows, cols);
+    draw(Pass("probe").define("STREAM").define("ITER", iter).in("S", s).out(sums, 0, rows, 0, cols));
+    return sums;
+}
+
 int Engine::tuned(const std::string& key, int n, const std::function<std::string(int)>& name,
                   const std::function<void(int)>& draw, const std::function<void()>& wait) {
     if (n < 2 || !options_.tune) return 0;
@@ -336,7 +361,14 @@ int Engine::tuned(const std::string& key, int n, const std::function<std::string
     };
     gl::SpanTimer timer(caps_.timer_query);
     bool timer_ok = timer.ok();
+    // where the model's weights stream from memory in a forward (the half tier, whose passes never split, tunes
+    // nothing; its FP16 indices would not reach the flush's 16384 cols)
+    const bool flush = weight_bytes_ > 64e6 && storage_.tier != Tier::half;
     auto sample = [&](int i, Times& t) {
+        if (flush) {
+            flush_caches();
+            glFinish();
+        }
         const auto t0 = std::chrono::steady_clock::now();
         if (timer_ok) timer.start();
         draw(i);
@@ -392,7 +424,7 @@ int Engine::tuned(const std::string& key, int n, const std::function<std::string
     tuned_at_ = std::chrono::steady_clock::now();
     std::vector<std::string> ways;
     for (int i = 0; i < n; ++i) ways.push_back(name(i));
-    tunings_.push_back({key, ways, best, chosen, gpu_timed});
+    tunings_.push_back({key, ways, best, chosen, gpu_timed, flush});
     return chosen;
 }
 

@@ -143,7 +143,8 @@ public:
     // i, `wait()` reading a value of its output back (so that it returns when the GPU is done: a browser's glFinish
     // returns at once), `name(i)` naming it for tunings(). On first use of `key` the ways are drawn in rounds for
     // 300 ms (30 within 200 ms of the last tuning), compiling them and bringing the GPU's clock up, then timed draw by
-    // draw from an idle GPU, the ways alternating: by GPU timer queries where the driver has them and they see the
+    // draw from an idle GPU (its caches flushed first where the model's weights are more than they hold), the ways
+    // alternating: by GPU timer queries where the driver has them and they see the
     // draws (the draw alone), else from the draw's issue to the end of wait() (its readback's latency too). The best
     // of 3 to 21 draws counts, the rule's way (0) stays unless another is 5% faster, and the choice is kept for the
     // key. 0 where tuning is off or there is one way. Trial draws are drawn while recording too, and are neither
@@ -156,13 +157,18 @@ public:
         std::vector<double> ms;  // per way, its best draw's
         int chosen;
         bool gpu_timed;  // ms by GPU timer queries (the draw alone), else readback included
+        bool flushed;    // the GPU's caches flushed before each timed draw (flush_caches)
     };
     const std::vector<Tuning>& tunings() const { return tunings_; }  // what each tuned key measured, in order
+    // What tuned() draws before each timed trial where the model's weights are more than a GPU's cache holds: 64 MB
+    // of ones streamed through it, each fragment summing a strip of 64 (glsl/probe.frag STREAM); returns the sums
+    // (every value 64). Its tensors are the engine's scratch (tuned() lets them go after its trials).
+    const Tensor& flush_caches();
     Tier weights() const { return weights_; }  // the tier's, fp16, q8 or q8p
-    // With weights "auto", called by the model before it stores any weight: a model of `values` weights keeps the
-    // tier's own where they take at most EngineOptions::auto_weights_bytes as the tier stores them, else 8-bit ones
-    // (packed on the float tiers where float textures sample exactly, else RGBA8): 4x less memory, and faster.
-    // Other weights: does nothing.
+    // Called by the model before it stores any weight, with their count: weights "auto" keeps the tier's own where
+    // they take at most EngineOptions::auto_weights_bytes as the tier stores them, else 8-bit ones (packed on the
+    // float tiers where float textures sample exactly, else RGBA8): 4x less memory, and faster. Every choice: notes
+    // the bytes they take (tuned() flushes a GPU's caches before its trials when they are more than a cache holds).
     void fit_weights(double values);
     const std::string& weights_reason() const { return weights_reason_; }  // why "auto" chose what it did ("": none)
     // The texel format of a tensor of this engine, for labels: the tier's, or the weights' own.
@@ -221,6 +227,7 @@ private:
     std::map<std::pair<std::string, int>, int> tuned_;                     // key, way count -> the way chosen
     std::vector<Tuning> tunings_;
     std::chrono::steady_clock::time_point tuned_at_;  // when the last shape was tuned (the GPU's clock is up after)
+    double weight_bytes_ = 0;                         // the model's weights as stored (fit_weights)
     long draw_calls_ = 0;
     bool state_ok_ = false;
     std::string scope_;

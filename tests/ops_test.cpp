@@ -365,6 +365,36 @@ TEST_P(Ops, MatmulTuned) {
     }
 }
 
+// The tuner's trials read their weights from memory, as a forward does, where the model's weights are more than a
+// GPU's cache holds (64 MB, as Engine::fit_weights notes them): before each timed draw it streams 64 MB of ones
+// (Engine::flush_caches, whose every sum is 64 here), and lets the flush's tensors go after. A small model's are left
+// in the cache, as its forward finds them. The half tier tunes nothing.
+TEST_P(Ops, TunerFlushesCachesForBigModels) {
+    if (tier() == Tier::half) GTEST_SKIP() << "the half tier's passes never split: nothing to tune";
+    for (double values : {1e6, 40e6}) {  // 4 / 160 MB as the tier stores them (fp16: 2 / 80)
+        SCOPED_TRACE(values);
+        EngineOptions o;
+        o.precision = tier_name(tier());
+        o.max_texture_size = GetParam().max_size;
+        Engine eng(test_caps(), o);
+        eng.fit_weights(values);
+        Tensor x = eng.tensor("x", 1, 64), y = eng.tensor("y", 1, 64);
+        x.upload(randn(64, 81, 1.0f).data());
+        const gl::Counts before = gl::live_counts();
+        auto copy = [&](int) { eng.run(Pass("copy").in("X", x).set("u_xrow", 0.0f).out(y, 0, 1, 0, 64)); };
+        eng.tuned("copy [1, 64]", 2, [](int i) { return std::to_string(i); }, copy, [&] { y.read(0, 0); });
+        ASSERT_EQ(eng.tunings().size(), 1u);
+        EXPECT_EQ(eng.tunings()[0].flushed, values > 20e6);
+        const gl::Counts after = gl::live_counts();
+        EXPECT_EQ(after.textures, before.textures) << "the flush's tensors stayed";
+        if (values < 20e6) continue;
+        const Tensor& sums = eng.flush_caches();
+        std::vector<float> got = sums.download();
+        EXPECT_EQ(*std::min_element(got.begin(), got.end()), 64.0f);
+        EXPECT_EQ(*std::max_element(got.begin(), got.end()), 64.0f);
+    }
+}
+
 // Prefill tiles (Engine::tiles): each fragment makes a tile of R rows x C output texels, one per draw buffer, and an
 // untile pass gathers them into y. Row and col counts that are not multiples of the tile (the last blocks run past
 // the output), row offsets, GELU, the residual, every weight format, weights in parts, K split by blending where the

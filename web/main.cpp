@@ -181,7 +181,7 @@ EMSCRIPTEN_KEEPALIVE const char* gpt2gl_info() {
         nlohmann::json tuned = nlohmann::json::array();  // the ways timed so far (Engine::tuned)
         for (const Engine::Tuning& t : e.tunings())
             tuned.push_back({{"key", t.key}, {"ways", t.ways}, {"ms", t.ms}, {"chosen", t.chosen},
-                             {"gpu_timed", t.gpu_timed}});
+                             {"gpu_timed", t.gpu_timed}, {"caches_flushed", t.flushed}});
         j["tunings"] = tuned;
         const Gpt2Weights& w = g.g->weights();
         const Gpt2Config& cfg = w.cfg;
