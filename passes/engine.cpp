@@ -181,7 +181,8 @@ void Engine::fit_weights(double values) {
                               std::to_string(long(options_.auto_weights_bytes / 1e6)) + " MB)";
         }
     }
-    const double per_value = weights_ == Tier::q8p ? 16.0 / 12 : weights_ == Tier::q8 ? 1.0 : weights_ == Tier::fp16 ? 2.0 : 4.0;
+    const double per_value = weights_ == Tier::q8p ? 16.0 / 12 : weights_ == Tier::q8 ? 1.0
+                             : weights_ == Tier::fp16 ? 2.0 : 4.0;
     weight_bytes_ = values * per_value;
 }
 
@@ -311,11 +312,12 @@ int Engine::context_slices(int s4, int slice4) const {
     return std::min(gl::Quad::kMaxLayers, (s4 + slice4 - 1) / slice4);
 }
 
-// 64 MB streamed (as `gpt2gl probe` measures memory): more than the GPUs measured cache (H100, H200: 50 MB of L2), so that a trial after it reads its weights from memory, as a forward of a
-// model bigger than the cache does. Timed with its weights in the cache, a trial ranked a matmul's ways otherwise:
-// fp16 weights' c_fc at 774M took K whole at 0.093 ms against 0.111 for K split, faster than its 13 MB could stream
-// from memory (0.12 ms at the probe's 109 GB/s), and the forward's matmuls then took 12.5 -> 14.4 ms
-// (docs/benchmarks.md, 2026-11-29). S holds ones, uploaded (memory never written might be read from no DRAM at all).
+// 64 MB streamed (as `gpt2gl probe` measures memory): more than the GPUs measured hold in their caches (H100, H200:
+// 50 MB of L2), so that a trial after it reads its weights from memory, as a forward of a model bigger than the cache
+// does. Timed with its weights in the cache, a trial ranked a matmul's ways otherwise: fp16 weights' c_fc at 774M took
+// K whole at 0.093 ms against 0.111 for K split, faster than its 13 MB could stream from memory (0.12 ms at the
+// probe's 109 GB/s), and the forward's matmuls then took 12.5 -> 14.4 ms (docs/benchmarks.md, 2026-11-29). S holds
+// ones, uploaded (memory never written might be read from no DRAM at all).
 const Tensor& Engine::flush_caches() {
     const int iter = 64;
     int rows = storage_.tier == Tier::fp16 ? 32 : 16, cols = 16384;  // of sums; S has iter x as many rows: 64 MB
@@ -352,6 +354,17 @@ int Engine::tuned(const std::string& key, int n, const std::function<std::string
     } restore{*this, draw_calls_, recording_, std::move(observer_)};
     recording_ = false;
     observer_ = nullptr;
+    // the scratch tensors and draw-buffer groups that the trials make are let go after them: the way chosen makes its
+    // own again, and the others' would stay for nothing (a 124M LM head's 1 x 2 tiles: 2 x 13 MB)
+    std::set<decltype(groups_)::key_type> groups;
+    std::set<decltype(scratch_)::key_type> scratch;
+    for (auto& kv : groups_) groups.insert(kv.first);
+    for (auto& kv : scratch_) scratch.insert(kv.first);
+    // Flushed where the model's weights stream from memory in a forward, on a GPU that streams 64 MB within 5 ms (a
+    // rasterizer slower than that runs at a CPU's pace: llvmpipe streams 1.9 GB/s, 34 ms a flush, which cost a 124M
+    // load 2-4 s there, its choices alike with and without it; docs/benchmarks.md, 2026-11-29). The half
+    // tier, whose passes never split, tunes nothing (and its FP16 indices would not reach the flush's 16384 cols).
+    bool flush = weight_bytes_ > 64e6 && storage_.tier != Tier::half;  // timed after the warm-up, below
     // ms of one draw of way i on an idle GPU, to its end: as it runs in a forward, where each pass waits for the one
     // before it (back to back, a GPU could overlap the draws of a way that fills few of its lanes). Two clocks: a GPU
     // timer's, the draw alone, and the wall clock's from the draw's issue to its output read back, which adds the
@@ -361,9 +374,6 @@ int Engine::tuned(const std::string& key, int n, const std::function<std::string
     };
     gl::SpanTimer timer(caps_.timer_query);
     bool timer_ok = timer.ok();
-    // where the model's weights stream from memory in a forward (the half tier, whose passes never split, tunes
-    // nothing; its FP16 indices would not reach the flush's 16384 cols)
-    const bool flush = weight_bytes_ > 64e6 && storage_.tier != Tier::half;
     auto sample = [&](int i, Times& t) {
         if (flush) {
             flush_caches();
@@ -382,12 +392,6 @@ int Engine::tuned(const std::string& key, int n, const std::function<std::string
         t.wall = std::min(t.wall, wall);
         return wall;
     };
-    // the scratch tensors and draw-buffer groups that the trials make are let go after them: the way chosen makes its
-    // own again, and the others' would stay for nothing (a 124M LM head's 1 x 2 tiles: 2 x 13 MB)
-    std::set<decltype(groups_)::key_type> groups;
-    std::set<decltype(scratch_)::key_type> scratch;
-    for (auto& kv : groups_) groups.insert(kv.first);
-    for (auto& kv : scratch_) scratch.insert(kv.first);
     // Rounds of every way until warm_ms have passed: the first compiles each, the rest bring an idle GPU's clock up.
     // After a model's loading an H200 runs at 345 MHz and reaches its 1980 only after a few hundred ms of work: timed
     // there, the trials took 5-7x a forward's time and ranked otherwise (fp16 weights' c_fc chose K whole, and the
@@ -401,6 +405,15 @@ int Engine::tuned(const std::string& key, int n, const std::function<std::string
         for (int i = 0; i < n; ++i) draw(i);
         wait();
     } while (std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - warm0).count() < warm_ms);
+    if (flush && flush_ms_ < 0) {  // timed once an engine, warm: the second flush (the first makes and fills S)
+        flush_caches();
+        glFinish();
+        const auto f0 = std::chrono::steady_clock::now();
+        flush_caches();
+        glFinish();
+        flush_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - f0).count();
+    }
+    flush = flush && flush_ms_ <= 5.0;
     // the best of 3 to 21 draws each (~3 ms of them), alternating, so that a slow moment of a shared machine hits
     // every way alike
     std::vector<Times> times(static_cast<size_t>(n));

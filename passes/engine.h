@@ -162,8 +162,10 @@ public:
     const std::vector<Tuning>& tunings() const { return tunings_; }  // what each tuned key measured, in order
     // What tuned() draws before each timed trial where the model's weights are more than a GPU's cache holds: 64 MB
     // of ones streamed through it, each fragment summing a strip of 64 (glsl/probe.frag STREAM); returns the sums
-    // (every value 64). Its tensors are the engine's scratch (tuned() lets them go after its trials).
+    // (every value 64). Its tensors are the engine's scratch (tuned() lets them go after its trials). tuned() flushes
+    // where one flush takes at most 5 ms (a GPU's memory, not a CPU rasterizer's): flush_ms() (-1: not timed yet).
     const Tensor& flush_caches();
+    double flush_ms() const { return flush_ms_; }
     Tier weights() const { return weights_; }  // the tier's, fp16, q8 or q8p
     // Called by the model before it stores any weight, with their count: weights "auto" keeps the tier's own where
     // they take at most EngineOptions::auto_weights_bytes as the tier stores them, else 8-bit ones (packed on the
@@ -228,6 +230,7 @@ private:
     std::vector<Tuning> tunings_;
     std::chrono::steady_clock::time_point tuned_at_;  // when the last shape was tuned (the GPU's clock is up after)
     double weight_bytes_ = 0;                         // the model's weights as stored (fit_weights)
+    double flush_ms_ = -1;                            // one flush_caches(), wall clock (-1: not timed yet)
     long draw_calls_ = 0;
     bool state_ok_ = false;
     std::string scope_;

@@ -71,7 +71,8 @@ const std::map<std::string, std::vector<std::string>> kVariants = {
     {"ksum", {"", "#define GELU\n#define HAS_RESIDUAL\n", "#define TILES 2\n#define SLICES 7\n",
               "#define TILES 8\n#define GELU\n#define SLICES 64\n"}},
     {"untile", {"#define TILES 8\n#define TILE_ROWS 4\n", "#define TILES 3\n#define TILE_ROWS 3\n"}},
-    {"attn_scores", {"#define HD4 16\n", "#define HD4 3\n", "#define HD4 16\n#define HD_ALIGNED\n#define Q_PLAIN\n#define K_PLAIN\n"}},
+    {"attn_scores", {"#define HD4 16\n", "#define HD4 3\n",
+                     "#define HD4 16\n#define HD_ALIGNED\n#define Q_PLAIN\n#define K_PLAIN\n"}},  // plain images
     {"softmax", {"#define S4 256\n", "#define S4 256\n#define ROW_STATS\n#define CHUNK4 16\n#define CHUNKS 16\n"}},
     {"attn_values", {"#define S4 256\n", "#define S4 256\n#define HD_ALIGNED\n#define SLICE4 8\n",
                      "#define S4 256\n#define HD_ALIGNED\n#define SLICE4 8\n#define SCORES\n#define CHUNK4 16\n"
