@@ -375,10 +375,7 @@ int Engine::tuned(const std::string& key, int n, const std::function<std::string
     gl::SpanTimer timer(caps_.timer_query);
     bool timer_ok = timer.ok();
     auto sample = [&](int i, Times& t) {
-        if (flush) {
-            flush_caches();
-            glFinish();
-        }
+        if (flush) flush_caches().read(0, 0);  // read back: done before the draw (a browser's glFinish returns at once)
         const auto t0 = std::chrono::steady_clock::now();
         if (timer_ok) timer.start();
         draw(i);
@@ -406,11 +403,9 @@ int Engine::tuned(const std::string& key, int n, const std::function<std::string
         wait();
     } while (std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - warm0).count() < warm_ms);
     if (flush && flush_ms_ < 0) {  // timed once an engine, warm: the second flush (the first makes and fills S)
-        flush_caches();
-        glFinish();
+        flush_caches().read(0, 0);
         const auto f0 = std::chrono::steady_clock::now();
-        flush_caches();
-        glFinish();
+        flush_caches().read(0, 0);
         flush_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - f0).count();
     }
     flush = flush && flush_ms_ <= 5.0;

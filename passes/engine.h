@@ -230,7 +230,7 @@ private:
     std::vector<Tuning> tunings_;
     std::chrono::steady_clock::time_point tuned_at_;  // when the last shape was tuned (the GPU's clock is up after)
     double weight_bytes_ = 0;                         // the model's weights as stored (fit_weights)
-    double flush_ms_ = -1;                            // one flush_caches(), wall clock (-1: not timed yet)
+    double flush_ms_ = -1;                            // one flush_caches() to its sums read back (-1: not yet)
     long draw_calls_ = 0;
     bool state_ok_ = false;
     std::string scope_;
