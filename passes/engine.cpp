@@ -165,9 +165,14 @@ Engine::Engine(const gl::Caps& probed, const EngineOptions& opt) : caps_(probed)
     }
 }
 
+// Bytes a weight takes stored as t: fp32 4, fp16 2, rgba8 and half 4 (one value a texel), q8 1, q8p 16 per 12.
+static double bytes_per_weight(Tier t) {
+    return t == Tier::q8p ? 16.0 / 12 : t == Tier::q8 ? 1.0 : t == Tier::fp16 ? 2.0 : 4.0;
+}
+
 void Engine::fit_weights(double values) {
     if (auto_weights_) {
-        const double bytes = values * (storage_.tier == Tier::fp16 ? 2.0 : 4.0);  // rgba8 codes an fp32 in 4 bytes
+        const double bytes = values * bytes_per_weight(storage_.tier);
         char as[96];
         std::snprintf(as, sizeof as, "%.0f MB as %s", bytes / 1e6, tier_name(storage_.tier));
         if (bytes <= options_.auto_weights_bytes) {
@@ -181,9 +186,7 @@ void Engine::fit_weights(double values) {
                               std::to_string(long(options_.auto_weights_bytes / 1e6)) + " MB)";
         }
     }
-    const double per_value = weights_ == Tier::q8p ? 16.0 / 12 : weights_ == Tier::q8 ? 1.0
-                             : weights_ == Tier::fp16 ? 2.0 : 4.0;
-    weight_bytes_ = values * per_value;
+    weight_bytes_ = values * bytes_per_weight(weights_);
 }
 
 Engine::~Engine() = default;
