@@ -34,21 +34,11 @@ varying highp float v_layer;
 uniform sampler2D STATS;
 uniform vec4 STATS_geo;
 uniform vec2 STATS_inv;
-// Scores row r's softmax: (max, sum of exp(x - max), last visible key), the sum merged from the row's chunks.
+// Scores row r's softmax: (max, sum of exp(x - max), last visible key), merged from the row's chunks.
 vec3 row_softmax(float r) {
     float last = last_key(r, u_rows, u_attn.y);
-    float chunks = idiv(idiv(last, 4.0), float(CHUNK4)) + 1.0;
-    float m = -BIG, sum = 0.0;
-    for (int j = 0; j < CHUNKS; j++) {
-        if (float(j) >= chunks) break;
-        m = max(m, load4(STATS, STATS_geo, STATS_inv, r, float(j)).x);
-    }
-    for (int j = 0; j < CHUNKS; j++) {
-        if (float(j) >= chunks) break;
-        vec4 s = load4(STATS, STATS_geo, STATS_inv, r, float(j));
-        sum += s.y * exp(s.x - m);
-    }
-    return vec3(m, sum, last);
+    vec2 ms = merge_softmax_chunks(STATS, STATS_geo, STATS_inv, r, idiv(idiv(last, 4.0), float(CHUNK4)) + 1.0);
+    return vec3(ms, last);
 }
 // The probabilities of texel s4 of row r, whose softmax is st (softmax.frag's formula)
 #define PROB(st, r, s4) (exp(min(LOAD_P(r, s4) - st.x, 0.0)) * below(s4, st.z + 1.0) / st.y)
@@ -81,18 +71,23 @@ vec4 compute(float row, float c4) {
 #endif
 #endif
 #ifdef SLICE4
+    // A slice's key texels 4 a step (past the last visible one, re-reads of it weighted 0), stopping after the step
+    // with the last (as merge_softmax_chunks: the step's fetches need not wait on each other).
     float first = slice * float(SLICE4);
-    for (int i = 0; i < SLICE4; i++) {
-        float s4 = first + float(i);
-#else
+    for (int i = 0; i < SLICE4; i += 4) {
+        if (first + float(i) >= n4) break;
+        for (int u = 0; u < 4; u++) {
+            float s4 = min(first + float(i + u), n4 - 1.0), keep = first + float(i + u) < n4 ? 1.0 : 0.0;
+#else  // the whole row: its visible part
     for (int i = 0; i < S4; i++) {
-        float s4 = float(i);
-#endif
+        float s4 = float(i), keep = 1.0;
         if (s4 >= n4) break;
+        {
+#endif
 #ifdef CODED
         vec4 v = vec4(load1(V, V_geo, V_inv, 4.0 * s4, vt), load1(V, V_geo, V_inv, 4.0 * s4 + 1.0, vt),
                       load1(V, V_geo, V_inv, 4.0 * s4 + 2.0, vt), load1(V, V_geo, V_inv, 4.0 * s4 + 3.0, vt));
-        SUM_ADD(acc, comp, vec4(dot(PROB(st, pr, s4), v)));
+        SUM_ADD(acc, comp, vec4(dot(PROB(st, pr, s4) * keep, v)));
 #else
         float vc = u_vcol4 + c4;
         vec4 v0 = LOAD_V(4.0 * s4, vc);
@@ -100,15 +95,16 @@ vec4 compute(float row, float c4) {
         vec4 v2 = LOAD_V(4.0 * s4 + 2.0, vc);
         vec4 v3 = LOAD_V(4.0 * s4 + 3.0, vc);
 #ifdef HD_ALIGNED
-        vec4 p = PROB(st0, prow.x, s4);
+        vec4 p = PROB(st0, prow.x, s4) * keep;
         SUM_ADD(acc, comp, p.x * v0 + p.y * v1 + p.z * v2 + p.w * v3);
 #else
-        SUM_ADD(acc, comp, vec4(dot(PROB(st0, prow.x, s4), vec4(v0.x, v1.x, v2.x, v3.x)),
-                                dot(PROB(st1, prow.y, s4), vec4(v0.y, v1.y, v2.y, v3.y)),
-                                dot(PROB(st2, prow.z, s4), vec4(v0.z, v1.z, v2.z, v3.z)),
-                                dot(PROB(st3, prow.w, s4), vec4(v0.w, v1.w, v2.w, v3.w))));
+        SUM_ADD(acc, comp, keep * vec4(dot(PROB(st0, prow.x, s4), vec4(v0.x, v1.x, v2.x, v3.x)),
+                                       dot(PROB(st1, prow.y, s4), vec4(v0.y, v1.y, v2.y, v3.y)),
+                                       dot(PROB(st2, prow.z, s4), vec4(v0.z, v1.z, v2.z, v3.z)),
+                                       dot(PROB(st3, prow.w, s4), vec4(v0.w, v1.w, v2.w, v3.w))));
 #endif
 #endif
+        }
     }
     return acc;
 }

@@ -21,16 +21,8 @@ vec4 compute(float row, float c4) {
     float n4 = idiv(last, 4.0) + 1.0;  // texels with a visible key
     float m = -BIG, sum = 0.0;
 #ifdef ROW_STATS
-    float chunks = idiv(n4 - 1.0, float(CHUNK4)) + 1.0;
-    for (int j = 0; j < CHUNKS; j++) {
-        if (float(j) >= chunks) break;
-        m = max(m, load4(STATS, STATS_geo, STATS_inv, row, float(j)).x);
-    }
-    for (int j = 0; j < CHUNKS; j++) {
-        if (float(j) >= chunks) break;
-        vec4 s = load4(STATS, STATS_geo, STATS_inv, row, float(j));
-        sum += s.y * exp(s.x - m);
-    }
+    vec2 ms = merge_softmax_chunks(STATS, STATS_geo, STATS_inv, row, idiv(n4 - 1.0, float(CHUNK4)) + 1.0);
+    m = ms.x, sum = ms.y;
 #else
     for (int i = 0; i < S4; i++) {
         if (float(i) >= n4) break;
