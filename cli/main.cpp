@@ -246,7 +246,8 @@ void print_caps(const Generator& g) {
                                          : e.storage().half.name);
 }
 
-int cmd_info(const GeneratorOptions& gen, bool list_textures) {
+int cmd_info(GeneratorOptions gen, bool list_textures) {
+    gen.tokenizer_optional = true;  // the GPU and the model's textures need none
     auto g = load(gen);
     print_caps(*g);
     if (!list_textures) return 0;

@@ -25,8 +25,9 @@ Generator::Generator(const GeneratorOptions& o, gl::Context* context)
     // A model in memory without a file (bench's random shapes) has GPT-2's vocabulary: GPT-2's tokenizer, if any.
     try {
         tokenizer_ = tokenizer_for(model_path_);
-    } catch (const LoadError&) {
-        if (!o.weights) throw;
+    } catch (const LoadError& err) {
+        if (!o.weights && !o.tokenizer_optional) throw;
+        if (!o.weights) warnings_ += std::string(err.what()) + "\n";
     }
     model_ = std::make_unique<Gpt2>(*engine_, *weights_, o.n_ctx, o.inspect, o.progress);
 }
@@ -35,7 +36,8 @@ Generator::~Generator() = default;
 
 std::vector<int> Generator::encode(const std::string& text) const {
     if (!tokenizer_.can_encode())
-        throw std::runtime_error(model_path_ + ": its tokenizer decodes only (llm.c's tokenizer .bin); give token ids");
+        throw std::runtime_error(model_path_ + ": no tokenizer that encodes (llm.c's tokenizer .bin decodes only); "
+                                 "give token ids");
     return tokenizer_.encode(text);
 }
 

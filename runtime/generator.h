@@ -38,6 +38,7 @@ struct GeneratorOptions {
     bool inspect = false;                         // keep every layer's attention and block outputs (viewer, page)
     bool stop_at_eot = true;                      // step() ends the text at <|endoftext|>
     Progress progress = nullptr;                  // loading progress (big models)
+    bool tokenizer_optional = false;              // load a model with no tokenizer found (`info`); encode() throws
 };
 
 // The embedded default model's directory (the source tree's, else the installed copy).
@@ -53,7 +54,7 @@ public:
     Generator& operator=(const Generator&) = delete;
 
     // [SECTION] generating
-    // The prompt's token ids. Throws if the model has no tokenizer that encodes (llm.c's decodes only).
+    // The prompt's token ids. Throws if the model has no tokenizer that encodes (none, or llm.c's: it decodes only).
     std::vector<int> encode(const std::string& text) const;
     // Resets the KV cache and runs `ids` in one prefill (none: <|endoftext|>); logits() then hold the next token's.
     // Throws std::runtime_error naming both lengths if the prompt is longer than the context.
