@@ -4,6 +4,7 @@
 # with fp16 and packed q8 weights, 124M over contexts and weight formats, the rgba8 tier, the HF transformers peer, and
 # the decode plot (each variant beside its weights streamed at the probe's rate, and HF eager).
 # Run from the repository root with a gpt2gl binary built elsewhere:  scripts/device_bench.sh BINARY OUTDIR
+# (it writes 13 files: where only a few files come back from a lent machine, as 8 from the project's, tar OUTDIR)
 # (needs libEGL/libGLESv2 from glvnd and, if EGL finds no vendor, __EGL_VENDOR_LIBRARY_FILENAMES set; the plot needs
 # matplotlib, else it is left out).
 set -uo pipefail
