@@ -82,7 +82,7 @@ vec4 compute(float row, float c4) {
     for (int i = 0; i < S4; i++) {
         float s4 = float(i), keep = 1.0;
         if (s4 >= n4) break;
-        {
+        {  // a block, as the slice's inner loop, so that both close alike
 #endif
 #ifdef CODED
         vec4 v = vec4(load1(V, V_geo, V_inv, 4.0 * s4, vt), load1(V, V_geo, V_inv, 4.0 * s4 + 1.0, vt),

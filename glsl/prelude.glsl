@@ -270,17 +270,17 @@ vec2 merge_softmax_chunks(sampler2D stats, vec4 geo, vec2 inv, float row, float 
     for (int j = 0; j < CHUNKS; j += 4) {
         float c = float(j);
         if (c > last) break;
-        vec4 a = load4(stats, geo, inv, row, c), b = load4(stats, geo, inv, row, min(c + 1.0, last));
-        vec4 d = load4(stats, geo, inv, row, min(c + 2.0, last)), e = load4(stats, geo, inv, row, min(c + 3.0, last));
-        m = max(m, max(max(a.x, b.x), max(d.x, e.x)));
+        vec4 s0 = load4(stats, geo, inv, row, c), s1 = load4(stats, geo, inv, row, min(c + 1.0, last));
+        vec4 s2 = load4(stats, geo, inv, row, min(c + 2.0, last)), s3 = load4(stats, geo, inv, row, min(c + 3.0, last));
+        m = max(m, max(max(s0.x, s1.x), max(s2.x, s3.x)));
     }
     for (int j = 0; j < CHUNKS; j += 4) {
         float c = float(j);
         if (c > last) break;
-        vec4 a = load4(stats, geo, inv, row, c), b = load4(stats, geo, inv, row, min(c + 1.0, last));
-        vec4 d = load4(stats, geo, inv, row, min(c + 2.0, last)), e = load4(stats, geo, inv, row, min(c + 3.0, last));
+        vec4 s0 = load4(stats, geo, inv, row, c), s1 = load4(stats, geo, inv, row, min(c + 1.0, last));
+        vec4 s2 = load4(stats, geo, inv, row, min(c + 2.0, last)), s3 = load4(stats, geo, inv, row, min(c + 3.0, last));
         vec4 keep = vec4(lessThanEqual(c + vec4(0.0, 1.0, 2.0, 3.0), vec4(last)));
-        sum += dot(keep, vec4(a.y, b.y, d.y, e.y) * exp(vec4(a.x, b.x, d.x, e.x) - m));
+        sum += dot(keep, vec4(s0.y, s1.y, s2.y, s3.y) * exp(vec4(s0.x, s1.x, s2.x, s3.x) - m));
     }
     return vec2(m, sum);
 }
