@@ -258,7 +258,7 @@ vec3 texel_moments(vec4 v, float c4, float n) {
     return vec3(nb, mb, dot(d, d));
 }
 
-#ifdef CHUNKS
+#if defined(CHUNKS) && defined(CHUNK4)  // softmax's chunk statistics (a layer norm's come with CHUNKS alone)
 // A softmax row's (max, sum of exp(x - max)) merged from the (max, sum, ..) of its first `chunks` chunks, texels
 // 0 .. chunks - 1 of row `row` of stats (glsl/softmax_stats.frag; CHUNKS: the most a row has). The walks take 4
 // chunks a step (past the last chunk, re-reads of it: its max again, in the sum weighted 0) and stop after the step
