@@ -18,11 +18,11 @@
 //     4 per load4 otherwise, where W^T's texels give 4 outputs' weights of which the fragment keeps one.
 //   X_PLAIN, W_PLAIN: that texture is one plain image (one segment, one band; not rgba8-coded), so a texel's
 //   coordinates are (col, row) + 0.5 times _inv, with no tensor addressing per fetch (the loop's ALU cost).
-//   DRAW_BUFFERS = TILE_ROWS x TILE_COLS (prefill, float tiers; decode 1 x C where tuned so): compute_tile makes a
-//   tile of outputs, TILE_ROWS rows u_tile_rows apart by TILE_COLS texels u_tile_cols apart, one texel into each
-//   draw buffer: each x texel fetched serves TILE_COLS texels of outputs and each W texel TILE_ROWS rows (R x
-//   fetches and 4 C W fetches per 16 R C multiply-adds, where one output texel takes 5 per 16). x's row is u_xrow +
-//   the output row, the residual's u_yrow +.
+//   DRAW_BUFFERS = TILE_ROWS x TILE_COLS (prefill, float tiers; decode 1 x C where tuned so; rgba8 1 x C, W_ROWS):
+//   compute_tile makes a tile of outputs, TILE_ROWS rows u_tile_rows apart by TILE_COLS texels u_tile_cols apart,
+//   one texel into each draw buffer: each x texel fetched serves TILE_COLS texels of outputs and each W texel
+//   TILE_ROWS rows (R x fetches and 4 C W fetches per 16 R C multiply-adds, where one output texel takes 5 per 16).
+//   x's row is u_xrow + the output row, the residual's u_yrow +.
 //   With PARTIAL (one-row tiles): output row s u_rows + r of each draw buffer holds slice s of row r, and
 //   glsl/ksum.frag (TILES) gathers and adds them up.
 uniform sampler2D X;
@@ -59,14 +59,16 @@ uniform vec2 W_SCALE_inv;
 #define LOAD_W_AT(k, w4, u) W_TEXEL_AT(k, w4, u)
 #endif
 #ifdef W_ROWS
-// inputs 4 k4 .. 4 k4 + 3 of this fragment's row wn of W's part (q8: one texel, at v = wv in a plain image)
+// inputs 4 k4 .. 4 k4 + 3 of row n of W's part (q8: one texel, at v = (n + 0.5) W_inv.y in a plain image); LOAD_W_ROW
+// this fragment's row wn
 #if defined(W_Q8) && defined(W_PLAIN)
-#define LOAD_W_ROW(k4) (texture2D(W, vec2((k4 + 0.5) * W_inv.x, wv)) * 255.0 - 128.0)
+#define LOAD_W_ROW_AT(n, v, k4) (texture2D(W, vec2((k4 + 0.5) * W_inv.x, v)) * 255.0 - 128.0)
 #elif defined(W_Q8)
-#define LOAD_W_ROW(k4) (texture2D(W, uv_of(texel_of(W_geo, wn, k4), W_inv)) * 255.0 - 128.0)
+#define LOAD_W_ROW_AT(n, v, k4) (texture2D(W, uv_of(texel_of(W_geo, n, k4), W_inv)) * 255.0 - 128.0)
 #else
-#define LOAD_W_ROW(k4) load4(W, W_geo, W_inv, wn, k4)
+#define LOAD_W_ROW_AT(n, v, k4) load4(W, W_geo, W_inv, n, k4)
 #endif
+#define LOAD_W_ROW(k4) LOAD_W_ROW_AT(wn, wv, k4)
 #endif
 // at this fragment's column (compute: wu)
 #define W_TEXEL(k, w4) W_TEXEL_AT(k, w4, wu)
@@ -186,7 +188,9 @@ vec4 compute(float row, float c4) {
 
 #ifdef DRAW_BUFFERS
 // g_tile[jc * TILE_ROWS + jr] <- the 4 outputs of row `row` + jr B at texel c4 + jc W4 (B = u_tile_rows, W4 =
-// u_tile_cols). Float tiers only: no SUM_ADD, no coded texels.
+// u_tile_cols). No SUM_ADD (not the half tier). W_ROWS (the rgba8 tier's one-row tiles): c4 and c4 + jc W4 count
+// groups of 4 outputs, each coded texel one output, and the fragment keeps lane g_lane of each block: W's rows
+// 4 (w4 + jc W4) + g_lane, one sum per block for every x texel decoded.
 void compute_tile(float row, float c4) {
 #ifdef PARTIAL  // one-row tiles: output row s u_rows + r holds slice s of row r
     float slice = idiv(row, u_rows);
@@ -197,7 +201,19 @@ void compute_tile(float row, float c4) {
     float w4 = c4 - 0.25 * u_n0, xr = row + u_xrow;
     vec4 acc[DRAW_BUFFERS];
     for (int j = 0; j < DRAW_BUFFERS; j++) acc[j] = vec4(0.0);
-#ifdef W_Q8P
+#ifdef W_ROWS  // TILE_ROWS = 1
+    float xv = (xr + 0.5) * X_inv.y;
+    K_LOOP(k4, K4)
+        vec4 x = LOAD_XV(xr, xv, k4);
+#ifdef GELU_X
+        x = gelu(x);
+#endif
+        for (int jc = 0; jc < TILE_COLS; jc++) {
+            float n = 4.0 * (w4 + float(jc) * u_tile_cols) + g_lane;
+            acc[jc] += vec4(dot(x, LOAD_W_ROW_AT(n, (n + 0.5) * W_inv.y, k4)));
+        }
+    }
+#elif defined(W_Q8P)
     K_LOOP(g, K12)
 #if TILE_ROWS == 1  // one-row tiles (decode): x's 3 texels fetched once for every column block
         float v = (xr + 0.5) * X_inv.y;

@@ -1,6 +1,6 @@
 // glsl/pass_main.glsl — main() of every op pass, put after the op's .frag (which defines compute()).
 // Maps this fragment's texel to (row, c4) through the output tensor's layout, calls compute and writes the texel
-// (DRAW_BUFFERS: compute_tile, and a texel into each draw buffer);
+// (DRAW_BUFFERS: compute_tile, and a texel into each draw buffer; coded tiers: the fragment's lane of each);
 // cols past the tensor's end get 0 (coded tiers: the one value of this texel, encoded).
 // Half tier: (row, tc) come from the texel and u_cell, set by the engine for each rectangle it draws, so no number
 // computed here passes 2048 (the output's layout has numbers beyond FP16's integers: the vocabulary's logits).
@@ -43,37 +43,45 @@ void main() {
     float c4 = idiv(tc, 4.0);
     float i = tc - 4.0 * c4;
     g_lane = i;
+#ifdef DRAW_BUFFERS  // one-row tiles (glsl/matmul.frag W_ROWS): each block's lane i, encoded
+    compute_tile(row, c4);
+#define TILE_TEXEL(v) encode_float(i < 0.5 ? v.x : i < 1.5 ? v.y : i < 2.5 ? v.z : v.w)
+#else
     vec4 v = compute(row, c4);
     float x = i < 0.5 ? v.x : i < 1.5 ? v.y : i < 2.5 ? v.z : v.w;
     gl_FragColor = encode_float(tc < u_out_geo.w ? x : 0.0);
+#endif
 #else
 #ifdef DRAW_BUFFERS
     compute_tile(row, tc);
-    gl_FragData[0] = in_tensor(g_tile[0], tc);  // constant indices: WebGL 1.0 indexes outputs no other way
-#if DRAW_BUFFERS > 1
-    gl_FragData[1] = in_tensor(g_tile[1], tc);
-#endif
-#if DRAW_BUFFERS > 2
-    gl_FragData[2] = in_tensor(g_tile[2], tc);
-#endif
-#if DRAW_BUFFERS > 3
-    gl_FragData[3] = in_tensor(g_tile[3], tc);
-#endif
-#if DRAW_BUFFERS > 4
-    gl_FragData[4] = in_tensor(g_tile[4], tc);
-#endif
-#if DRAW_BUFFERS > 5
-    gl_FragData[5] = in_tensor(g_tile[5], tc);
-#endif
-#if DRAW_BUFFERS > 6
-    gl_FragData[6] = in_tensor(g_tile[6], tc);
-#endif
-#if DRAW_BUFFERS > 7
-    gl_FragData[7] = in_tensor(g_tile[7], tc);
-#endif
+#define TILE_TEXEL(v) in_tensor(v, tc)
 #else
     gl_FragColor = in_tensor(compute(row, tc), tc);
 #endif
+#endif
+#endif
+#ifdef DRAW_BUFFERS
+    gl_FragData[0] = TILE_TEXEL(g_tile[0]);  // constant indices: WebGL 1.0 indexes outputs no other way
+#if DRAW_BUFFERS > 1
+    gl_FragData[1] = TILE_TEXEL(g_tile[1]);
+#endif
+#if DRAW_BUFFERS > 2
+    gl_FragData[2] = TILE_TEXEL(g_tile[2]);
+#endif
+#if DRAW_BUFFERS > 3
+    gl_FragData[3] = TILE_TEXEL(g_tile[3]);
+#endif
+#if DRAW_BUFFERS > 4
+    gl_FragData[4] = TILE_TEXEL(g_tile[4]);
+#endif
+#if DRAW_BUFFERS > 5
+    gl_FragData[5] = TILE_TEXEL(g_tile[5]);
+#endif
+#if DRAW_BUFFERS > 6
+    gl_FragData[6] = TILE_TEXEL(g_tile[6]);
+#endif
+#if DRAW_BUFFERS > 7
+    gl_FragData[7] = TILE_TEXEL(g_tile[7]);
 #endif
 #endif
 }

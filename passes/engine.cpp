@@ -281,11 +281,12 @@ int Engine::split_k(int rows, int n4, int k4, bool tiled) const {
 // docs/benchmarks.md).
 Engine::Tiles Engine::tiles(int rows) const {
     Tiles t;
-    if (coded_tier(storage_.tier) || options_.draw_buffers == 0) return t;  // the float tiers only
+    if (storage_.tier == Tier::half || options_.draw_buffers == 0) return t;
     int n = std::min(caps_.draw_buffers, options_.draw_buffers > 0 ? options_.draw_buffers : 8);
     bool wide = storage_.tier == Tier::fp32 && weights_ != Tier::q8p && n >= 4;
     t.cols = options_.tile_cols > 0 ? std::max(1, std::min(n, options_.tile_cols)) : wide ? 2 : 1;
     t.rows = n / t.cols;
+    if (coded_tier(storage_.tier) && t.rows > 1) return Tiles();  // rgba8: one-row tiles only
     // decode keeps one output texel a fragment, unless asked for tiles of one row (tile_cols = draw buffers)
     if (t.count() < 2 || (t.rows > 1 && rows < 2 * t.rows)) return Tiles();
     return t;

@@ -69,12 +69,12 @@ struct Way {
 };
 
 // The ways of drawing a one-row product by w, the rule's first (EngineOptions::tune off): K split or whole where the
-// rule splits it, and where w holds packed q8 weights on the fp32 tier, tiles of 1 x 2 and 1 x 4 sharing each fetch
-// of x (as many draw buffers as that) or none (tiles and split-K left to auto; asked for, the engine's). Which pays
-// depends on the GPU: on an H200 the tiles (1.5B decode 22.3 -> 20.5 ms/token) and splitting (a few hundred
-// fragments fill few of its lanes); on SwiftShader neither (the page with the tiles: 521 ms/token against 203-254),
-// on llvmpipe not splitting (124M q8 packed, decode 89 -> 73 ms/token, prefill of 16 tokens 360 -> 231 ms;
-// docs/benchmarks.md).
+// rule splits it, and where w holds packed q8 weights on the fp32 tier, or is held by rows on the rgba8 tier, tiles of
+// 1 x 2 and 1 x 4 sharing each fetch of x (as many draw buffers as that; on rgba8 each x texel's decode too) or none
+// (tiles and split-K left to auto; asked for, the engine's). Which pays depends on the GPU: on an H200 the tiles
+// (1.5B decode 22.3 -> 20.5 ms/token) and splitting (a few hundred fragments fill few of its lanes); on SwiftShader
+// neither (the page with the tiles: 521 ms/token against 203-254), on llvmpipe not splitting (124M q8 packed, decode
+// 89 -> 73 ms/token, prefill of 16 tokens 360 -> 231 ms; docs/benchmarks.md).
 static std::vector<Way> ways(const Engine& e, const SplitTensor& w, const MatmulArgs& a, int k4) {
     const EngineOptions& o = e.options();
     const Engine::Tiles t = e.tiles(1);
@@ -83,7 +83,8 @@ static std::vector<Way> ways(const Engine& e, const SplitTensor& w, const Matmul
                         e.split_k(1, (n4 + t.cols - 1) / t.cols, k4) > 1;
     std::vector<Way> out{{true, t.cols}};
     if (splits && o.split_k == -1) out.push_back({false, t.cols});
-    if (w.packed() && e.tier() == Tier::fp32 && o.draw_buffers == -1 && o.tile_cols == -1) {
+    const bool tiles = (w.packed() && e.tier() == Tier::fp32) || (w.by_rows && e.tier() == Tier::rgba8);
+    if (tiles && o.draw_buffers == -1 && o.tile_cols == -1) {
         const size_t n = out.size();
         for (int cols : {2, 4})
             if (e.caps().draw_buffers >= cols)
@@ -127,7 +128,10 @@ static void draw_matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor
     // Tiles: draw buffer jc R + jr of the group holds y's row y_row0 + jr B + i, texel n0/4 + jc W4 + c at (i, n0/4 + c),
     // for R x C tiles, B = ceil(rows / R) and W4 = ceil(part's texels / C). The last row and col blocks may run past
     // y's (those outputs are made from whatever x and w hold there, and never gathered).
-    const Engine::Tiles t = a.rows > 1 ? e.tiles(a.rows) : Engine::Tiles{1, way.tile_cols};
+    // (coded tiers: only weights held by rows tile, glsl/matmul.frag W_ROWS)
+    const Engine::Tiles t = coded_tier(e.tier()) && !w.by_rows ? Engine::Tiles()
+                            : a.rows > 1                       ? e.tiles(a.rows)
+                                                               : Engine::Tiles{1, way.tile_cols};
     const int B = (a.rows + t.rows - 1) / t.rows;
     TensorGroup* group = t.count() > 1 ? &e.group(t.count(), B, y.cols()) : nullptr;
     for (size_t i = 0; i < w.parts.size(); ++i) {

@@ -311,7 +311,7 @@ TEST_P(Ops, MatmulSplitK) {
 }
 
 // Tuning (EngineOptions::tune, on in the front ends): the first one-row product of a shape times its ways (K split
-// or whole; also one-row tiles of 1 x 2 and 1 x 4 for packed q8 on fp32 with that many draw buffers) and draws the
+// or whole; also one-row tiles of 1 x 2 and 1 x 4 with that many draw buffers, for packed q8 on fp32 and on rgba8) and draws the
 // fastest; the next of that shape draws the same way, timing nothing. Whichever way wins, the product is the
 // reference's; the trial draws are neither observed nor counted, and leave no texture or framebuffer behind. fp16 and
 // half never split: one way, nothing to time.
@@ -339,8 +339,8 @@ TEST_P(Ops, MatmulTuned) {
         const long draws = eng.draw_calls() - draws0;
         const int seen = observed;
         const gl::Counts after_first = gl::live_counts();
-        const int tilings = weights != "q8-packed" ? 1 : test_caps().draw_buffers >= 4 ? 3
-                                                       : test_caps().draw_buffers >= 2 ? 2 : 1;
+        const bool tile = weights == "q8-packed" || tier() == Tier::rgba8;
+        const int tilings = !tile ? 1 : test_caps().draw_buffers >= 4 ? 3 : test_caps().draw_buffers >= 2 ? 2 : 1;
         const size_t expect_ways = tier() == Tier::fp16 || tier() == Tier::half ? 1 : 2 * tilings;
         ASSERT_EQ(eng.tunings().size(), expect_ways > 1 ? 1u : 0u);
         if (expect_ways > 1) {
@@ -400,12 +400,15 @@ TEST_P(Ops, TunerFlushesCachesForBigModels) {
 // Prefill tiles (Engine::tiles): each fragment makes a tile of R rows x C output texels, one per draw buffer, and an
 // untile pass gathers them into y. Row and col counts that are not multiples of the tile (the last blocks run past
 // the output), row offsets, GELU, the residual, every weight format, weights in parts, K split by blending where the
-// tier can, and accumulation in place. The float tiers only: the rgba8 and half tiers write one value a texel and
-// never tile.
+// tier can, and accumulation in place. The rgba8 tier, which writes one value a texel, one-row tiles only (its own
+// and q8 weights, by rows; K slices gathered by a ksum pass), and none unless asked; the half tier none.
 TEST_P(Ops, MatmulTiles) {
-    if (tier() == Tier::rgba8 || tier() == Tier::half) {
+    if (tier() == Tier::half) {
         EXPECT_EQ(e->tiles(1024).count(), 1);
         GTEST_SKIP() << tier_name(tier()) << " never tiles (checked)";
+    }
+    if (tier() == Tier::rgba8) {
+        EXPECT_EQ(e->tiles(1024).count(), 1) << "rgba8: one-row tiles, where asked or tuned";
     }
     if (test_caps().draw_buffers < 2) GTEST_SKIP() << "no draw buffers here: " << test_caps().draw_buffers_why;
     EXPECT_EQ(e->tiles(1).count(), 1) << "decode keeps one output texel a fragment, unless tuned or asked otherwise";
@@ -422,10 +425,12 @@ TEST_P(Ops, MatmulTiles) {
         const char* weights;
     };
     const Variant variants[] = {{3, 1, "tier"}, {2, 3, "tier"}, {4, 2, "fp16"}, {2, 4, "q8-rgba8"}, {8, 1, "q8-packed"},
-                                {4, 2, "q8-packed"}, {1, 4, "q8-packed"}, {1, 2, "fp16"}};
+                                {4, 2, "q8-packed"}, {1, 4, "q8-packed"}, {1, 2, "fp16"}, {1, 3, "tier"}, {1, 4, "q8"}};
     for (const Variant& v : variants) {
         const std::string weights = v.weights;
-        if (weights != "tier" && tier() != Tier::fp32) continue;  // fp16 and packed weights sit beside the fp32 tier
+        if (tier() == Tier::rgba8 && v.rows > 1) continue;
+        if (weights == "q8" ? tier() != Tier::rgba8 : weights != "tier" && tier() != Tier::fp32)
+            continue;  // fp16 and packed weights sit beside the fp32 tier; q8 by rows on rgba8
         if (weights == "q8-packed" && !q8_layout_available(weights)) continue;
         if (v.rows * v.cols > test_caps().draw_buffers) continue;
         SCOPED_TRACE(std::to_string(v.rows) + " x " + std::to_string(v.cols) + " tiles, weights " + weights);
@@ -450,7 +455,7 @@ TEST_P(Ops, MatmulTiles) {
             if (&m - cases > 2 && &v != variants && m.T > 1) continue;
             auto w = randn(size_t(m.N) * m.K, 61, 1.0f / std::sqrt(float(m.K)));
             std::vector<float> held = weights == "fp16" ? round_to_half(w) : stored(tier(), w);
-            if (weights == "q8-rgba8" || weights == "q8-packed") {
+            if (weights == "q8-rgba8" || weights == "q8-packed" || weights == "q8") {
                 std::vector<float> q, sc;
                 quantize_q8(w.data(), m.N, m.K, &q, &sc);
                 held = dequantize_q8(q, stored(tier(), sc), m.K);
@@ -459,8 +464,8 @@ TEST_P(Ops, MatmulTiles) {
             if (eng.tiles(m.T).count() > 1) parts += int(eng.split("w", m.N, m.K, w.data()).parts.size());
         }
         EXPECT_EQ(untiles + gathers, parts);
-        EXPECT_EQ(gathers > 0, weights == "q8-packed" && v.rows == 1 && tier() == Tier::fp32)
-            << "decode's one-row tiles of packed q8 sum their K slices by a gathering ksum pass";
+        EXPECT_EQ(gathers > 0, v.rows == 1 && (tier() == Tier::rgba8 || (weights == "q8-packed" && tier() == Tier::fp32)))
+            << "decode's one-row tiles of packed q8 (on rgba8: any) sum their K slices by a gathering ksum pass";
         if (!eng.can_accumulate()) continue;
         // y += gelu(x) . w^T + b in place, K split: the untile pass adds the gathered rows onto y
         const int T = 21, K = 3072, N = 768;
