@@ -278,15 +278,18 @@ int Engine::split_k(int rows, int n4, int k4, bool tiled) const {
 // fp32 tier with unpacked weights 4 x 2, whose RGBA32F x fetches cost about twice an RGBA16F W fetch; else
 // R x 1, as packed weights unpack each W texel once per fragment (H200, 124M prefill of 128 tokens, GPU time:
 // 4 x 2 48 ms, 8 x 1 57, none 75 with fp16 weights; fp16 tier 8 x 1 49, 4 x 2 53; q8 packed 8 x 1 64, 4 x 2 68;
-// docs/benchmarks.md).
+// docs/benchmarks.md). The rgba8 tier, whose fragments keep one output each, one row of all draw buffers, each x
+// texel decoded once for them all (124M q8, prefill of 128 tokens: 1 x 8 137 ms, 1 x 4 178, 1 x 2 270, none 452);
+// its decode's tiles are tuned (passes/matmul.cpp).
 Engine::Tiles Engine::tiles(int rows) const {
     Tiles t;
     if (storage_.tier == Tier::half || options_.draw_buffers == 0) return t;
     int n = std::min(caps_.draw_buffers, options_.draw_buffers > 0 ? options_.draw_buffers : 8);
     bool wide = storage_.tier == Tier::fp32 && weights_ != Tier::q8p && n >= 4;
-    t.cols = options_.tile_cols > 0 ? std::max(1, std::min(n, options_.tile_cols)) : wide ? 2 : 1;
+    const bool coded = coded_tier(storage_.tier);
+    t.cols = options_.tile_cols > 0 ? std::max(1, std::min(n, options_.tile_cols)) : coded ? n : wide ? 2 : 1;
     t.rows = n / t.cols;
-    if (coded_tier(storage_.tier) && t.rows > 1) return Tiles();  // rgba8: one-row tiles only
+    if (coded && (t.rows > 1 || (options_.tile_cols <= 0 && rows < 2))) return Tiles();
     // decode keeps one output texel a fragment, unless asked for tiles of one row (tile_cols = draw buffers)
     if (t.count() < 2 || (t.rows > 1 && rows < 2 * t.rows)) return Tiles();
     return t;

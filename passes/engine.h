@@ -120,8 +120,8 @@ public:
     bool row_stats() const { return storage_.tier != Tier::fp16 && storage_.tier != Tier::half; }
     // The tile of output texels one fragment of a matmul of `rows` rows makes, one per draw buffer (1 x 1: none):
     // prefill, on the float tiers, where Caps::draw_buffers allows (decode: one-row tiles where asked for, or where
-    // tuned so: passes/matmul.cpp). The rgba8 tier, whose fragments keep one output, one-row tiles only, where asked
-    // for (tile_cols = draw buffers) or tuned so; the half tier none.
+    // tuned so: passes/matmul.cpp). The rgba8 tier, whose fragments keep one output, one-row tiles only (prefill: 1 x
+    // draw buffers); the half tier none.
     struct Tiles {
         int rows = 1, cols = 1;
         int count() const { return rows * cols; }

@@ -99,25 +99,29 @@ const std::vector<int> kPrompt = {33676, 4720, 25, 887, 2705, 11, 644, 1657, 832
 TEST_P(Model, DefaultModelLayerByLayer) { layer_by_layer(kDefault, kPrompt, 32); }
 
 // The prefill tiles (draw buffers, Engine::tiles) through the whole model: every stage and the logits of the 14-token
-// prompt against NumPy with 4 x 1 and 4 x 2 tiles (4 row blocks, the last short), on the float tiers that tile.
+// prompt against NumPy with 4 x 1 and 4 x 2 tiles (4 row blocks, the last short) on the float tiers that tile them,
+// 1 x 3 and 1 x 8 on rgba8 (one-row tiles: gathered by an untile pass, or by a ksum pass where K is split).
 TEST_P(Model, DefaultModelLayerByLayerInTiles) {
-    if (coded_tier(e->tier())) GTEST_SKIP() << tier_name(e->tier()) << " never tiles";
+    if (e->tier() == Tier::half) GTEST_SKIP() << tier_name(e->tier()) << " never tiles";
     if (test_caps().draw_buffers < 8) GTEST_SKIP() << "fewer than 8 draw buffers: " << test_caps().draw_buffers_why;
     Engine* plain = e;
+    const bool one_row = e->tier() == Tier::rgba8;
     for (int cols : {1, 2}) {
         EngineOptions o;
         o.precision = tier_name(plain->tier());
         o.max_texture_size = GetParam().max_size;
-        o.draw_buffers = 4 * cols;
-        o.tile_cols = cols;
+        o.draw_buffers = one_row ? (cols == 1 ? 3 : 8) : 4 * cols;
+        o.tile_cols = one_row ? o.draw_buffers : cols;
         Engine tiled(test_caps(), o);
-        ASSERT_EQ(tiled.tiles(int(kPrompt.size())).count(), 4 * cols);
-        int untiles = 0;
-        tiled.observe([&](const Pass& p) { untiles += p.op == "untile"; });
+        ASSERT_EQ(tiled.tiles(int(kPrompt.size())).count(), o.draw_buffers);
+        int gathers = 0;
+        tiled.observe([&](const Pass& p) {
+            gathers += p.op == "untile" || (p.op == "ksum" && p.defines.find("TILES") != std::string::npos);
+        });
         e = &tiled;
         layer_by_layer(kDefault, kPrompt, 32);
         e = plain;
-        EXPECT_GE(untiles, 4 * 7) << "an untile after each of the 7 layers' 4 matmuls";
+        EXPECT_GE(gathers, 4 * 7) << "an untile (or gathering ksum) after each of the 7 layers' 4 matmuls";
     }
 }
 

@@ -311,7 +311,8 @@ TEST_P(Ops, MatmulSplitK) {
 }
 
 // Tuning (EngineOptions::tune, on in the front ends): the first one-row product of a shape times its ways (K split
-// or whole; also one-row tiles of 1 x 2 and 1 x 4 with that many draw buffers, for packed q8 on fp32 and on rgba8) and draws the
+// or whole; also one-row tiles of 1 x 2 and 1 x 4 with that many draw buffers, for packed q8 on fp32, and on rgba8 1 x 8
+// too) and draws the
 // fastest; the next of that shape draws the same way, timing nothing. Whichever way wins, the product is the
 // reference's; the trial draws are neither observed nor counted, and leave no texture or framebuffer behind. fp16 and
 // half never split: one way, nothing to time.
@@ -340,7 +341,8 @@ TEST_P(Ops, MatmulTuned) {
         const int seen = observed;
         const gl::Counts after_first = gl::live_counts();
         const bool tile = weights == "q8-packed" || tier() == Tier::rgba8;
-        const int tilings = !tile ? 1 : test_caps().draw_buffers >= 4 ? 3 : test_caps().draw_buffers >= 2 ? 2 : 1;
+        int tilings = 1;  // none, 1 x 2, 1 x 4 (and on rgba8 1 x 8) where there are as many draw buffers
+        for (int cols : {2, 4, 8}) tilings += tile && test_caps().draw_buffers >= cols && (cols < 8 || tier() == Tier::rgba8);
         const size_t expect_ways = tier() == Tier::fp16 || tier() == Tier::half ? 1 : 2 * tilings;
         ASSERT_EQ(eng.tunings().size(), expect_ways > 1 ? 1u : 0u);
         if (expect_ways > 1) {
@@ -401,16 +403,18 @@ TEST_P(Ops, TunerFlushesCachesForBigModels) {
 // untile pass gathers them into y. Row and col counts that are not multiples of the tile (the last blocks run past
 // the output), row offsets, GELU, the residual, every weight format, weights in parts, K split by blending where the
 // tier can, and accumulation in place. The rgba8 tier, which writes one value a texel, one-row tiles only (its own
-// and q8 weights, by rows; K slices gathered by a ksum pass), and none unless asked; the half tier none.
+// and q8 weights, by rows; K slices gathered by a ksum pass): prefill 1 x all draw buffers unless asked otherwise,
+// decode none unless asked or tuned; the half tier none.
 TEST_P(Ops, MatmulTiles) {
     if (tier() == Tier::half) {
         EXPECT_EQ(e->tiles(1024).count(), 1);
         GTEST_SKIP() << tier_name(tier()) << " never tiles (checked)";
     }
-    if (tier() == Tier::rgba8) {
-        EXPECT_EQ(e->tiles(1024).count(), 1) << "rgba8: one-row tiles, where asked or tuned";
-    }
     if (test_caps().draw_buffers < 2) GTEST_SKIP() << "no draw buffers here: " << test_caps().draw_buffers_why;
+    if (tier() == Tier::rgba8) {
+        EXPECT_EQ(e->tiles(1024).rows, 1) << "rgba8: one-row tiles";
+        EXPECT_EQ(e->tiles(1024).cols, std::min(8, test_caps().draw_buffers)) << "of every draw buffer";
+    }
     EXPECT_EQ(e->tiles(1).count(), 1) << "decode keeps one output texel a fragment, unless tuned or asked otherwise";
     const MatmulCase cases[] = {
         {17, 3072, 768, true, false, true, 0, 0},   // mlp c_proj + residual (17 rows: the last row block runs past)
