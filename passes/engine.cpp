@@ -289,6 +289,7 @@ Engine::Tiles Engine::tiles(int rows) const {
     const bool coded = coded_tier(storage_.tier);
     t.cols = options_.tile_cols > 0 ? std::max(1, std::min(n, options_.tile_cols)) : coded ? n : wide ? 2 : 1;
     t.rows = n / t.cols;
+    // rgba8: one-row tiles only, and decode's (one row) only where asked for (else tuned: passes/matmul.cpp)
     if (coded && (t.rows > 1 || (options_.tile_cols <= 0 && rows < 2))) return Tiles();
     // decode keeps one output texel a fragment, unless asked for tiles of one row (tile_cols = draw buffers)
     if (t.count() < 2 || (t.rows > 1 && rows < 2 * t.rows)) return Tiles();
