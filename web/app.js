@@ -584,7 +584,7 @@ createGpt2gl({
       fp16: "Your GPU renders into half-float (16-bit) textures: numbers are stored with about 3 significant digits " +
         "between passes, while each shader still computes in 32-bit floats.",
       rgba8: "Your GPU cannot render into float textures, so each 32-bit float is packed into the 4 bytes of an " +
-        "ordinary colour texel and unpacked in the shader: exact, but several times slower.",
+        "ordinary colour texel and unpacked in the shader: exact, but slower (every read decodes, every write encodes).",
       half: "Your GPU's fragment shaders have no 32-bit floats (no highp), so every shader computes in 16-bit " +
         "(mediump) floats: each number is packed as two halves into an ordinary colour texel, long sums are " +
         "compensated, and textures stay within 1024 texels so every coordinate is exact in 16 bits.",
