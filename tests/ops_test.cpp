@@ -311,11 +311,10 @@ TEST_P(Ops, MatmulSplitK) {
 }
 
 // Tuning (EngineOptions::tune, on in the front ends): the first one-row product of a shape times its ways (K split
-// or whole; also one-row tiles of 1 x 2 and 1 x 4 with that many draw buffers, for packed q8 on fp32, and on rgba8 1 x 8
-// too) and draws the
-// fastest; the next of that shape draws the same way, timing nothing. Whichever way wins, the product is the
-// reference's; the trial draws are neither observed nor counted, and leave no texture or framebuffer behind. fp16 and
-// half never split: one way, nothing to time.
+// or whole; also one-row tiles of 1 x 2 and 1 x 4 with that many draw buffers, for packed q8 on fp32 and on rgba8,
+// which tries 1 x 8 too) and draws the fastest; the next of that shape draws the same way, timing nothing. Whichever
+// way wins, the product is the reference's; the trial draws are neither observed nor counted, and leave no texture or
+// framebuffer behind. fp16 and half never split: one way, nothing to time.
 TEST_P(Ops, MatmulTuned) {
     const MatmulCase m = {1, 1536, 768, true, false, false, 0, 2};  // decode, one row (no residual: may blend)
     auto w = randn(size_t(m.N) * m.K, 71, 1.0f / std::sqrt(float(m.K)));
@@ -342,7 +341,8 @@ TEST_P(Ops, MatmulTuned) {
         const gl::Counts after_first = gl::live_counts();
         const bool tile = weights == "q8-packed" || tier() == Tier::rgba8;
         int tilings = 1;  // none, 1 x 2, 1 x 4 (and on rgba8 1 x 8) where there are as many draw buffers
-        for (int cols : {2, 4, 8}) tilings += tile && test_caps().draw_buffers >= cols && (cols < 8 || tier() == Tier::rgba8);
+        for (int cols : {2, 4, 8})
+            tilings += tile && test_caps().draw_buffers >= cols && (cols < 8 || tier() == Tier::rgba8);
         const size_t expect_ways = tier() == Tier::fp16 || tier() == Tier::half ? 1 : 2 * tilings;
         ASSERT_EQ(eng.tunings().size(), expect_ways > 1 ? 1u : 0u);
         if (expect_ways > 1) {
