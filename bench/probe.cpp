@@ -81,7 +81,7 @@ nlohmann::json run_probe(Engine& e, std::ostream& out, bool small) {
     r["fetch_ms"] = ms;
 
     // Streaming: S of (ITER * rows, cols) read once, each fragment a column strip of ITER rows.
-    // (rgba8: a fragment per float, each reading its strip's 4 side-by-side texels: 4 fetches per texel, 3 cached.)
+    // (rgba8: a fragment per float, each reading and decoding its own texel of the strip, as the passes do.)
     const int stream_iter = 64, stream_rows = small ? 4 : 64;
     const int stream_cols = small ? 1024 : e.tier() == Tier::rgba8 ? 8192 : 16384;  // rgba8: a texel per float
     Tensor big = ones(e, "probe.stream", stream_iter * stream_rows, stream_cols);

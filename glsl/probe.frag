@@ -4,7 +4,8 @@
 //   FETCH:  ITER rounds of 4 fetches from S, a tensor small enough to stay in cache, at addresses that change
 //           every round (texture2D straight, no tensor addressing): texels per second.
 //   STREAM: each fragment (row, c4) sums column c4 of S over rows [row*ITER, row*ITER + ITER): S is larger than any
-//           cache, read once in all, so bytes per second from memory.
+//           cache, read once in all, so bytes per second from memory (coded tiers: the texel the fragment keeps,
+//           decoded, as the passes read theirs).
 //   STREAM + LAYERS: the same strips, shaped as a decode step's split-K matvec: the quad drawn as layers summed by
 //           blending into u_fold.y output rows of u_fold.x texels; the fragment (row, c4) of layer s sums column
 //           row * u_fold.x + c4 of S over rows [s*ITER, s*ITER + ITER).
@@ -48,7 +49,7 @@ vec4 compute(float row, float c4) {
 #else
     float first = row * float(ITER), col = c4;
 #endif
-    for (int i = 0; i < ITER; i++) acc += load4(S, S_geo, S_inv, first + float(i), col);
+    for (int i = 0; i < ITER; i++) acc += load_kept(S, S_geo, S_inv, first + float(i), col);
     return acc;
 #endif
 }
