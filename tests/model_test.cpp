@@ -22,6 +22,8 @@
 #include <map>
 #include <memory>
 #include <sys/stat.h>
+#include <utility>
+#include <vector>
 
 #include "runtime/gpt2.h"
 #include "model/reference.h"
@@ -105,13 +107,15 @@ TEST_P(Model, DefaultModelLayerByLayerInTiles) {
     if (e->tier() == Tier::half) GTEST_SKIP() << tier_name(e->tier()) << " never tiles";
     if (test_caps().draw_buffers < 8) GTEST_SKIP() << "fewer than 8 draw buffers: " << test_caps().draw_buffers_why;
     Engine* plain = e;
-    const bool one_row = e->tier() == Tier::rgba8;
-    for (int cols : {1, 2}) {
+    using Tile = std::pair<int, int>;  // rows x cols
+    const std::vector<Tile> tiles = e->tier() == Tier::rgba8 ? std::vector<Tile>{{1, 3}, {1, 8}}
+                                                             : std::vector<Tile>{{4, 1}, {4, 2}};
+    for (const auto& [rows, cols] : tiles) {
         EngineOptions o;
         o.precision = tier_name(plain->tier());
         o.max_texture_size = GetParam().max_size;
-        o.draw_buffers = one_row ? (cols == 1 ? 3 : 8) : 4 * cols;
-        o.tile_cols = one_row ? o.draw_buffers : cols;
+        o.draw_buffers = rows * cols;
+        o.tile_cols = cols;
         Engine tiled(test_caps(), o);
         ASSERT_EQ(tiled.tiles(int(kPrompt.size())).count(), o.draw_buffers);
         int gathers = 0;
