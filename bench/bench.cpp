@@ -90,7 +90,7 @@ static std::string fmt(const char* f, A... a) {
 struct CpuFigures {
     std::vector<int> ids4;  // short: the CPU reference of a 1.5B model is slow
     std::vector<float> logits;
-    std::map<std::string, std::vector<float>> logits_stored;  // "q8", "fp16": on the weights as stored so
+    std::map<std::string, std::vector<float>> logits_stored;  // "q8", "q4", "fp16": on the weights as stored so
     nlohmann::json times = nlohmann::json::object();
 };
 
@@ -99,10 +99,11 @@ static CpuFigures cpu_reference(const Gpt2Weights& w, int n_ctx, const std::vect
     const Gpt2Config& c = w.cfg;
     CpuFigures f;
     f.ids4 = token_ids(4, c.vocab_size);
-    for (const std::string& as : o.weights) {  // q8 and fp16 weights validate against the reference on their round
-        const std::string key = as == "fp16" ? "fp16" : "q8";  // trip ("auto" may choose q8)
+    for (const std::string& as : o.weights) {  // q8, q4 and fp16 weights validate against the reference on their
+        const std::string key = as == "fp16" ? "fp16" : as == "q4-packed" ? "q4" : "q8";  // round trip ("auto" may
+        const Tier t = key == "q8" ? Tier::q8 : key == "q4" ? Tier::q4p : Tier::fp16;    // choose q8)
         if (as != "tier" && !f.logits_stored.count(key))
-            f.logits_stored[key] = CpuGpt2(weights_as_stored(w, key == "q8" ? Tier::q8 : Tier::fp16, Tier::fp32), n_ctx)
+            f.logits_stored[key] = CpuGpt2(weights_as_stored(w, t, Tier::fp32), n_ctx)
                                        .forward(f.ids4.data(), int(f.ids4.size()));
     }
     CpuGpt2 ref(w, n_ctx);
@@ -128,7 +129,8 @@ static CpuFigures cpu_reference(const Gpt2Weights& w, int n_ctx, const std::vect
 // Validate, then time: the logits of a 4-token prefill against the CPU reference's.
 static nlohmann::json validate(Gpt2& m, const CpuFigures& cpu, const Engine& e, const std::string& label,
                                std::ostream& out) {
-    const std::string wl = e.weights_label(), weights = e.weights() == Tier::fp16 ? "fp16" : "q8";
+    const std::string wl = e.weights_label();
+    const std::string weights = e.weights() == Tier::fp16 ? "fp16" : e.weights() == Tier::q4p ? "q4" : "q8";
     const std::vector<float>& want = wl.empty() ? cpu.logits : cpu.logits_stored.at(weights);
     m.forward(cpu.ids4.data(), int(cpu.ids4.size()));
     auto logits = m.logits_last();

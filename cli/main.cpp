@@ -73,9 +73,10 @@ void add_engine_flags(CLI::App* s, EngineOptions& eo) {
         ->check(CLI::IsMember({"auto", "fp32", "fp16", "rgba8", "half"}));
     s->add_option("--weights", eo.weights,
                   "Weight matrices: tier (stored as every tensor), fp16 (half textures beside fp32), q8 (8-bit, "
-                  "per-row scales), q8-packed (the same, 12 to a float texel: fastest on a GPU) or auto (the tier's, "
-                  "8-bit for a model over 256 MB as the tier stores it)")
-        ->check(CLI::IsMember({"tier", "auto", "fp16", "q8", "q8-packed", "q8-rgba8"}));
+                  "per-row scales), q8-packed (the same, 12 to a float texel: fastest on a GPU), q4-packed (the "
+                  "layers' matrices 4-bit, a scale per 24 inputs, 24 to a float texel: faster still, less exact) or "
+                  "auto (the tier's, 8-bit for a model over 256 MB as the tier stores it)")
+        ->check(CLI::IsMember({"tier", "auto", "fp16", "q8", "q8-packed", "q8-rgba8", "q4-packed"}));
     s->add_option("--max-texture-size", eo.max_texture_size, "Use textures of at most this size (0: the GPU's)");
     s->add_option("--gpu-profile", eo.gpu_profile, "Emulate an old GPU's limits: videocore-iv, mali-400, mali-t720, "
                                                    "adreno-306, powervr-sgx544, webgl-min, no-float-blend (README: GPUs by family)");
@@ -238,14 +239,17 @@ void print_caps(const Generator& g) {
                 e.storage().format.name);
     const bool as_tier = e.weights_label().empty();
     std::printf("weights        %s (texels %s)\n",
-                e.weights() == Tier::q8p ? "q8: 8-bit, per-row scales, 12 per texel"
-                : e.q8_weights()         ? "q8: 8-bit, per-row scales, 4 per texel"
-                : as_tier                ? "as the tier"
-                                         : "fp16",
-                e.weights() == Tier::q8p ? "RGBA32F (12 x int8)"
-                : e.q8_weights()         ? e.storage().bytes.name
-                : as_tier                ? e.storage().format.name
-                                         : e.storage().half.name);
+                e.weights() == Tier::q4p   ? "q4: the layers' 4-bit, a scale per 24 inputs, 24 per texel; the "
+                                             "embedding and LM head q8, 12 per texel"
+                : e.weights() == Tier::q8p ? "q8: 8-bit, per-row scales, 12 per texel"
+                : e.q8_weights()           ? "q8: 8-bit, per-row scales, 4 per texel"
+                : as_tier                  ? "as the tier"
+                                           : "fp16",
+                e.weights() == Tier::q4p   ? "RGBA32F (24 x int4, 12 x int8)"
+                : e.weights() == Tier::q8p ? "RGBA32F (12 x int8)"
+                : e.q8_weights()           ? e.storage().bytes.name
+                : as_tier                  ? e.storage().format.name
+                                           : e.storage().half.name);
 }
 
 int cmd_info(GeneratorOptions gen, bool list_textures) {
@@ -365,8 +369,8 @@ CLI::App* add_bench(CLI::App& app, BenchOptions& bo, std::string& json_path) {
         ->delimiter(',')->check(CLI::Range(-1, 8));
     c->add_option("--tile-cols", bo.tile_cols, "Of those, output texels side by side in a row: -1 auto, n")
         ->delimiter(',')->check(CLI::Range(-1, 8));
-    c->add_option("--weights", bo.weights, "Weight storage to time each tier with: tier, fp16, q8, q8-packed, q8-rgba8")
-        ->delimiter(',')->check(CLI::IsMember({"tier", "auto", "fp16", "q8", "q8-packed", "q8-rgba8"}));
+    c->add_option("--weights", bo.weights, "Weight storage to time each tier with: tier, fp16, q8, q8-packed, q8-rgba8, q4-packed")
+        ->delimiter(',')->check(CLI::IsMember({"tier", "auto", "fp16", "q8", "q8-packed", "q8-rgba8", "q4-packed"}));
     c->add_option("--gpu-profile", bo.gpu_profiles,
                   "Emulated GPUs to time each tier as (gl/profiles.h; 'none': this GPU as it is), e.g. none,no-float-blend")
         ->delimiter(',');
@@ -378,7 +382,7 @@ CLI::App* add_bench(CLI::App& app, BenchOptions& bo, std::string& json_path) {
 }
 
 CLI::App* add_accuracy(CLI::App& app, AccuracyFlags& f) {
-    CLI::App* c = app.add_subcommand("accuracy", "Loss, perplexity and top-1 agreement of tiers and q8 weights on a text");
+    CLI::App* c = app.add_subcommand("accuracy", "Loss, perplexity and top-1 agreement of tiers and quantized weights on a text");
     add_model_flag(c, f.model);
     auto* text = c->add_option("--text", f.text, "A text file to tokenize and predict");
     c->add_option("--tokens", f.tokens, "An llm.c token file (.bin, e.g. tiny_shakespeare_val.bin)")->excludes(text);
@@ -387,8 +391,8 @@ CLI::App* add_accuracy(CLI::App& app, AccuracyFlags& f) {
         ->check(CLI::Range(0L, 1L << 40));
     c->add_option("--precision", f.o.tiers, "Tiers: auto fp32 fp16 rgba8 half (the first variant is the baseline)")
         ->delimiter(',')->check(CLI::IsMember({"auto", "fp32", "fp16", "rgba8", "half"}));
-    c->add_option("--weights", f.o.weights, "Weight storage per tier: tier, fp16, q8, q8-packed, q8-rgba8")
-        ->delimiter(',')->check(CLI::IsMember({"tier", "auto", "fp16", "q8", "q8-packed", "q8-rgba8"}));
+    c->add_option("--weights", f.o.weights, "Weight storage per tier: tier, fp16, q8, q8-packed, q8-rgba8, q4-packed")
+        ->delimiter(',')->check(CLI::IsMember({"tier", "auto", "fp16", "q8", "q8-packed", "q8-rgba8", "q4-packed"}));
     c->add_option("--max-texture-size", f.o.max_texture_size, "Use textures of at most this size (0: the GPU's)");
     c->add_option("--split-k", f.o.split_k, "Matmul K splits: -1 auto, 0 none, n at most n")->check(CLI::Range(-1, 64));
     c->add_option("--json", f.json, "Also write the figures as JSON to this file (must not exist)");

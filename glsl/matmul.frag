@@ -13,6 +13,10 @@
 //   W_Q8P: the same int8 values packed 3 to a channel (passes/tensor.h): W's texel (j, c4 - u_n0/4) holds
 //     q[4c4 .. 4c4+3, 3j .. 3j+2]. The loop takes 12 k at a time (K12 groups): 3 texels of x, 4 of W; KSLICE
 //     counts groups.
+//   W_Q4P: 4-bit values packed 6 to a channel (passes/tensor.h), W's texel (j, c4 - u_n0/4) holding
+//     q[4c4 .. 4c4+3, 6j .. 6j+5], and W_SCALE (groups, N) a scale per output and group of 24 inputs: the loop takes
+//     a group a step (K24 of them): 6 texels of x, 4 of W, 1 of scales; KSLICE counts groups. X_RAGGED: K4 is not a
+//     multiple of 6 (the last group reads x's last texel again, its weights 0). S_PLAIN: W_SCALE is a plain image.
 //   W_ROWS (coded tiers, whose fragments keep one output: lane g_lane of texel c4): W's part is stored as W itself,
 //     (part rows, K), and the fragment walks its output's row n - u_n0: 4 inputs per fetch with W_Q8 (one texel),
 //     4 per load4 otherwise, where W^T's texels give 4 outputs' weights of which the fragment keeps one.
@@ -31,7 +35,7 @@ uniform vec2 X_inv;
 uniform sampler2D W;
 uniform vec4 W_geo;
 uniform vec2 W_inv;
-#if defined(W_Q8) || defined(W_Q8P)
+#if defined(W_Q8) || defined(W_Q8P) || defined(W_Q4P)
 uniform sampler2D W_SCALE;
 uniform vec4 W_SCALE_geo;
 uniform vec2 W_SCALE_inv;
@@ -74,6 +78,34 @@ uniform vec2 W_SCALE_inv;
 #define W_TEXEL(k, w4) W_TEXEL_AT(k, w4, wu)
 #define LOAD_W(k, w4) LOAD_W_AT(k, w4, wu)
 #define LOAD_X(r, k4) LOAD_XV(r, xv, k4)
+#ifdef W_Q4P
+// the scales of group g of the 4 outputs at texel c4 (of all of W's rows)
+#ifdef S_PLAIN
+#define LOAD_SCALE(g, c4) texture2D(W_SCALE, (vec2(c4, g) + 0.5) * W_SCALE_inv)
+#else
+#define LOAD_SCALE(g, c4) load4(W_SCALE, W_SCALE_geo, W_SCALE_inv, g, c4)
+#endif
+// x's texel i of row r (v: its texel row in a plain image); X_RAGGED: past the row's end its last texel (its weights
+// are 0)
+#ifdef X_RAGGED
+#define LOAD_XI(r, v, i) LOAD_XV(r, v, min(i, float(K4 - 1)))
+#else
+#define LOAD_XI(r, v, i) LOAD_XV(r, v, i)
+#endif
+// Group g's 4 W texels times its 6 x texels a .. f: texel m holds the inputs 6m .. 6m + 5, lanes xyzw of a and xy
+// of b for m = 0, then zw of b and c's four, d and xy of e, zw of e and f.
+vec4 q4_group(float g, float w4, float u, vec4 a, vec4 b, vec4 c, vec4 d, vec4 e, vec4 f) {
+    vec4 q0, q1, q2, q3, q4, q5;
+    unpack_q4x6(W_TEXEL_AT(4.0 * g, w4, u), q0, q1, q2, q3, q4, q5);
+    vec4 sum = a.x * q0 + a.y * q1 + a.z * q2 + a.w * q3 + b.x * q4 + b.y * q5;
+    unpack_q4x6(W_TEXEL_AT(4.0 * g + 1.0, w4, u), q0, q1, q2, q3, q4, q5);
+    sum += b.z * q0 + b.w * q1 + c.x * q2 + c.y * q3 + c.z * q4 + c.w * q5;
+    unpack_q4x6(W_TEXEL_AT(4.0 * g + 2.0, w4, u), q0, q1, q2, q3, q4, q5);
+    sum += d.x * q0 + d.y * q1 + d.z * q2 + d.w * q3 + e.x * q4 + e.y * q5;
+    unpack_q4x6(W_TEXEL_AT(4.0 * g + 3.0, w4, u), q0, q1, q2, q3, q4, q5);
+    return sum + e.z * q0 + e.w * q1 + f.x * q2 + f.y * q3 + f.z * q4 + f.w * q5;
+}
+#endif
 #ifdef HAS_BIAS
 uniform sampler2D BIAS;
 uniform vec4 BIAS_geo;
@@ -98,7 +130,8 @@ uniform float u_yrow;
 vec4 g_tile[DRAW_BUFFERS];  // this fragment's outputs, draw buffer j's at j (glsl/pass_main.glsl writes them)
 #endif
 
-// The outputs at (row, 4 c4 ..) from their products' sum over K slice `slice`: q8's scale, the bias (slice 0 only),
+// The outputs at (row, 4 c4 ..) from their products' sum over K slice `slice`: q8's scale (q4's were applied per
+// group), the bias (slice 0 only),
 // GELU, the residual (read at `row`).
 vec4 finish(vec4 acc, float row, float c4, float slice) {
 #if defined(W_Q8) || defined(W_Q8P)
@@ -172,6 +205,21 @@ vec4 compute(float row, float c4) {
         unpack_q8x3(W_TEXEL(4.0 * g + 3.0, w4), q0, q1, q2);
         acc += x2.y * q0 + x2.z * q1 + x2.w * q2;
     }
+#elif defined(W_Q4P)
+    K_LOOP(g, K24)
+        float t0 = 6.0 * g;
+        vec4 x0 = LOAD_XI(xr, xv, t0), x1 = LOAD_XI(xr, xv, t0 + 1.0), x2 = LOAD_XI(xr, xv, t0 + 2.0);
+        vec4 x3 = LOAD_XI(xr, xv, t0 + 3.0), x4 = LOAD_XI(xr, xv, t0 + 4.0), x5 = LOAD_XI(xr, xv, t0 + 5.0);
+#ifdef GELU_X
+        x0 = gelu(x0);
+        x1 = gelu(x1);
+        x2 = gelu(x2);
+        x3 = gelu(x3);
+        x4 = gelu(x4);
+        x5 = gelu(x5);
+#endif
+        acc += LOAD_SCALE(g, c4) * q4_group(g, w4, wu, x0, x1, x2, x3, x4, x5);
+    }
 #else
     K_LOOP(k4, K4)
         vec4 x = LOAD_X(xr, k4);
@@ -201,7 +249,63 @@ void compute_tile(float row, float c4) {
     float w4 = c4 - 0.25 * u_n0, xr = row + u_xrow;
     vec4 acc[DRAW_BUFFERS];
     for (int j = 0; j < DRAW_BUFFERS; j++) acc[j] = vec4(0.0);
-#ifdef W_ROWS  // TILE_ROWS = 1
+#if defined(W_Q4P) && TILE_ROWS == 1  // decode: x's 6 texels fetched once for every column block
+    float v = (xr + 0.5) * X_inv.y;
+    K_LOOP(g, K24)
+        float t0 = 6.0 * g;
+        vec4 x0 = LOAD_XI(xr, v, t0), x1 = LOAD_XI(xr, v, t0 + 1.0), x2 = LOAD_XI(xr, v, t0 + 2.0);
+        vec4 x3 = LOAD_XI(xr, v, t0 + 3.0), x4 = LOAD_XI(xr, v, t0 + 4.0), x5 = LOAD_XI(xr, v, t0 + 5.0);
+#ifdef GELU_X
+        x0 = gelu(x0);
+        x1 = gelu(x1);
+        x2 = gelu(x2);
+        x3 = gelu(x3);
+        x4 = gelu(x4);
+        x5 = gelu(x5);
+#endif
+        for (int jc = 0; jc < TILE_COLS; jc++) {
+            float wc = w4 + float(jc) * u_tile_cols;
+            acc[jc] += LOAD_SCALE(g, c4 + float(jc) * u_tile_cols) *
+                       q4_group(g, wc, (wc + 0.5) * W_inv.x, x0, x1, x2, x3, x4, x5);
+        }
+    }
+#elif defined(W_Q4P)  // prefill: W's texels taken apart and scaled once, two at a time, then used for every row
+    K_LOOP(g, K24)
+        for (int jc = 0; jc < TILE_COLS; jc++) {
+            float wc = w4 + float(jc) * u_tile_cols, u = (wc + 0.5) * W_inv.x;
+            vec4 s = LOAD_SCALE(g, c4 + float(jc) * u_tile_cols);
+            for (int h = 0; h < 2; h++) {  // W texels 2h, 2h + 1 of the group: x texels 3h .. 3h + 2
+                vec4 e0, e1, e2, e3, e4, e5, o0, o1, o2, o3, o4, o5;
+                unpack_q4x6(W_TEXEL_AT(4.0 * g + 2.0 * float(h), wc, u), e0, e1, e2, e3, e4, e5);
+                unpack_q4x6(W_TEXEL_AT(4.0 * g + 2.0 * float(h) + 1.0, wc, u), o0, o1, o2, o3, o4, o5);
+                e0 *= s;
+                e1 *= s;
+                e2 *= s;
+                e3 *= s;
+                e4 *= s;
+                e5 *= s;
+                o0 *= s;
+                o1 *= s;
+                o2 *= s;
+                o3 *= s;
+                o4 *= s;
+                o5 *= s;
+                float t0 = 6.0 * g + 3.0 * float(h);
+                for (int jr = 0; jr < TILE_ROWS; jr++) {
+                    float r = xr + float(jr) * u_tile_rows, v = (r + 0.5) * X_inv.y;
+                    vec4 a = LOAD_XI(r, v, t0), b = LOAD_XI(r, v, t0 + 1.0), c = LOAD_XI(r, v, t0 + 2.0);
+#ifdef GELU_X
+                    a = gelu(a);
+                    b = gelu(b);
+                    c = gelu(c);
+#endif
+                    acc[jc * TILE_ROWS + jr] += a.x * e0 + a.y * e1 + a.z * e2 + a.w * e3 + b.x * e4 + b.y * e5 +
+                                                b.z * o0 + b.w * o1 + c.x * o2 + c.y * o3 + c.z * o4 + c.w * o5;
+                }
+            }
+        }
+    }
+#elif defined(W_ROWS)  // TILE_ROWS = 1
     float xv = (xr + 0.5) * X_inv.y;
     K_LOOP(k4, K4)
         vec4 x = LOAD_XV(xr, xv, k4);

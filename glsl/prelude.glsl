@@ -224,6 +224,22 @@ void unpack_q8x3(vec4 v, out vec4 q0, out vec4 q1, out vec4 q2) {
     q2 = b2 - 128.0;
 }
 
+// q4p weights: each float channel holds 6 signed 4-bit digits q0 + 16 q1 + ... + 16^5 q5 (each in [-8, 7]), an
+// integer of magnitude below 2^24, exact in highp. Each split is floor(v / 16^n + offset), the offset (the least
+// the lower digits can sum to, over 16^n, negated) making it the digits above exactly; every product and sum stays
+// an integer or a dyadic fraction of at most 24 significant bits, so exact. Returns the 6 digits of each channel.
+void split_q4x3(vec4 v, out vec4 q0, out vec4 q1, out vec4 q2) {  // v: 3 digits, in [-2184, 1911]
+    q2 = floor(v * (1.0 / 256.0) + 136.0 / 256.0);
+    vec4 r = v - q2 * 256.0;
+    q1 = floor(r * (1.0 / 16.0) + 0.5);
+    q0 = r - q1 * 16.0;
+}
+void unpack_q4x6(vec4 v, out vec4 q0, out vec4 q1, out vec4 q2, out vec4 q3, out vec4 q4, out vec4 q5) {
+    vec4 hi = floor(v * (1.0 / 4096.0) + 2184.0 / 4096.0);
+    split_q4x3(v - hi * 4096.0, q0, q1, q2);
+    split_q4x3(hi, q3, q4, q5);
+}
+
 // 1 where 4*c4 + i < n: masks the padding cols of a row's last texel (integers compared: exact in FP16 too).
 vec4 below(float c4, float n) {
     return vec4(lessThan(4.0 * c4 + vec4(0.0, 1.0, 2.0, 3.0), vec4(n)));

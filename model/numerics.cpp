@@ -16,6 +16,7 @@ const char* tier_name(Tier t) {
         case Tier::q8: return "q8";
         case Tier::q8p: return "q8p";
         case Tier::half: return "half";
+        case Tier::q4p: return "q4p";
     }
     return "?";
 }
@@ -60,6 +61,50 @@ std::vector<float> dequantize_q8(const std::vector<float>& q, const std::vector<
     std::vector<float> w(q.size());
     for (size_t i = 0; i < q.size(); ++i) w[i] = q[i] * scale[i / size_t(cols)];
     return w;
+}
+
+void quantize_q4(const float* w, int rows, int cols, std::vector<float>* q, std::vector<float>* scale) {
+    const int groups = (cols + kQ4Group - 1) / kQ4Group;
+    q->assign(size_t(rows) * cols, 0.0f);
+    scale->assign(size_t(rows) * groups, 0.0f);
+    for (int r = 0; r < rows; ++r)
+        for (int g = 0; g < groups; ++g) {
+            const int c0 = g * kQ4Group, c1 = std::min(cols, c0 + kQ4Group);
+            const float* row = w + size_t(r) * cols;
+            float m = 0;
+            for (int c = c0; c < c1; ++c)
+                if (std::isfinite(row[c])) m = std::max(m, std::fabs(row[c]));
+            if (m == 0) continue;
+            float s = m / 7.0f;
+            (*scale)[size_t(r) * groups + g] = s;
+            for (int c = c0; c < c1; ++c)
+                if (std::isfinite(row[c])) (*q)[size_t(r) * cols + c] = std::clamp(std::nearbyint(row[c] / s), -7.0f, 7.0f);
+        }
+}
+
+std::vector<float> dequantize_q4(const std::vector<float>& q, const std::vector<float>& scale, int cols) {
+    const size_t groups = size_t(cols + kQ4Group - 1) / kQ4Group;
+    std::vector<float> w(q.size());
+    for (size_t i = 0; i < q.size(); ++i) {
+        size_t r = i / size_t(cols), c = i % size_t(cols);
+        w[i] = q[i] * scale[r * groups + c / kQ4Group];
+    }
+    return w;
+}
+
+float pack_q4x6(const float q[6]) {
+    float v = 0;
+    for (int i = 5; i >= 0; --i) v = 16.0f * v + q[i];  // exact: every partial sum is an integer below 2^24
+    return v;
+}
+
+void unpack_q4x6(float v, float q[6]) {
+    long n = std::lround(v);
+    for (int i = 0; i < 6; ++i) {
+        long d = ((n + 8) & 15) - 8;  // the signed digit in [-8, 7]
+        q[i] = float(d);
+        n = (n - d) / 16;
+    }
 }
 
 std::vector<float> round_to_half(const std::vector<float>& v) {

@@ -51,8 +51,9 @@ private:
 // The model as the q8 weights hold it: every matrix the engine quantizes (c_attn, attn.c_proj, c_fc, mlp.c_proj,
 // wte, lm_head) replaced by its q8 round trip q * scale (quantize_q8). The reference for --weights q8.
 Gpt2Weights q8_round_trip(const Gpt2Weights& w);
-// The weights as an engine stores them (EngineOptions::weights): q8_round_trip for q8, the matrices rounded to half
-// for fp16 weights, else as they are. Layer norms, biases and wpe stay in the tier.
+// The weights as an engine stores them (EngineOptions::weights): q8_round_trip for q8, for q4p the layers' matrices'
+// round trip through quantize_q4 (and the embedding's and LM head's q8's), the matrices rounded to half for fp16
+// weights, else as they are. Layer norms, biases and wpe stay in the tier.
 Gpt2Weights weights_as_stored(const Gpt2Weights& w, Tier as, Tier tier);
 
 }  // namespace gpt2gl

@@ -154,6 +154,14 @@ Engine::Engine(const gl::Caps& probed, const EngineOptions& opt) : caps_(probed)
             throw gl::Error("q8-packed weights need float textures that sample exactly: " + caps.fp32.why +
                             "\nHINT: ask for weights q8 (it falls back to q8-rgba8)");
         weights_ = Tier::q8p;
+    } else if (opt.weights == "q4-packed") {
+        if (!storage_.has_packed)
+            throw gl::Error("q4-packed weights need float textures that sample exactly: " + caps.fp32.why +
+                            "\nHINT: ask for weights q8");
+        if (coded_tier(tier))
+            throw gl::Error(std::string("q4-packed weights need a float tier (fp32 or fp16); the ") + tier_name(tier) +
+                            " tier's fragments keep one output each\nHINT: ask for weights q8");
+        weights_ = Tier::q4p;
     } else if (opt.weights == "fp16") {
         if (tier == Tier::rgba8)
             throw gl::Error("fp16 weights need a float tier (fp32 or fp16); the rgba8 tier decodes every texel"
@@ -161,13 +169,15 @@ Engine::Engine(const gl::Caps& probed, const EngineOptions& opt) : caps_(probed)
         if (!caps.fp16.ok) throw gl::Error("fp16 weights are not available on this GL context: " + caps.fp16.why);
         weights_ = Tier::fp16;
     } else {
-        throw gl::Error("unknown weights '" + opt.weights + "' (expected tier, auto, fp16, q8, q8-packed or q8-rgba8)");
+        throw gl::Error("unknown weights '" + opt.weights +
+                        "' (expected tier, auto, fp16, q8, q8-packed, q8-rgba8 or q4-packed)");
     }
 }
 
-// Bytes a weight takes stored as t: fp32 4, fp16 2, rgba8 and half 4 (one value a texel), q8 1, q8p 16 per 12.
+// Bytes a weight takes stored as t: fp32 4, fp16 2, rgba8 and half 4 (one value a texel), q8 1, q8p 16 per 12, q4p
+// 16 per 24 and a 4-byte scale per 24 (the embedding's, q8p, counted so too).
 static double bytes_per_weight(Tier t) {
-    return t == Tier::q8p ? 16.0 / 12 : t == Tier::q8 ? 1.0 : t == Tier::fp16 ? 2.0 : 4.0;
+    return t == Tier::q4p ? 20.0 / 24 : t == Tier::q8p ? 16.0 / 12 : t == Tier::q8 ? 1.0 : t == Tier::fp16 ? 2.0 : 4.0;
 }
 
 void Engine::fit_weights(double values) {
@@ -194,12 +204,17 @@ Engine::~Engine() = default;
 const char* Engine::format_name(const Tensor& t) const {
     if (t.tier() == Tier::q8) return storage_.bytes.name;
     if (t.tier() == Tier::q8p) return "RGBA32F (12 x int8)";
+    if (t.tier() == Tier::q4p) return "RGBA32F (24 x int4)";
     if (t.tier() == Tier::fp16 && storage_.tier != Tier::fp16) return storage_.half.name;
     return storage_.format.name;
 }
 
 std::string Engine::weights_label() const {
-    return weights_ == storage_.tier ? "" : weights_ == Tier::q8 ? "q8" : weights_ == Tier::q8p ? "q8 packed" : "fp16 weights";
+    return weights_ == storage_.tier ? ""
+           : weights_ == Tier::q8        ? "q8"
+           : weights_ == Tier::q8p       ? "q8 packed"
+           : weights_ == Tier::q4p       ? "q4 packed"
+                                         : "fp16 weights";
 }
 
 // The rgba8 and half tiers are only right if the shader codec is exact here: copy values across the exponent range
@@ -285,7 +300,7 @@ Engine::Tiles Engine::tiles(int rows) const {
     Tiles t;
     if (storage_.tier == Tier::half || options_.draw_buffers == 0) return t;
     int n = std::min(caps_.draw_buffers, options_.draw_buffers > 0 ? options_.draw_buffers : 8);
-    bool wide = storage_.tier == Tier::fp32 && weights_ != Tier::q8p && n >= 4;
+    bool wide = storage_.tier == Tier::fp32 && weights_ != Tier::q8p && weights_ != Tier::q4p && n >= 4;
     const bool coded = coded_tier(storage_.tier);
     t.cols = options_.tile_cols > 0 ? std::max(1, std::min(n, options_.tile_cols)) : coded ? n : wide ? 2 : 1;
     t.rows = n / t.cols;

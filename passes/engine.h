@@ -23,7 +23,9 @@ struct EngineOptions {
                                      // never, n: up to n
     std::string weights = "tier";    // weight matrices: "tier" (as every tensor), "fp16" (half textures beside the
                                      // fp32 tier), "q8" or "q8-rgba8" (8-bit, per-row scales, 4 to an RGBA8
-                                     // texel), "q8-packed" (the same, 12 to an RGBA32F texel) or "auto" (the
+                                     // texel), "q8-packed" (the same, 12 to an RGBA32F texel), "q4-packed"
+                                     // (the layers' matrices 4-bit, a scale per 24 inputs, 24 to an RGBA32F
+                                     // texel; the embedding and LM head q8-packed) or "auto" (the
                                      // tier's unless the model is big: Engine::fit_weights)
     double auto_weights_bytes = 256e6;  // "auto": the most bytes of weights (as the tier stores them) kept exact
     int draw_buffers = -1;           // prefill matmuls' outputs per fragment, one draw buffer each: -1 auto (the
@@ -109,9 +111,10 @@ public:
     int split_k(int rows, int n4, int k4, bool tiled = false) const;
 
     Tensor tensor(const std::string& name, int rows, int cols) const { return Tensor(storage_, name, rows, cols); }
-    // A weight matrix (out, in), stored as the engine's weights are (weights()).
-    SplitTensor split(const std::string& name, int rows, int cols, const float* data) const {
-        return SplitTensor(storage_, name, rows, cols, data, weights_);
+    // A weight matrix (out, in), stored as the engine's weights are (weights()); the embedding (also the LM head)
+    // with weights q4p as q8p: the embedding reads it by tokens, and the LM head's logits are what sampling sees.
+    SplitTensor split(const std::string& name, int rows, int cols, const float* data, bool embedding = false) const {
+        return SplitTensor(storage_, name, rows, cols, data, embedding && weights_ == Tier::q4p ? Tier::q8p : weights_);
     }
     // Whether row statistics (layer norm's moments, softmax's max and sum) are worth a pass of their own, stored
     // between passes: where the tier stores fp32 exactly (fp32, rgba8). On fp16, rounding the stored statistics to
@@ -167,7 +170,7 @@ public:
     // where one flush takes at most 5 ms (a GPU's memory, not a CPU rasterizer's): flush_ms() (-1: not timed yet).
     const Tensor& flush_caches();
     double flush_ms() const { return flush_ms_; }
-    Tier weights() const { return weights_; }  // the tier's, fp16, q8 or q8p
+    Tier weights() const { return weights_; }  // the tier's, fp16, q8, q8p or q4p
     // Called by the model before it stores any weight, with their count: weights "auto" keeps the tier's own where
     // they take at most EngineOptions::auto_weights_bytes as the tier stores them, else 8-bit ones (packed on the
     // float tiers where float textures sample exactly, else RGBA8): 4x less memory, and faster. Every choice: notes
@@ -177,7 +180,8 @@ public:
     // The texel format of a tensor of this engine, for labels: the tier's, or the weights' own.
     const char* format_name(const Tensor& t) const;
     bool q8_weights() const { return weights_ == Tier::q8 || weights_ == Tier::q8p; }
-    // What the weights are stored as, for labels: "" (as the tier), "q8", "q8 packed" or "fp16 weights".
+    bool quantized_weights() const { return q8_weights() || weights_ == Tier::q4p; }
+    // What the weights are stored as, for labels: "" (as the tier), "q8", "q8 packed", "q4 packed" or "fp16 weights".
     std::string weights_label() const;
 
     void run(const Pass& pass);

@@ -144,18 +144,26 @@ static void draw_matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor
                      : e.can_accumulate() && !a.gelu && !a.residual ? e.split_k(B, W4, k4, group != nullptr) : 1;
         if (!way.split) slices = 1;
         int per_slice = (k4 + slices - 1) / slices;
-        if (w.packed()) per_slice = (per_slice + 2) / 3 * 3;  // whole groups of 12 inputs
+        const int group4 = w.q4() ? 6 : w.packed() ? 3 : 1;  // x texels a loop step takes (q8p 12 inputs, q4p 24)
+        per_slice = (per_slice + group4 - 1) / group4 * group4;
         slices = (k4 + per_slice - 1) / per_slice;  // no empty slices
         Pass p("matmul");
         p.define("K4", k4).in("X", x).in("W", w.parts[i]);
         if (!w.by_rows) p.define("K_LAST", w.parts[i].rows() - 1);
-        if (w.packed()) p.define("W_Q8P").define("K12", (k4 + 2) / 3).in("W_SCALE", w.scale);
-        else if (w.quantized()) p.define("W_Q8").in("W_SCALE", w.scale);
+        if (w.q4()) {
+            p.define("W_Q4P").define("K24", (k4 + 5) / 6).in("W_SCALE", w.scale);
+            if (k4 % 6) p.define("X_RAGGED");
+            if (w.scale.plain_image()) p.define("S_PLAIN");
+        } else if (w.packed()) {
+            p.define("W_Q8P").define("K12", (k4 + 2) / 3).in("W_SCALE", w.scale);
+        } else if (w.quantized()) {
+            p.define("W_Q8").in("W_SCALE", w.scale);
+        }
         if (w.by_rows) p.define("W_ROWS");
         // plain images skip the tensor addressing per fetch (rgba8-coded floats need their 4-texel decode)
         if (x.plain_image()) p.define("X_PLAIN");
         if (w.parts[i].plain_image()) p.define("W_PLAIN");
-        if (slices > 1) p.define("KSLICE", w.packed() ? per_slice / 3 : per_slice);
+        if (slices > 1) p.define("KSLICE", per_slice / group4);
         if (a.bias) p.define("HAS_BIAS").in("BIAS", *a.bias);
         if (a.gelu_x) p.define("GELU_X");
         p.set("u_n0", float(n0));

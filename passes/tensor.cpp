@@ -100,7 +100,7 @@ Tensor::Tensor(const Storage& st, std::string name, int rows, int cols)
 }
 
 long Tensor::bytes() const {
-    return long(layout_.width) * layout_.height * (tier_ == Tier::fp32 || tier_ == Tier::q8p ? 16 : tier_ == Tier::fp16 ? 8 : 4);
+    return long(layout_.width) * layout_.height * (tier_ == Tier::fp32 || tier_ == Tier::q8p || tier_ == Tier::q4p ? 16 : tier_ == Tier::fp16 ? 8 : 4);
 }
 
 Layout::Cell Layout::cell(int x, int y) const {
@@ -245,23 +245,35 @@ SplitTensor::SplitTensor(const Storage& st_in, std::string n, int r, int c, cons
         st.tier = Tier::fp16;
         st.format = st.half;
     }
-    if (as == Tier::q8p && !st.has_packed)
-        throw gl::Error(name + ": packed q8 weights need float textures that sample exactly");
-    if (as == Tier::q8 || as == Tier::q8p) {
-        scale = Tensor(st_in, name + ".scale", 1, rows);
+    if ((as == Tier::q8p || as == Tier::q4p) && !st.has_packed)
+        throw gl::Error(name + ": packed weights need float textures that sample exactly");
+    if (as == Tier::q4p && st.tier != Tier::fp32 && st.tier != Tier::fp16)
+        throw gl::Error(name + ": q4 weights need a float tier (fp32 or fp16)");
+    const int groups = (cols + kQ4Group - 1) / kQ4Group;
+    if (as == Tier::q8 || as == Tier::q8p || as == Tier::q4p) {
+        scale = Tensor(st_in, name + ".scale", as == Tier::q4p ? groups : 1, rows);
         if (data) {
             std::vector<float> s;
-            quantize_q8(data, rows, cols, &q, &s);
+            if (as == Tier::q4p) {
+                quantize_q4(data, rows, cols, &q, &s);
+                std::vector<float> st(s.size());  // (rows, groups) -> (groups, rows)
+                for (int r = 0; r < rows; ++r)
+                    for (int g = 0; g < groups; ++g) st[size_t(g) * rows + r] = s[size_t(r) * groups + g];
+                s.swap(st);
+            } else {
+                quantize_q8(data, rows, cols, &q, &s);
+            }
             scale.upload(s.data());
             data = q.data();
         }
         st.tier = as;
         st.format = as == Tier::q8 ? st.bytes : st.packed;
     }
-    const bool pack = as == Tier::q8p;
+    const int per = as == Tier::q4p ? 6 : as == Tier::q8p ? 3 : 1;  // input cols packed into one element
+    const bool pack = per > 1;
     // the coded tiers' fragments keep one output: their own and q8 weights by rows
     by_rows = coded_tier(st_in.tier) && (as == st_in.tier || as == Tier::q8);
-    const int stored_rows = pack ? 4 * ((cols + 11) / 12) : cols;  // rows of each part (W^T's)
+    const int stored_rows = pack ? 4 * ((cols + 4 * per - 1) / (4 * per)) : cols;  // rows of each part (W^T's)
     if (by_rows) {
         rows_per_part = Layout::max_rows(cols, st.tier, st.max_size);
         if (st.tier == Tier::q8 && (cols + 3) / 4 <= st.max_size)  // q8 texels read as plain images
@@ -290,8 +302,11 @@ SplitTensor::SplitTensor(const Storage& st_in, std::string n, int r, int c, cons
         t.resize(size_t(n) * stored_rows);
         auto at = [&](int i, int k) { return k < cols ? data[size_t(r0 + i) * cols + k] : 0.0f; };
         for (int i = 0; i < n; ++i)
-            for (int k = 0; k < stored_rows; ++k)
-                t[size_t(k) * n + i] = pack ? pack_q8x3(at(i, 3 * k), at(i, 3 * k + 1), at(i, 3 * k + 2)) : at(i, k);
+            for (int k = 0; k < stored_rows; ++k) {
+                float v[6];
+                for (int j = 0; j < per; ++j) v[j] = at(i, per * k + j);
+                t[size_t(k) * n + i] = per == 6 ? pack_q4x6(v) : per == 3 ? pack_q8x3(v[0], v[1], v[2]) : v[0];
+            }
         parts.back().upload(t.data());
     }
 }
@@ -305,16 +320,13 @@ std::vector<float> SplitTensor::download_stored() const {
             std::copy(t.begin(), t.end(), out.begin() + long(r0) * cols);
             continue;
         }
+        const int per = inputs_per_element();
         for (int k = 0; k < cols; ++k)
             for (int i = 0; i < n; ++i) {
-                float v, q[3];
-                if (packed()) {
-                    unpack_q8x3(t[size_t(k / 3) * n + i], &q[0], &q[1], &q[2]);
-                    v = q[k % 3];
-                } else {
-                    v = t[size_t(k) * n + i];
-                }
-                out[size_t(r0 + i) * cols + k] = v;
+                float v = t[size_t(k / per) * n + i], q[6];
+                if (per == 6) unpack_q4x6(v, q);
+                else if (per == 3) unpack_q8x3(v, &q[0], &q[1], &q[2]);
+                out[size_t(r0 + i) * cols + k] = per > 1 ? q[k % per] : v;
             }
     }
     return out;
@@ -322,7 +334,13 @@ std::vector<float> SplitTensor::download_stored() const {
 
 std::vector<float> SplitTensor::download() const {
     auto out = download_stored();
-    return quantized() ? dequantize_q8(out, scale.download(), cols) : out;
+    if (!quantized()) return out;
+    if (!q4()) return dequantize_q8(out, scale.download(), cols);
+    const int groups = scale.rows();
+    auto st = scale.download(), s = st;  // (groups, rows) -> (rows, groups)
+    for (int r = 0; r < rows; ++r)
+        for (int g = 0; g < groups; ++g) s[size_t(r) * groups + g] = st[size_t(g) * rows + r];
+    return dequantize_q4(out, s, cols);
 }
 
 }  // namespace gpt2gl

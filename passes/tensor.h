@@ -9,6 +9,7 @@
 //   q8 (weights only):        an RGBA8 texel holds 4 consecutive cols as int8 + 128, laid out as the float tiers
 //   q8p (weights only):       an RGBA32F texel holds 4 consecutive cols, each channel 3 int8 (pack_q8x3), laid out
 //                             as the float tiers
+//   q4p (weights only):       the same with 6 signed 4-bit values to a channel (pack_q4x6)
 // A row longer than MAX_TEXTURE_SIZE is cut into segments of seg_w texels; segment s of every row makes the lines
 // yl = s*rows + row; when there are more lines than MAX_TEXTURE_SIZE they fold into bands of band_h lines laid side
 // by side: (x, y) = (band*seg_w + tc - s*seg_w, yl - band*band_h). Shaders do the same math (glsl/prelude.glsl).
@@ -64,7 +65,7 @@ struct Storage {
     gl::TexFormat bytes;  // RGBA8 textures of the q8 weights (Caps::rgba8)
     gl::TexFormat half;   // RGBA16F textures of fp16 weights beside the fp32 tier (Caps::fp16), if has_half
     bool has_half = false;
-    gl::TexFormat packed;  // RGBA32F textures of q8p weights (Caps::fp32: sampled exactly), if has_packed
+    gl::TexFormat packed;  // RGBA32F textures of q8p and q4p weights (Caps::fp32: sampled exactly), if has_packed
     bool has_packed = false;
     int max_size = 0;  // MAX_TEXTURE_SIZE, or a lower forced limit
 };
@@ -92,7 +93,7 @@ public:
     // One plain image whose texels are not rgba8-coded: texel (row, tc) at (tc, row), fetched with no addressing
     // (shaders' NAME_PLAIN defines, glsl/prelude.glsl load_plain).
     bool plain_image() const { return layout_.plain() && !coded_tier(tier_); }
-    long bytes() const;  // of the texture: texels x (fp32 and q8p 16, fp16 8, rgba8, half and q8 4)
+    long bytes() const;  // of the texture: texels x (fp32, q8p and q4p 16, fp16 8, rgba8, half and q8 4)
     const std::string& name() const { return name_; }
     int rows() const { return layout_.rows; }
     int cols() const { return layout_.cols; }
@@ -122,6 +123,10 @@ struct TensorGroup {
 // w[r, c] ~ q[r, c] * scale[r] (quantize_q8). q8p packs 3 input cols into each element: part i is a tensor
 // [packed_rows, n] whose element (j, r) = pack_q8x3(q[r0 + r, 3j .. 3j + 2]); packed_rows = 4 * ceil(cols / 12), so
 // that groups of 12 inputs (3 texels of x) meet 4 whole rows, the input cols past `cols` packed as q = 0.
+// q4p (the layers' matrices of weights "q4-packed"): q in [-7, 7] per group of 24 input cols (quantize_q4), 6 packed
+// into each element: element (j, r) = pack_q4x6(q[r0 + r, 6j .. 6j + 5]), packed_rows = 4 * ceil(cols / 24), so
+// that a group (6 texels of x) meets 4 whole rows; `scale` is (groups, rows): element (g, r) = the scale of row r's
+// group g, so that its texel (g, c4) holds the scales of the 4 outputs W's texels (4g .. 4g + 3, c4) make.
 // by_rows (the coded tiers, rgba8 and half, whose fragments keep one output each; their own or q8 weights): part i
 // holds W[r0 : r0 + n, :] itself, a tensor [n, cols] (q8: in one plain image where it fits): the fragment walks its
 // output's row, where W^T's texels would give it 4 outputs' weights to keep one.
@@ -130,15 +135,17 @@ struct SplitTensor {
     int rows = 0, cols = 0, rows_per_part = 0;
     bool by_rows = false;
     std::vector<Tensor> parts;
-    Tensor scale;  // q8 only
+    Tensor scale;  // q8 and q8p: (1, rows); q4p: (groups, rows)
 
     SplitTensor() = default;
     SplitTensor(const Storage& storage, std::string name, int rows, int cols, const float* data, Tier as);
     bool quantized() const { return bool(scale); }
-    bool packed() const { return !parts.empty() && parts[0].tier() == Tier::q8p; }
+    bool packed() const { return q4() || (!parts.empty() && parts[0].tier() == Tier::q8p); }  // q8p or q4p
+    bool q4() const { return !parts.empty() && parts[0].tier() == Tier::q4p; }
+    int inputs_per_element() const { return q4() ? 6 : packed() ? 3 : 1; }  // input cols in one stored value
     int part_rows(size_t i) const { return by_rows ? parts[i].rows() : parts[i].cols(); }  // W's rows in part i
-    std::vector<float> download_stored() const;  // (rows, cols) as stored: the weights, or q8's int8 values
-    std::vector<float> download() const;         // (rows, cols); q8: q * scale
+    std::vector<float> download_stored() const;  // (rows, cols) as stored: the weights, or q8's / q4's integers
+    std::vector<float> download() const;         // (rows, cols); q8, q4: q * scale
 };
 
 }  // namespace gpt2gl

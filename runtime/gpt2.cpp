@@ -27,8 +27,8 @@ Gpt2::Gpt2(Engine& e, const Gpt2Weights& w, int n_ctx, bool inspect, const Progr
         return t;
     };
     e.fit_weights(double(w.count_params()));  // weights "auto": 8-bit for a big model
-    wte_ = e.split("wte", V, C, w.wte.data());
-    if (!w.lm_head.empty()) lm_head_ = e.split("lm_head", V, C, w.lm_head.data());
+    wte_ = e.split("wte", V, C, w.wte.data(), true);
+    if (!w.lm_head.empty()) lm_head_ = e.split("lm_head", V, C, w.lm_head.data(), true);
     wpe_ = e.tensor("wpe", cfg_.n_positions, C);
     wpe_.upload(w.wpe.data());
     ln_f_w_ = vec("ln_f.w", w.ln_f_w.data(), C);

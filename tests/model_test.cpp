@@ -215,6 +215,19 @@ TEST_P(ModelQ8, PackedLayoutThroughTheKvCache) {
     matches_cpu_through_kv_cache(this, m, q8_round_trip(w), 4);
 }
 
+// 4-bit weights (the layers' matrices; the embedding and LM head packed q8) through the whole model on the float
+// tiers, against CpuGpt2 on the same round trip (weights_as_stored). What 4 bits cost in accuracy is measured against
+// fp32 weights by `gpt2gl accuracy` (docs/benchmarks.md).
+TEST_P(ModelQ8, Q4PackedThroughTheKvCache) {
+    if (!test_caps().fp32.ok) GTEST_SKIP() << "no exactly sampled float textures here (ES 2.0 context)";
+    if (coded_tier(GetParam().tier)) GTEST_SKIP() << "q4 weights sit beside the float tiers (Ops.MatmulQ4)";
+    Gpt2Weights w = load_weights(kDefault);
+    auto q4 = weights_engine(GetParam(), "q4-packed");
+    ASSERT_EQ(q4->weights(), Tier::q4p);
+    Gpt2 m(*q4, w, 32);
+    matches_cpu_through_kv_cache(this, m, weights_as_stored(w, Tier::q4p, GetParam().tier), 4);
+}
+
 // Weights "auto" on a model over its limit (lowered here to 1 MB): the model stores 8-bit weights and computes with
 // them, as q8 (or packed q8) weights asked for by name.
 TEST_P(ModelQ8, AutoWeightsOverTheLimitAre8Bit) {

@@ -42,7 +42,10 @@ struct MatmulCase {
 // Both layouts of the int8 weights: 4 to an RGBA8 texel, and packed 12 to an RGBA32F texel (where float textures
 // sample exactly: not on a true ES 2.0 context here, where the ctest es2_context runs these).
 const char* const kQ8Layouts[] = {"q8-rgba8", "q8-packed"};
-bool q8_layout_available(const std::string& layout) { return layout != "q8-packed" || test_caps().fp32.ok; }
+bool q8_layout_available(const std::string& layout) {
+    return (layout != "q8-packed" && layout != "q4-packed") || test_caps().fp32.ok;
+}
+bool packed_weights(const std::string& weights) { return weights == "q8-packed" || weights == "q4-packed"; }
 
 class Ops : public TierTest {
 protected:
@@ -132,7 +135,7 @@ void Ops::check_matmul(Engine& eng, const MatmulCase& m, const std::vector<float
     bt.upload(bias.data());
     rt.upload(res.data());
     SplitTensor wt = eng.split("w", m.N, m.K, w.data());
-    EXPECT_EQ(wt.quantized(), eng.q8_weights());
+    EXPECT_EQ(wt.quantized(), eng.quantized_weights());
     EXPECT_TRUE(close(wt.download(), held, 0, 0)) << "the weights read back";
     Tensor y = eng.tensor("y", yrows, m.N);
     fill(y, kSentinel);
@@ -250,11 +253,11 @@ TEST_P(Ops, MatmulSplitK) {
         {3, 50, 37, true, false},      // odd shapes
         {2, 1030, 300, false, false},  // under 256: segmented rows, w in parts
     };
-    // packed q8 weights sum their slices by ksum passes here too (faster than blending them; passes/matmul.cpp),
-    // then blend the sum onto y where accumulating
-    for (const char* weights : {"tier", "q8-packed"}) {
+    // packed q8 and q4 weights sum their slices by ksum passes here too (faster than blending them;
+    // passes/matmul.cpp), then blend the sum onto y where accumulating; K = 50 is no whole number of their groups
+    for (const char* weights : {"tier", "q8-packed", "q4-packed"}) {
         for (int slices : {1, 2, 5, 64}) {
-            const bool packed = std::string(weights) == "q8-packed";
+            const bool packed = packed_weights(weights);
             if (packed && (tier() != Tier::fp32 || !q8_layout_available(weights))) continue;
             EngineOptions o;
             o.tune = false;  // the ways the rule picks (the counts below are the rule's)
@@ -291,7 +294,7 @@ TEST_P(Ops, MatmulSplitK) {
                 if (m.gelu_x)
                     for (float& v : xf) v = ref::gelu(v);
                 std::vector<float> want(size_t(m.T) * m.N);
-                const std::vector<float> held = wt.download();  // w itself, or its q8 values times their scales
+                const std::vector<float> held = wt.download();  // w itself, or its q8 / q4 values times their scales
                 if (!packed) {
                     EXPECT_EQ(held, w);
                 }
@@ -318,8 +321,8 @@ TEST_P(Ops, MatmulSplitK) {
 TEST_P(Ops, MatmulTuned) {
     const MatmulCase m = {1, 1536, 768, true, false, false, 0, 2};  // decode, one row (no residual: may blend)
     auto w = randn(size_t(m.N) * m.K, 71, 1.0f / std::sqrt(float(m.K)));
-    for (const std::string weights : {"tier", "q8-packed"}) {
-        if (weights == "q8-packed" && (tier() != Tier::fp32 || !q8_layout_available(weights))) continue;
+    for (const std::string weights : {"tier", "q8-packed", "q4-packed"}) {
+        if (packed_weights(weights) && (tier() != Tier::fp32 || !q8_layout_available(weights))) continue;
         SCOPED_TRACE("weights " + weights);
         EngineOptions o;
         o.precision = tier_name(tier());
@@ -331,6 +334,10 @@ TEST_P(Ops, MatmulTuned) {
             std::vector<float> q, sc;
             quantize_q8(w.data(), m.N, m.K, &q, &sc);
             held = dequantize_q8(q, sc, m.K);
+        } else if (weights == "q4-packed") {
+            std::vector<float> q, sc;
+            quantize_q4(w.data(), m.N, m.K, &q, &sc);
+            held = dequantize_q4(q, sc, m.K);
         }
         int observed = 0;
         eng.observe([&](const Pass&) { ++observed; });
@@ -339,7 +346,7 @@ TEST_P(Ops, MatmulTuned) {
         const long draws = eng.draw_calls() - draws0;
         const int seen = observed;
         const gl::Counts after_first = gl::live_counts();
-        const bool tile = weights == "q8-packed" || tier() == Tier::rgba8;
+        const bool tile = packed_weights(weights) || tier() == Tier::rgba8;
         int tilings = 1;  // none, 1 x 2, 1 x 4 (and on rgba8 1 x 8) where there are as many draw buffers
         for (int cols : {2, 4, 8})
             tilings += tile && test_caps().draw_buffers >= cols && (cols < 8 || tier() == Tier::rgba8);
@@ -428,14 +435,16 @@ TEST_P(Ops, MatmulTiles) {
         int rows, cols;  // the tile
         const char* weights;
     };
-    const Variant variants[] = {{3, 1, "tier"}, {2, 3, "tier"}, {4, 2, "fp16"}, {2, 4, "q8-rgba8"}, {8, 1, "q8-packed"},
-                                {4, 2, "q8-packed"}, {1, 4, "q8-packed"}, {1, 2, "fp16"}, {1, 3, "tier"}, {1, 4, "q8"}};
+    const Variant variants[] = {{3, 1, "tier"},      {2, 3, "tier"},      {4, 2, "fp16"},      {2, 4, "q8-rgba8"},
+                                {8, 1, "q8-packed"}, {4, 2, "q8-packed"}, {1, 4, "q8-packed"}, {1, 2, "fp16"},
+                                {1, 3, "tier"},      {1, 4, "q8"},        {8, 1, "q4-packed"}, {2, 2, "q4-packed"},
+                                {1, 4, "q4-packed"}};
     for (const Variant& v : variants) {
         const std::string weights = v.weights;
         if (tier() == Tier::rgba8 && v.rows > 1) continue;
         if (weights == "q8" ? tier() != Tier::rgba8 : weights != "tier" && tier() != Tier::fp32)
             continue;  // fp16 and packed weights sit beside the fp32 tier; q8 by rows on rgba8
-        if (weights == "q8-packed" && !q8_layout_available(weights)) continue;
+        if (!q8_layout_available(weights)) continue;
         if (v.rows * v.cols > test_caps().draw_buffers) continue;
         SCOPED_TRACE(std::to_string(v.rows) + " x " + std::to_string(v.cols) + " tiles, weights " + weights);
         EngineOptions o;
@@ -449,7 +458,7 @@ TEST_P(Ops, MatmulTiles) {
         ASSERT_EQ(eng.tiles(2 * v.rows).rows, v.rows);
         ASSERT_EQ(eng.tiles(2 * v.rows).cols, v.cols);
         ASSERT_EQ(eng.tiles(2 * v.rows - 1).count(), v.rows == 1 ? v.cols : 1) << "one-row tiles serve decode too";
-        // per part of w an untile pass, or where one-row tiles of packed q8 split K a ksum pass gathering them
+        // per part of w an untile pass, or where one-row tiles of packed q8 or q4 split K a ksum pass gathering them
         int untiles = 0, gathers = 0, parts = 0;
         eng.observe([&](const Pass& p) {
             untiles += p.op == "untile";
@@ -463,13 +472,17 @@ TEST_P(Ops, MatmulTiles) {
                 std::vector<float> q, sc;
                 quantize_q8(w.data(), m.N, m.K, &q, &sc);
                 held = dequantize_q8(q, stored(tier(), sc), m.K);
+            } else if (weights == "q4-packed") {
+                std::vector<float> q, sc;
+                quantize_q4(w.data(), m.N, m.K, &q, &sc);
+                held = dequantize_q4(q, stored(tier(), sc), m.K);
             }
             check_matmul(eng, m, w, held, 60);
             if (eng.tiles(m.T).count() > 1) parts += int(eng.split("w", m.N, m.K, w.data()).parts.size());
         }
         EXPECT_EQ(untiles + gathers, parts);
-        EXPECT_EQ(gathers > 0, v.rows == 1 && (tier() == Tier::rgba8 || (weights == "q8-packed" && tier() == Tier::fp32)))
-            << "decode's one-row tiles of packed q8 (on rgba8: any) sum their K slices by a gathering ksum pass";
+        EXPECT_EQ(gathers > 0, v.rows == 1 && (tier() == Tier::rgba8 || (packed_weights(weights) && tier() == Tier::fp32)))
+            << "decode's one-row tiles of packed weights (on rgba8: any) sum their K slices by a gathering ksum pass";
         if (!eng.can_accumulate()) continue;
         // y += gelu(x) . w^T + b in place, K split: the untile pass adds the gathered rows onto y
         const int T = 21, K = 3072, N = 768;
@@ -485,7 +498,7 @@ TEST_P(Ops, MatmulTiles) {
         a.bias = &bt;
         a.accumulate = true;
         a.gelu_x = true;
-        if (weights == "q8-packed" && v.rows == 1)  // its slices go to the tiles and a gathering ksum adds them
+        if (packed_weights(weights) && v.rows == 1)  // its slices go to the tiles and a gathering ksum adds them
             EXPECT_EQ(matmul_slices(eng, wt, T, K / 4), 1) << "no blended slices";
         else
             EXPECT_GT(matmul_slices(eng, wt, T, K / 4), 1) << "K is split here";
@@ -535,6 +548,27 @@ TEST_P(OpsQ8, Matmul) {
             auto w = randn(size_t(m.N) * m.K, 41, 1.0f / std::sqrt(float(m.K)));
             check_matmul(*q8, m, w, held(w, m.N, m.K), 40);
         }
+    }
+}
+
+// 4-bit weights (weights "q4-packed", the layers' matrices) on the float tiers, against the reference on what the
+// engine holds: q times the scale of the row's group of 24 (scales stored in the tier: half on fp16). The digits are
+// exact in the texture and the shader's unpacking exact, so the tolerances are the tier's own. kQ8Cases' K = 50 and
+// 1030 are no whole number of groups (the last group's x texels read again, times weights 0). The coded tiers refuse
+// them, saying why.
+TEST_P(OpsQ8, MatmulQ4) {
+    if (!q8_layout_available("q4-packed")) GTEST_SKIP() << "no exactly sampled float textures here (ES 2.0 context)";
+    if (coded_tier(tier())) {
+        EXPECT_THROW(weights_engine(GetParam(), "q4-packed"), gl::Error);
+        return;
+    }
+    auto q4 = weights_engine(GetParam(), "q4-packed");
+    ASSERT_EQ(q4->weights(), Tier::q4p);
+    for (const MatmulCase& m : kQ8Cases) {
+        auto w = randn(size_t(m.N) * m.K, 42, 1.0f / std::sqrt(float(m.K)));
+        std::vector<float> q, sc;
+        quantize_q4(w.data(), m.N, m.K, &q, &sc);
+        check_matmul(*q4, m, w, dequantize_q4(q, stored(tier(), sc), m.K), 43);
     }
 }
 

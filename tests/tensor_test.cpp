@@ -1,5 +1,5 @@
-// tests/tensor_test.cpp — upload/download round trips on every tier, folded and split layouts, and the rgba8
-// codec (the shader's decode + encode) bit-exact on normal floats.
+// tests/tensor_test.cpp — upload/download round trips on every tier, folded and split layouts, q8 and q4 weights,
+// and the rgba8 codec (the shader's decode + encode) bit-exact on normal floats.
 #include <cmath>
 #include <cstring>
 
@@ -103,4 +103,69 @@ TEST_P(TensorTier, Q8SplitRoundTrip) {
     auto got_q = s.download_stored();
     EXPECT_EQ(got_q, q);
     EXPECT_EQ(s.scale.download(), stored(e->tier(), sc));
+}
+
+// [SECTION] q4 weights
+
+// Six signed 4-bit digits in a float: every digit at both ends of [-8, 7] comes back, and each packed value is an
+// integer of magnitude below 2^24 (so exact in fp32, and in the shader's floor arithmetic, tested in Ops.MatmulQ4).
+TEST(Q4, PackRoundTrip) {
+    const float ends[] = {-8.0f, -7.0f, -1.0f, 0.0f, 1.0f, 7.0f};
+    for (int i = 0; i < 6 * 6 * 6 * 6; ++i) {
+        float q[6], back[6];
+        for (int d = 0, n = i; d < 6; ++d, n /= 6) q[d] = ends[(n + d) % 6];
+        const float v = pack_q4x6(q);
+        ASSERT_EQ(v, std::nearbyint(v));
+        ASSERT_LT(std::fabs(v), 16777216.0f);
+        unpack_q4x6(v, back);
+        for (int d = 0; d < 6; ++d) ASSERT_EQ(back[d], q[d]) << "value " << i << " digit " << d;
+    }
+}
+
+// quantize_q4: a scale per row and group of 24 cols (the last group shorter), each weight within half a step of its
+// value; a group's largest weight is exact up to the float's rounding.
+TEST(Q4, QuantizeByGroups) {
+    const int rows = 3, cols = 50;  // groups of 24, 24, 2
+    auto w = randn(size_t(rows) * cols, 9);
+    w[5] = 0.0f;
+    for (int c = 48; c < 50; ++c) w[size_t(cols) + c] = 0.0f;  // row 1's last group all zero
+    std::vector<float> q, s;
+    quantize_q4(w.data(), rows, cols, &q, &s);
+    ASSERT_EQ(s.size(), size_t(rows) * 3);
+    EXPECT_EQ(s[1 * 3 + 2], 0.0f) << "an all-zero group";
+    const auto back = dequantize_q4(q, s, cols);
+    for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < cols; ++c) {
+            const size_t i = size_t(r) * cols + c;
+            const float step = s[size_t(r) * 3 + c / 24];
+            EXPECT_GE(q[i], -7.0f);
+            EXPECT_LE(q[i], 7.0f);
+            EXPECT_EQ(q[i], std::nearbyint(q[i]));
+            EXPECT_LE(std::fabs(back[i] - w[i]), 0.5f * step * (1 + 1e-6f)) << r << ", " << c;
+        }
+}
+
+// q4p weights beside a float tier: the digits exact in RGBA32F texels, 6 to a channel, and the scales (groups, rows)
+// in the tier (half on fp16).
+TEST_P(TensorTier, Q4SplitRoundTrip) {
+    if (coded_tier(e->tier())) GTEST_SKIP() << "q4 weights sit beside the float tiers";
+    if (!test_caps().fp32.ok) GTEST_SKIP() << "no exactly sampled float textures here (ES 2.0 context)";
+    int rows = 2000, cols = 1030;  // packed: 43 x 4 rows of 500 texels, over 256 x 256 texels: in parts
+    auto v = randn(size_t(rows) * cols, 4);
+    SplitTensor s(e->storage(), "w", rows, cols, v.data(), Tier::q4p);
+    ASSERT_TRUE(s.quantized());
+    ASSERT_TRUE(s.q4());
+    if (GetParam().max_size == 256) {
+        EXPECT_GT(s.parts.size(), 1u);
+    }
+    std::vector<float> q, sc;
+    quantize_q4(v.data(), rows, cols, &q, &sc);
+    for (size_t i = 0; i < s.parts.size(); ++i) {
+        EXPECT_EQ(s.parts[i].tier(), Tier::q4p);
+        EXPECT_EQ(s.parts[i].rows(), 4 * ((cols + 23) / 24));  // packed rows: 4 per group of 24 cols
+    }
+    EXPECT_EQ(s.download_stored(), q);
+    EXPECT_EQ(s.download(), dequantize_q4(q, stored(e->tier(), sc), cols));
+    EXPECT_EQ(s.scale.rows(), (cols + 23) / 24);
+    EXPECT_EQ(s.scale.cols(), rows);
 }
