@@ -213,32 +213,47 @@ vec4 load_q8(sampler2D s, vec4 geo, vec2 inv, float row, float c4) {
     return floor(texture2D(s, uv_of(texel_of(geo, row, c4), inv)) * 255.0 + 0.5) - 128.0;
 }
 
-// q8p weights: each float channel holds 3 int8 + 128 as b0 + 256 b1 + 65536 b2, an integer below 2^24, exact in
-// highp; divisions by powers of two and floor take it apart exactly. Returns the 3 int8 values of each channel.
-void unpack_q8x3(vec4 v, out vec4 q0, out vec4 q1, out vec4 q2) {
-    vec4 b2 = floor(v * (1.0 / 65536.0));
-    vec4 r = v - b2 * 65536.0;
-    vec4 b1 = floor(r * (1.0 / 256.0));
-    q0 = r - b1 * 256.0 - 128.0;
-    q1 = b1 - 128.0;
-    q2 = b2 - 128.0;
+#if defined(W_Q8P) || defined(W_Q4P) || defined(WTE_Q8P)
+// x rounded to the nearest integer, for |x| < 2^22 and not a half-integer: x + 1.5 2^23 lands where floats are the
+// integers, and the sum's rounding (to nearest) rounds x; adds at the FP32 rate, where floor takes a GPU's conversion
+// unit (NVIDIA: a quarter of that rate). u_rint = (1.5 2^23, 1.5 2^23, 0): uniforms, and a max with 0 between the two
+// adds, so that no compiler folds them away (Mesa folded (x + c) - c with constants, NVIDIA's with two uniforms).
+// RINT_FLOOR: floor(x + 0.5) instead, where the engine's check found the adds not rounding so (Engine::unpacking).
+uniform vec3 u_rint;
+vec4 rint4(vec4 x) {
+#ifdef RINT_FLOOR
+    return floor(x + 0.5);
+#else
+    return max(x + u_rint.x, u_rint.z) - u_rint.y;
+#endif
 }
 
-// q4p weights: each float channel holds 6 signed 4-bit digits q0 + 16 q1 + ... + 16^5 q5 (each in [-8, 7]), an
-// integer of magnitude below 2^24, exact in highp. Each split is floor(v / 16^n + offset), the offset (the least
-// the lower digits can sum to, over 16^n, negated) making it the digits above exactly; every product and sum stays
-// an integer or a dyadic fraction of at most 24 significant bits, so exact. Returns the 6 digits of each channel.
-void split_q4x3(vec4 v, out vec4 q0, out vec4 q1, out vec4 q2) {  // v: 3 digits, in [-2184, 1911]
-    q2 = floor(v * (1.0 / 256.0) + 136.0 / 256.0);
+// q8p weights: each float channel holds 3 int8 (each in [-127, 127]) as the signed digits q0 + 256 q1 + 65536 q2, an
+// integer of magnitude below 2^23, exact in highp. v / 65536 is q2 plus (q0 + 256 q1) / 65536, within (-1/2, 1/2):
+// rounded, q2; so for q1. Every product and sum stays an integer or a dyadic fraction of at most 24 significant bits:
+// exact. Returns the 3 int8 values of each channel.
+void unpack_q8x3(vec4 v, out vec4 q0, out vec4 q1, out vec4 q2) {
+    q2 = rint4(v * (1.0 / 65536.0));
+    vec4 r = v - q2 * 65536.0;
+    q1 = rint4(r * (1.0 / 256.0));
+    q0 = r - q1 * 256.0;
+}
+
+// q4p weights: each float channel holds 6 signed 4-bit digits q0 + 16 q1 + ... + 16^5 q5 (each in [-7, 7]), an
+// integer of magnitude below 2^24, exact in highp. v / 4096 is the upper 3 digits' value plus the lower 3's over
+// 4096, within (-1/2, 1/2): rounded, the upper; so on down. Exact as unpack_q8x3. Returns the 6 digits of each channel.
+void split_q4x3(vec4 v, out vec4 q0, out vec4 q1, out vec4 q2) {  // v: 3 digits, in [-1911, 1911]
+    q2 = rint4(v * (1.0 / 256.0));
     vec4 r = v - q2 * 256.0;
-    q1 = floor(r * (1.0 / 16.0) + 0.5);
+    q1 = rint4(r * (1.0 / 16.0));
     q0 = r - q1 * 16.0;
 }
 void unpack_q4x6(vec4 v, out vec4 q0, out vec4 q1, out vec4 q2, out vec4 q3, out vec4 q4, out vec4 q5) {
-    vec4 hi = floor(v * (1.0 / 4096.0) + 2184.0 / 4096.0);
+    vec4 hi = rint4(v * (1.0 / 4096.0));
     split_q4x3(v - hi * 4096.0, q0, q1, q2);
     split_q4x3(hi, q3, q4, q5);
 }
+#endif
 
 // 1 where 4*c4 + i < n: masks the padding cols of a row's last texel (integers compared: exact in FP16 too).
 vec4 below(float c4, float n) {

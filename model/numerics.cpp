@@ -46,15 +46,16 @@ void quantize_q8(const float* w, int rows, int cols, std::vector<float>* q, std:
     }
 }
 
-float pack_q8x3(float q0, float q1, float q2) {
-    return (q0 + 128.0f) + 256.0f * (q1 + 128.0f) + 65536.0f * (q2 + 128.0f);
-}
+float pack_q8x3(float q0, float q1, float q2) { return q0 + 256.0f * q1 + 65536.0f * q2; }
 
 void unpack_q8x3(float v, float* q0, float* q1, float* q2) {
     long n = std::lround(v);
-    *q0 = float(n & 255) - 128.0f;
-    *q1 = float((n >> 8) & 255) - 128.0f;
-    *q2 = float((n >> 16) & 255) - 128.0f;
+    float* q[3] = {q0, q1, q2};
+    for (float* d : q) {
+        long digit = ((n + 128) & 255) - 128;  // in [-128, 127]
+        *d = float(digit);
+        n = (n - digit) / 256;
+    }
 }
 
 std::vector<float> dequantize_q8(const std::vector<float>& q, const std::vector<float>& scale, int cols) {

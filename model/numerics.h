@@ -34,8 +34,8 @@ std::vector<float> round_to_half2(const std::vector<float>& v);
 // Symmetric 8-bit quantization per row of w (rows, cols): scale[r] = max_c |w[r, c]| / 127 and
 // q[r, c] = round(w[r, c] / scale[r]) in [-127, 127] (a row of zeros gets scale 0; non-finite weights become 0).
 void quantize_q8(const float* w, int rows, int cols, std::vector<float>* q, std::vector<float>* scale);
-// Three int8 values in [-127, 127] as one float: (q0 + 128) + 256 (q1 + 128) + 65536 (q2 + 128), an integer below
-// 2^24 and so exact in fp32 (a shader takes it apart with floor; glsl/prelude.glsl unpack_q8x3).
+// Three int8 values in [-127, 127] as one float, signed digits of base 256: q0 + 256 q1 + 65536 q2, an integer of
+// magnitude below 2^23 and so exact in fp32 (a shader takes it apart by rounding; glsl/prelude.glsl unpack_q8x3).
 float pack_q8x3(float q0, float q1, float q2);
 void unpack_q8x3(float v, float* q0, float* q1, float* q2);
 // q[r, c] * scale[r]: the weights quantize_q8's output stands for.
@@ -48,8 +48,8 @@ constexpr int kQ4Group = 24;
 void quantize_q4(const float* w, int rows, int cols, std::vector<float>* q, std::vector<float>* scale);
 // q[r, c] * scale[r, c / 24]: the weights quantize_q4's output stands for.
 std::vector<float> dequantize_q4(const std::vector<float>& q, const std::vector<float>& scale, int cols);
-// Six values in [-8, 7] as one float, signed digits of base 16: q0 + 16 q1 + ... + 16^5 q5, an integer of magnitude
-// below 2^24 and so exact in fp32 (glsl/prelude.glsl unpack_q4x6 takes it apart with floor).
+// Six values in [-7, 7] as one float, signed digits of base 16: q0 + 16 q1 + ... + 16^5 q5, an integer of magnitude
+// below 2^24 and so exact in fp32 (glsl/prelude.glsl unpack_q4x6 takes it apart by rounding, which -8 would tie).
 float pack_q4x6(const float q[6]);
 void unpack_q4x6(float v, float q[6]);
 

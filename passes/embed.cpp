@@ -34,6 +34,7 @@ void embed(Engine& e, const SplitTensor& wte, const Tensor& wpe, const TokenIds&
         Pass p("embed");
         if (wte.quantized()) p.define(wte.packed() ? "WTE_Q8P" : "WTE_Q8").in("WTE_SCALE", wte.scale);
         if (wte.by_rows) p.define("WTE_ROWS");
+        if (wte.packed()) e.unpacking(p);
         e.run(p.in("WTE", wte.parts[i])
                   .in("WPE", wpe)
                   .tex("IDS", ids.texture())

@@ -3,6 +3,7 @@
 
 #include "gl/profiles.h"
 #include "gl/shaders.h"
+#include "passes/ops.h"
 
 #include <algorithm>
 #include <chrono>
@@ -358,25 +359,40 @@ const Tensor& Engine::flush_caches() {
     return sums;
 }
 
+// Draws made aside are neither recorded (step mode), counted nor observed: what they change is put back on leaving.
+struct Engine::Aside {
+    Engine& e;
+    long draws;
+    bool recording;
+    decltype(observer_) observer;
+    explicit Aside(Engine& en) : e(en), draws(en.draw_calls_), recording(en.recording_), observer(std::move(en.observer_)) {
+        e.recording_ = false;
+        e.observer_ = nullptr;
+    }
+    ~Aside() {
+        e.draw_calls_ = draws;
+        e.recording_ = recording;
+        e.observer_ = std::move(observer);
+    }
+};
+
+void Engine::unpacking(Pass& p) {
+    constexpr float kRint = 12582912.0f;  // 1.5 2^23
+    if (rint_ == Rint::unchecked) {
+        Aside aside(*this);
+        rint_ = Rint::adds;
+        if (!packed_weights_exact(*this)) rint_ = Rint::floor;
+    }
+    p.set("u_rint", kRint, kRint, 0.0f);
+    if (rint_ == Rint::floor) p.define("RINT_FLOOR");
+}
+
 int Engine::tuned(const std::string& key, int n, const std::function<std::string(int)>& name,
                   const std::function<void(int)>& draw, const std::function<void()>& wait) {
     if (n < 2 || !options_.tune) return 0;
     auto it = tuned_.find({key, n});  // one shape may have more ways elsewhere
     if (it != tuned_.end()) return it->second;
-    // the trials are neither recorded (step mode), counted nor observed: what they change is put back on leaving
-    struct Restore {
-        Engine& e;
-        long draws;
-        bool recording;
-        decltype(observer_) observer;
-        ~Restore() {
-            e.draw_calls_ = draws;
-            e.recording_ = recording;
-            e.observer_ = std::move(observer);
-        }
-    } restore{*this, draw_calls_, recording_, std::move(observer_)};
-    recording_ = false;
-    observer_ = nullptr;
+    Aside aside(*this);  // the trials
     // the scratch tensors and draw-buffer groups that the trials make are let go after them: the way chosen makes its
     // own again, and the others' would stay for nothing (a 124M LM head's 1 x 2 tiles: 2 x 13 MB)
     std::set<decltype(groups_)::key_type> groups;

@@ -183,6 +183,12 @@ public:
     bool quantized_weights() const { return q8_weights() || weights_ == Tier::q4p; }
     // What the weights are stored as, for labels: "" (as the tier), "q8", "q8 packed", "q4 packed" or "fp16 weights".
     std::string weights_label() const;
+    // Readies a pass that unpacks packed weights (glsl/prelude.glsl rint4): its u_rint, and RINT_FLOOR where this GPU's
+    // adds were found not to round to integers as rint4 needs. Checked on first use (packed_weights_exact, drawn
+    // aside as tuned()'s trials).
+    void unpacking(Pass& p);
+    // How packed weights are unpacked here, for reports: "adds", "floor" (the check failed) or "" (not checked yet).
+    const char* unpacking_way() const { return rint_ == Rint::adds ? "adds" : rint_ == Rint::floor ? "floor" : ""; }
 
     void run(const Pass& pass);
     // Labels the passes that follow (the model sets "embed", "h.3", "ln_f", "lm_head"), for pass lists.
@@ -219,6 +225,8 @@ private:
     void draw_view(const Pass& p, Compiled& c);
     void bind_slots(Compiled& c, const Pass& p);
     void check_codec();
+    struct Aside;  // draws made aside: neither recorded, counted nor observed (tuned(), unpacking())
+    enum class Rint { unchecked, adds, floor } rint_ = Rint::unchecked;
 
     gl::Caps caps_;
     EngineOptions options_;

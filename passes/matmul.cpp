@@ -150,6 +150,7 @@ static void draw_matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor
         Pass p("matmul");
         p.define("K4", k4).in("X", x).in("W", w.parts[i]);
         if (!w.by_rows) p.define("K_LAST", w.parts[i].rows() - 1);
+        if (w.packed()) e.unpacking(p);
         if (w.q4()) {
             p.define("W_Q4P").define("K24", (k4 + 5) / 6).in("W_SCALE", w.scale);
             if (k4 % 6) p.define("X_RAGGED");
@@ -205,6 +206,36 @@ static void draw_matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor
         if (a.accumulate) u.add_to_output();
         e.run(u.out(y, a.y_row0, a.y_row0 + a.rows, n0, c1));
     }
+}
+
+bool packed_weights_exact(Engine& e) {
+    if (!e.storage().has_packed) return true;
+    const int K = 24;  // one q4 group, two q8 groups
+    std::vector<float> eye(size_t(K) * K, 0.0f);
+    for (int i = 0; i < K; ++i) eye[size_t(i) * K + i] = 1.0f;
+    Tensor x = e.tensor("unpacking check: x", K, K);
+    x.upload(eye.data());
+    for (Tier as : {Tier::q8p, Tier::q4p}) {
+        if (as == Tier::q4p && coded_tier(e.tier())) continue;  // q4 sits beside the float tiers only
+        // q8: 32 n + k runs through every residue of 255 as n does, for each k (each place k mod 3), and w[n, 0] = 127
+        // makes each row's scale 1; q4: n + k through those of 15, and each row's 24 hold a 7: scales 1
+        const bool q8 = as == Tier::q8p;
+        const int N = q8 ? 256 : 16;
+        std::vector<float> w(size_t(N) * K);
+        for (int n = 0; n < N; ++n)
+            for (int k = 0; k < K; ++k)
+                w[size_t(n) * K + k] = q8 ? (k == 0 ? 127.0f : float((32 * n + k) % 255 - 127)) : float((n + k) % 15 - 7);
+        SplitTensor wt(e.storage(), "unpacking check: w", N, K, w.data(), as);
+        Tensor y = e.tensor("unpacking check: y", K, N);
+        MatmulArgs a;
+        a.rows = K;
+        draw_matmul(e, x, wt, y, a, Way{false, 1});
+        const std::vector<float> got = y.download();
+        for (int k = 0; k < K; ++k)
+            for (int n = 0; n < N; ++n)
+                if (got[size_t(k) * N + n] != w[size_t(n) * K + k]) return false;
+    }
+    return true;
 }
 
 }  // namespace gpt2gl

@@ -17,6 +17,8 @@
 //     sums and the scalings of layer norm and softmax, each up to 2^-11 of the terms' scale) plus 2^-10 relative.
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 
 #include "model/reference.h"
@@ -569,6 +571,49 @@ TEST_P(OpsQ8, MatmulQ4) {
         std::vector<float> q, sc;
         quantize_q4(w.data(), m.N, m.K, &q, &sc);
         check_matmul(*q4, m, w, dequantize_q4(q, stored(tier(), sc), m.K), 43);
+    }
+}
+
+// Packed weights are unpacked by rounding with two adds (glsl/prelude.glsl rint4), where the engine's start-up check
+// finds that exact, else by floor. With the adds broken on purpose (shaders read from a folder, GPT2GL_GLSL_DIR), the
+// check must find it out and the products stay the reference's; as shipped, either way is right (the adds are taken
+// on llvmpipe and the H200).
+TEST_P(OpsQ8, UnpackingFallsBackToFloor) {
+    if (!q8_layout_available("q4-packed") || tier() != Tier::fp32 || GetParam().max_size)
+        GTEST_SKIP() << "one float tier suffices";
+    for (bool broken : {false, true}) {
+        SCOPED_TRACE(broken ? "adds broken" : "as shipped");
+        const std::string dir = temp_path("glsl");
+        if (broken) {
+            std::filesystem::create_directories(dir);
+            for (const auto& f : std::filesystem::directory_iterator(std::string(GPT2GL_SOURCE_DIR) + "/glsl")) {
+                std::ifstream in(f.path());
+                std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+                const std::string adds = "return max(x + u_rint.x, u_rint.z) - u_rint.y;";
+                if (f.path().filename() == "prelude.glsl") {
+                    ASSERT_NE(text.find(adds), std::string::npos);
+                    text.replace(text.find(adds), adds.size(), "return max(x + u_rint.x, u_rint.z) - u_rint.y + 0.25;");
+                }
+                std::ofstream(dir + "/" + f.path().filename().string()) << text;
+            }
+            setenv("GPT2GL_GLSL_DIR", dir.c_str(), 1);
+        }
+        for (const char* layout : {"q8-packed", "q4-packed"}) {
+            auto eng = weights_engine(GetParam(), layout);
+            const MatmulCase m = kQ8Cases[3];
+            auto w = randn(size_t(m.N) * m.K, 44, 1.0f / std::sqrt(float(m.K)));
+            std::vector<float> q, sc;
+            if (std::string(layout) == "q8-packed") {
+                quantize_q8(w.data(), m.N, m.K, &q, &sc);
+                check_matmul(*eng, m, w, dequantize_q8(q, sc, m.K), 45);
+            } else {
+                quantize_q4(w.data(), m.N, m.K, &q, &sc);
+                check_matmul(*eng, m, w, dequantize_q4(q, sc, m.K), 45);
+            }
+            if (broken) EXPECT_STREQ(eng->unpacking_way(), "floor") << layout;
+            else EXPECT_STRNE(eng->unpacking_way(), "") << layout;
+        }
+        unsetenv("GPT2GL_GLSL_DIR");
     }
 }
 

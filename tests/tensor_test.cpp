@@ -107,10 +107,10 @@ TEST_P(TensorTier, Q8SplitRoundTrip) {
 
 // [SECTION] q4 weights
 
-// Six signed 4-bit digits in a float: every digit at both ends of [-8, 7] comes back, and each packed value is an
-// integer of magnitude below 2^24 (so exact in fp32, and in the shader's floor arithmetic, tested in Ops.MatmulQ4).
+// Six signed 4-bit digits in a float: every digit at both ends of [-7, 7] comes back, and each packed value is an
+// integer of magnitude below 2^24 (so exact in fp32, and in the shader's rounding, tested in Ops.MatmulQ4).
 TEST(Q4, PackRoundTrip) {
-    const float ends[] = {-8.0f, -7.0f, -1.0f, 0.0f, 1.0f, 7.0f};
+    const float ends[] = {-7.0f, -6.0f, -1.0f, 0.0f, 1.0f, 7.0f};
     for (int i = 0; i < 6 * 6 * 6 * 6; ++i) {
         float q[6], back[6];
         for (int d = 0, n = i; d < 6; ++d, n /= 6) q[d] = ends[(n + d) % 6];
