@@ -49,7 +49,8 @@ static std::vector<Variant> make_variants(gl::Context& ctx, const std::shared_pt
             Variant v;
             v.gen = std::make_unique<Generator>(go, &ctx);
             const std::string wl = v.gen->engine().weights_label();
-            v.label = std::string(tier_name(v.gen->engine().tier())) + (wl.empty() ? "" : wl.rfind("q", 0) == 0 ? " " + wl + " weights" : " " + wl);
+            v.label = std::string(tier_name(v.gen->engine().tier())) +
+                      (wl.empty() ? "" : wl.rfind("q", 0) == 0 ? " " + wl + " weights" : " " + wl);  // q8, q4
             vs.push_back(std::move(v));
         }
     return vs;

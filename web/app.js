@@ -591,7 +591,10 @@ createGpt2gl({
     };
     $("tier-plain").textContent = (plain[info.tier] || "") + (info.weights.startsWith("q8")
       ? " The weights are stored as 8-bit integers with one scale per row: a quarter of the memory" +
-        (info.weights === "q8 packed" ? ", twelve to a float texel, three to a channel." : ".") : "");
+        (info.weights === "q8 packed" ? ", twelve to a float texel, three to a channel." : ".")
+      : info.weights.startsWith("q4")
+      ? " The layers' weights are stored as 4-bit integers with one scale per 24 inputs, twenty-four to a float " +
+        "texel, six to a channel (about a fifth of the memory); the embedding as 8-bit integers." : "");
     const facts = [["renderer", info.renderer + " (" + info.vendor + ")"], ["version", info.version],
       ["GLSL", info.glsl], ["max texture", info.max_texture_size + " px"], ["texture units", info.texture_units],
       ["highp float", info.highp_float_bits + " bits"],

@@ -128,7 +128,7 @@ extern "C" {
 EMSCRIPTEN_KEEPALIVE const char* gpt2gl_error() { return g.error.c_str(); }
 
 // Creates the WebGL 1.0 context on #canvas and chooses the tier (auto, fp32, fp16, rgba8 or half), how the weights are
-// stored (auto, tier, fp16, q8 or q8-packed: EngineOptions::weights), an old GPU to emulate ("": none) and whether
+// stored (auto, tier, fp16, q8, q8-packed or q4-packed: EngineOptions::weights), an old GPU to emulate ("": none) and whether
 // matmuls are tuned on this GPU (EngineOptions::tune) for the models loaded after.
 EMSCRIPTEN_KEEPALIVE int gpt2gl_init(const char* precision, const char* weights, const char* profile, int tune) {
     return guarded([&] {

@@ -64,7 +64,7 @@ const run = { prompt: "ROMEO:", n: 24, temp: 0.8, topk: 40, topp: 0.95, seed: 7 
 
 // weights as asked for, and the label the page gives what the engine chose
 for (const [precision, weights, label] of [["fp32", "tier", "tier"], ["rgba8", "tier", "tier"], ["rgba8", "q8", "q8"],
-                                           ["fp32", "q8-packed", "q8 packed"]]) {
+                                           ["fp32", "q8-packed", "q8 packed"], ["fp32", "q4-packed", "q4 packed"]]) {
   test(`same tokens as the native build on ${precision} with ${weights} weights`, async () => {
     const page = await openPage(precision, weights);
     const info = await page.evaluate(() => window.gpt2gl.info);
@@ -92,7 +92,7 @@ for (const [precision, weights, label] of [["fp32", "tier", "tier"], ["rgba8", "
 }
 
 // A prompt long enough for the prefill tiles (draw buffers: WEBGL_draw_buffers), with every weight layout they read.
-for (const weights of ["tier", "q8-packed"]) {
+for (const weights of ["tier", "q8-packed", "q4-packed"]) {
   test(`a 40-token prompt takes the prefill tiles in the page (${weights} weights): the native build's tokens`, async () => {
     const page = await openPage("fp32", weights);
     const info = await page.evaluate(() => window.gpt2gl.info);
