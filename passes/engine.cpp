@@ -365,7 +365,8 @@ struct Engine::Aside {
     long draws;
     bool recording;
     decltype(observer_) observer;
-    explicit Aside(Engine& en) : e(en), draws(en.draw_calls_), recording(en.recording_), observer(std::move(en.observer_)) {
+    explicit Aside(Engine& en)
+        : e(en), draws(en.draw_calls_), recording(en.recording_), observer(std::move(en.observer_)) {
         e.recording_ = false;
         e.observer_ = nullptr;
     }

@@ -102,7 +102,7 @@ public:
     bool can_accumulate() const;
     // Whether slices (matmul's of K, attn_values' of the context) are summed by a pass of their own instead of by
     // blending: each slice's sums go into a scratch tensor, and glsl/ksum.frag adds them up (passes/ops.h
-    // sum_slices): rgba8, and fp32 where float targets do not blend. (matmul also sums packed q8 weights' K slices so
+    // sum_slices): rgba8, and fp32 where float targets do not blend. (matmul also sums packed weights' K slices so
     // where the tier blends: passes/matmul.cpp ksum_slices.)
     bool k_partials() const;
     // How many K slices a matmul of `rows` x `n4` output fragments over `k4` input texels is cut into (1: no split):

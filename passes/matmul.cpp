@@ -11,8 +11,8 @@
 namespace gpt2gl {
 
 // Whether K slices are summed by a ksum pass rather than by blending: where the tier cannot blend
-// (Engine::k_partials), and for packed q8 weights outside tiles. Such a decode matmul draws 20-60 slices onto one
-// row; blended there, each of its short fragments waits on the one before it at the same pixel, and a pass of their
+// (Engine::k_partials), and for packed weights (q8, q4) outside tiles. Such a decode matmul draws 20-60 slices onto
+// one row; blended there, each of its short fragments waits on the one before it at the same pixel, and a pass of their
 // own summing them is faster (H200, GPU time of a decode step, matmuls + ksum: 124M 1.98 -> 1.17 + 0.40 ms, 1.5B
 // 28.0 -> 15.2 + 2.0 ms). fp16 weights, which stream 3x the texels, were slower so (124M matmuls 1.82 -> 2.16 ms),
 // as were fp32 and RGBA8 q8 weights (docs/benchmarks.md, 2026-11-28).
@@ -69,10 +69,10 @@ struct Way {
 };
 
 // The ways of drawing a one-row product by w, the rule's first (EngineOptions::tune off): K split or whole where the
-// rule splits it, and where w holds packed q8 weights on the fp32 tier, tiles of 1 x 2 and 1 x 4 sharing each fetch
-// of x (as many draw buffers as that), or where w is held by rows on the rgba8 tier, 1 x 2, 1 x 4 and 1 x 8 sharing
-// each x texel's decode too, or none (tiles and split-K left to auto; asked for, the engine's). Which pays depends on
-// the GPU: on an H200 the tiles (1.5B decode 22.3 -> 20.5 ms/token; rgba8 124M q8 11.4 -> 5.9 with 1 x 8) and
+// rule splits it, and where w holds packed weights (q8, q4) on the fp32 tier, tiles of 1 x 2 and 1 x 4 sharing each
+// fetch of x (as many draw buffers as that), or where w is held by rows on the rgba8 tier, 1 x 2, 1 x 4 and 1 x 8
+// sharing each x texel's decode too, or none (tiles and split-K left to auto; asked for, the engine's). Which pays
+// depends on the GPU: on an H200 the tiles (1.5B decode 22.3 -> 20.5 ms/token; rgba8 124M q8 11.4 -> 5.9 with 1 x 8) and
 // splitting (a few hundred fragments fill few of its lanes); on SwiftShader neither (the page with the tiles: 521
 // ms/token against 203-254), on llvmpipe not splitting (124M q8 packed, decode 89 -> 73 ms/token, prefill of 16
 // tokens 360 -> 231 ms; docs/benchmarks.md).
@@ -224,7 +224,9 @@ bool packed_weights_exact(Engine& e) {
         std::vector<float> w(size_t(N) * K);
         for (int n = 0; n < N; ++n)
             for (int k = 0; k < K; ++k)
-                w[size_t(n) * K + k] = q8 ? (k == 0 ? 127.0f : float((32 * n + k) % 255 - 127)) : float((n + k) % 15 - 7);
+                w[size_t(n) * K + k] = !q8     ? float((n + k) % 15 - 7)
+                                       : k == 0 ? 127.0f
+                                                : float((32 * n + k) % 255 - 127);
         SplitTensor wt(e.storage(), "unpacking check: w", N, K, w.data(), as);
         Tensor y = e.tensor("unpacking check: y", K, N);
         MatmulArgs a;

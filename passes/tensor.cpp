@@ -100,7 +100,8 @@ Tensor::Tensor(const Storage& st, std::string name, int rows, int cols)
 }
 
 long Tensor::bytes() const {
-    return long(layout_.width) * layout_.height * (tier_ == Tier::fp32 || tier_ == Tier::q8p || tier_ == Tier::q4p ? 16 : tier_ == Tier::fp16 ? 8 : 4);
+    const bool floats = tier_ == Tier::fp32 || tier_ == Tier::q8p || tier_ == Tier::q4p;
+    return long(layout_.width) * layout_.height * (floats ? 16 : tier_ == Tier::fp16 ? 8 : 4);
 }
 
 Layout::Cell Layout::cell(int x, int y) const {

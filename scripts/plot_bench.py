@@ -11,7 +11,7 @@ per model and tier, with an HF transformers peer (scripts/bench_hf.py JSON) if g
 
 --decode-bars T draws decode at context T as bars per model and weight format, HF eager's beside them, and each
 variant's floor: its weight texture bytes (the bench's GB/s of weights times its ms) at the probe's streaming rate
-for that texel format (--stream "fp16 weights=110.1,q8 packed=211.5", GB/s).
+for that texel format (--stream "fp16 weights=110.1,q8 packed=211.5,q4 packed=211.5", GB/s).
 """
 import argparse, json, re
 
@@ -20,7 +20,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-LINE = re.compile(r"^\s+((?:fp32|fp16|rgba8)(?: q8 packed| q8| fp16 weights)?(?: no split| split \d+)?(?: no tiles| tiles \d+x\d+)?)\s+context\s+(\d+): prefill\s+([\d.]+) ms \(\s*([\d.]+) tok/s\), decode\s+([\d.]+) ms/token.*?([\d.]+) GB/s of weights")
+LINE = re.compile(r"^\s+((?:fp32|fp16|rgba8)(?: q8 packed| q4 packed| q8| fp16 weights)?(?: no split| split \d+)?(?: no tiles| tiles \d+x\d+)?)\s+context\s+(\d+): prefill\s+([\d.]+) ms \(\s*([\d.]+) tok/s\), decode\s+([\d.]+) ms/token.*?([\d.]+) GB/s of weights")
 MODEL = re.compile(r"^== (\S+):")
 
 
@@ -137,6 +137,8 @@ def decode_bars(runs, hf, T, stream, title, out):
                 longest = max(longest, ms[0])
                 y -= 1
         y -= 0.5
+    if not ticks:
+        raise SystemExit(f"no decode at context {T} of the formats {', '.join(stream)} in these logs")
     ax.set_yticks(ticks, labels)
     ax.set_xscale("log")
     ax.set_xlim(right=longest * 4)

@@ -107,44 +107,6 @@ TEST_P(TensorTier, Q8SplitRoundTrip) {
 
 // [SECTION] q4 weights
 
-// Six signed 4-bit digits in a float: every digit at both ends of [-7, 7] comes back, and each packed value is an
-// integer of magnitude below 2^24 (so exact in fp32, and in the shader's rounding, tested in Ops.MatmulQ4).
-TEST(Q4, PackRoundTrip) {
-    const float ends[] = {-7.0f, -6.0f, -1.0f, 0.0f, 1.0f, 7.0f};
-    for (int i = 0; i < 6 * 6 * 6 * 6; ++i) {
-        float q[6], back[6];
-        for (int d = 0, n = i; d < 6; ++d, n /= 6) q[d] = ends[(n + d) % 6];
-        const float v = pack_q4x6(q);
-        ASSERT_EQ(v, std::nearbyint(v));
-        ASSERT_LT(std::fabs(v), 16777216.0f);
-        unpack_q4x6(v, back);
-        for (int d = 0; d < 6; ++d) ASSERT_EQ(back[d], q[d]) << "value " << i << " digit " << d;
-    }
-}
-
-// quantize_q4: a scale per row and group of 24 cols (the last group shorter), each weight within half a step of its
-// value; a group's largest weight is exact up to the float's rounding.
-TEST(Q4, QuantizeByGroups) {
-    const int rows = 3, cols = 50;  // groups of 24, 24, 2
-    auto w = randn(size_t(rows) * cols, 9);
-    w[5] = 0.0f;
-    for (int c = 48; c < 50; ++c) w[size_t(cols) + c] = 0.0f;  // row 1's last group all zero
-    std::vector<float> q, s;
-    quantize_q4(w.data(), rows, cols, &q, &s);
-    ASSERT_EQ(s.size(), size_t(rows) * 3);
-    EXPECT_EQ(s[1 * 3 + 2], 0.0f) << "an all-zero group";
-    const auto back = dequantize_q4(q, s, cols);
-    for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c) {
-            const size_t i = size_t(r) * cols + c;
-            const float step = s[size_t(r) * 3 + c / 24];
-            EXPECT_GE(q[i], -7.0f);
-            EXPECT_LE(q[i], 7.0f);
-            EXPECT_EQ(q[i], std::nearbyint(q[i]));
-            EXPECT_LE(std::fabs(back[i] - w[i]), 0.5f * step * (1 + 1e-6f)) << r << ", " << c;
-        }
-}
-
 // q4p weights beside a float tier: the digits exact in RGBA32F texels, 6 to a channel, and the scales (groups, rows)
 // in the tier (half on fp16).
 TEST_P(TensorTier, Q4SplitRoundTrip) {
