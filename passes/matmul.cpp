@@ -72,10 +72,10 @@ struct Way {
 // rule splits it, and where w holds packed weights (q8, q4) on the fp32 tier, tiles of 1 x 2 and 1 x 4 sharing each
 // fetch of x (as many draw buffers as that), or where w is held by rows on the rgba8 tier, 1 x 2, 1 x 4 and 1 x 8
 // sharing each x texel's decode too, or none (tiles and split-K left to auto; asked for, the engine's). Which pays
-// depends on the GPU: on an H200 the tiles (1.5B decode 22.3 -> 20.5 ms/token; rgba8 124M q8 11.4 -> 5.9 with 1 x 8) and
-// splitting (a few hundred fragments fill few of its lanes); on SwiftShader neither (the page with the tiles: 521
-// ms/token against 203-254), on llvmpipe not splitting (124M q8 packed, decode 89 -> 73 ms/token, prefill of 16
-// tokens 360 -> 231 ms; docs/benchmarks.md).
+// depends on the GPU: on an H200 the tiles (1.5B decode 22.3 -> 20.5 ms/token; rgba8 124M q8 11.4 -> 5.9 with
+// 1 x 8) and splitting (a few hundred fragments fill few of its lanes); on SwiftShader neither (the page with the
+// tiles: 521 ms/token against 203-254), on llvmpipe not splitting (124M q8 packed, decode 89 -> 73 ms/token, prefill
+// of 16 tokens 360 -> 231 ms; docs/benchmarks.md).
 static std::vector<Way> ways(const Engine& e, const SplitTensor& w, const MatmulArgs& a, int k4) {
     const EngineOptions& o = e.options();
     const Engine::Tiles t = e.tiles(1);
