@@ -142,7 +142,8 @@ static nlohmann::json validate(Gpt2& m, const CpuFigures& cpu, const Engine& e, 
     double rel = max_err / std::sqrt(sum2 / double(logits.size()));
     int token = argmax(logits), cpu_token = argmax(want);
     const std::string unpacking = *e.unpacking_way() ? std::string(", unpacked by ") + e.unpacking_way() : "";
-    out << fmt("  %-16s validation: logits within %.2e of the CPU reference%s (%.2e of their RMS), argmax %d vs %d%s%s\n",
+    out << fmt("  %-16s validation: logits within %.2e of the CPU reference%s (%.2e of their RMS), argmax %d vs %d"
+               "%s%s\n",
                label.c_str(), max_err, wl.empty() ? "" : (" on " + weights + " weights").c_str(), rel, token, cpu_token,
                unpacking.c_str(), token == cpu_token ? "" : "  WARNING: different token");
     return {{"max_abs_logit_error", max_err}, {"relative_to_rms", rel}, {"token", token}, {"cpu_reference_token", cpu_token},

@@ -79,7 +79,8 @@ void quantize_q4(const float* w, int rows, int cols, std::vector<float>* q, std:
             float s = m / 7.0f;
             (*scale)[size_t(r) * groups + g] = s;
             for (int c = c0; c < c1; ++c)
-                if (std::isfinite(row[c])) (*q)[size_t(r) * cols + c] = std::clamp(std::nearbyint(row[c] / s), -7.0f, 7.0f);
+                if (std::isfinite(row[c]))
+                    (*q)[size_t(r) * cols + c] = std::clamp(std::nearbyint(row[c] / s), -7.0f, 7.0f);
         }
 }
 

@@ -166,15 +166,15 @@ Gpt2Weights weights_as_stored(const Gpt2Weights& w, Tier as, Tier tier) {
     if (as == Tier::q8 || as == Tier::q8p) return q8_round_trip(w);
     if (as == Tier::q4p) {  // the layers' matrices in 4 bits, the embedding and LM head in 8 (Engine::split)
         Gpt2Weights out = q8_round_trip(w);
+        const int C = w.cfg.n_embd, I = w.cfg.n_inner;
+        auto trip = [](std::vector<float>& m, const std::vector<float>& from, int rows, int cols) {
+            std::vector<float> q, s;
+            quantize_q4(from.data(), rows, cols, &q, &s);
+            m = dequantize_q4(q, s, cols);
+        };
         for (size_t l = 0; l < out.layers.size(); ++l) {
             LayerWeights& L = out.layers[l];
             const LayerWeights& W = w.layers[l];
-            const int C = w.cfg.n_embd, I = w.cfg.n_inner;
-            auto trip = [](std::vector<float>& m, const std::vector<float>& from, int rows, int cols) {
-                std::vector<float> q, s;
-                quantize_q4(from.data(), rows, cols, &q, &s);
-                m = dequantize_q4(q, s, cols);
-            };
             trip(L.c_attn_w, W.c_attn_w, 3 * C, C);
             trip(L.attn_proj_w, W.attn_proj_w, C, C);
             trip(L.c_fc_w, W.c_fc_w, I, C);

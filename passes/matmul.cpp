@@ -12,9 +12,9 @@ namespace gpt2gl {
 
 // Whether K slices are summed by a ksum pass rather than by blending: where the tier cannot blend
 // (Engine::k_partials), and for packed weights (q8, q4) outside tiles. Such a decode matmul draws 20-60 slices onto
-// one row; blended there, each of its short fragments waits on the one before it at the same pixel, and a pass of their
-// own summing them is faster (H200, GPU time of a decode step, matmuls + ksum: 124M 1.98 -> 1.17 + 0.40 ms, 1.5B
-// 28.0 -> 15.2 + 2.0 ms). fp16 weights, which stream 3x the texels, were slower so (124M matmuls 1.82 -> 2.16 ms),
+// one row; blended there, each of its short fragments waits on the one before it at the same pixel, and a pass of
+// their own summing them is faster (H200, GPU time of a decode step, matmuls + ksum: 124M 1.98 -> 1.17 + 0.40 ms,
+// 1.5B 28.0 -> 15.2 + 2.0 ms). fp16 weights, which stream 3x the texels, were slower so (124M matmuls 1.82 -> 2.16 ms),
 // as were fp32 and RGBA8 q8 weights (docs/benchmarks.md, 2026-11-28).
 // One-row tiles (decode's, through draw buffers) write their slices' sums into the tiles, and the ksum pass gathers
 // them (TILES); tiles of several rows (prefill) keep blending.

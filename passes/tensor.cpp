@@ -257,10 +257,10 @@ SplitTensor::SplitTensor(const Storage& st_in, std::string n, int r, int c, cons
             std::vector<float> s;
             if (as == Tier::q4p) {
                 quantize_q4(data, rows, cols, &q, &s);
-                std::vector<float> st(s.size());  // (rows, groups) -> (groups, rows)
+                std::vector<float> by_group(s.size());  // (rows, groups) -> (groups, rows)
                 for (int r = 0; r < rows; ++r)
-                    for (int g = 0; g < groups; ++g) st[size_t(g) * rows + r] = s[size_t(r) * groups + g];
-                s.swap(st);
+                    for (int g = 0; g < groups; ++g) by_group[size_t(g) * rows + r] = s[size_t(r) * groups + g];
+                s.swap(by_group);
             } else {
                 quantize_q8(data, rows, cols, &q, &s);
             }
