@@ -309,6 +309,7 @@ Engine::Tiles Engine::tiles(int rows) const {
     if (coded && (t.rows > 1 || (options_.tile_cols <= 0 && rows < 2))) return Tiles();
     // decode keeps one output texel a fragment, unless asked for tiles of one row (tile_cols = draw buffers)
     if (t.count() < 2 || (t.rows > 1 && rows < 2 * t.rows)) return Tiles();
+    t.texel_outputs = coded ? 1 : 4;
     return t;
 }
 

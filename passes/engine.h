@@ -127,6 +127,7 @@ public:
     // draw buffers); the half tier none.
     struct Tiles {
         int rows = 1, cols = 1;
+        int texel_outputs = 4;  // outputs a texel of the tile holds: 4, or 1 on the coded tiers (one value a texel)
         int count() const { return rows * cols; }
     };
     Tiles tiles(int rows) const;

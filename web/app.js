@@ -579,15 +579,19 @@ createGpt2gl({
 
   // [SECTION] your GPU, in plain words
   function showGpu() {
+    const asked = !info.reason.startsWith("auto");  // a tier forced (?precision=), not chosen for this GPU
     const plain = {
       fp32: "Your GPU can render into 32-bit float textures: every number is stored exactly as the CPU holds it.",
       fp16: "Your GPU renders into half-float (16-bit) textures: numbers are stored with about 3 significant digits " +
         "between passes, while each shader still computes in 32-bit floats.",
-      rgba8: "Your GPU cannot render into float textures, so each 32-bit float is packed into the 4 bytes of an " +
-        "ordinary colour texel and unpacked in the shader: exact, but slower (every read decodes, every write encodes).",
-      half: "Your GPU's fragment shaders have no 32-bit floats (no highp), so every shader computes in 16-bit " +
-        "(mediump) floats: each number is packed as two halves into an ordinary colour texel, long sums are " +
-        "compensated, and textures stay within 1024 texels so every coordinate is exact in 16 bits.",
+      rgba8: (asked ? "As asked (the path for GPUs that cannot render into float textures), each"
+                    : "Your GPU cannot render into float textures, so each") +
+        " 32-bit float is packed into the 4 bytes of an ordinary colour texel and unpacked in the shader: exact, but " +
+        "slower (every read decodes, every write encodes).",
+      half: (asked ? "As asked (the path for GPUs whose fragment shaders have no 32-bit floats), every"
+                   : "Your GPU's fragment shaders have no 32-bit floats (no highp), so every") +
+        " shader computes in 16-bit (mediump) floats: each number is packed as two halves into an ordinary colour " +
+        "texel, long sums are compensated, and textures stay within 1024 texels so every coordinate is exact in 16 bits.",
     };
     $("tier-plain").textContent = (plain[info.tier] || "") + (info.weights.startsWith("q8")
       ? " The weights are stored as 8-bit integers with one scale per row: a quarter of the memory" +
@@ -602,7 +606,7 @@ createGpt2gl({
         (info.mediump_bits_computed === 10 ? " (FP16)" : "") : "not measured"], ["fp32 target", info.fp32_why], ["fp16 target", info.fp16_why],
       ["draw buffers", info.draw_buffers + ": " + info.draw_buffers_why + (info.tile[0] * info.tile[1] > 1
         ? "; prefill matmul tiles of " + info.tile[0] + (info.tile[0] > 1 ? " rows x " : " row x ") +
-          info.tile[1] * (info.tier === "rgba8" ? 1 : 4) + " outputs" : "")],  // rgba8: one output a texel
+          info.tile[1] * info.tile_texel_outputs + " outputs" : "")],
       ["tier", info.tier + ": " + info.reason],
       // a line per shape: "[1, 128] x [384, 128]^T RGBA/FLOAT: K whole (K split 0.90, K whole 0.70 ms)"
       ["matmuls tuned", !info.tune ? "off (?tune=0): every matmul drawn the rule's way"

@@ -175,6 +175,7 @@ EMSCRIPTEN_KEEPALIVE const char* gpt2gl_info() {
              {"fp16", c.fp16.ok}, {"fp16_why", c.fp16.why}, {"extensions", c.extensions},
              {"draw_buffers", c.draw_buffers}, {"draw_buffers_why", c.draw_buffers_why},
              {"tile", {e.prefill_tiles().rows, e.prefill_tiles().cols}},
+             {"tile_texel_outputs", e.prefill_tiles().texel_outputs},
              {"tier", tier_name(e.tier())}, {"reason", e.tier_reason()},
              {"weights", e.weights_label().empty() ? "tier" : e.weights_label()},
              {"weights_reason", e.weights_reason()}, {"tune", e.options().tune}};
