@@ -41,10 +41,11 @@ struct MatmulCase {
     int x_row0, y_row0;
 };
 
-// Both layouts of the int8 weights: 4 to an RGBA8 texel, and packed 12 to an RGBA32F texel (where float textures
-// sample exactly: not on a true ES 2.0 context here, where the ctest es2_context runs these).
+// Both layouts of the int8 weights: 4 to an RGBA8 texel, and packed 12 to an RGBA32F texel; packed weights (q8 and
+// q4) only where float textures sample exactly: not on a true ES 2.0 context here, where the ctest es2_context runs
+// these.
 const char* const kQ8Layouts[] = {"q8-rgba8", "q8-packed"};
-bool q8_layout_available(const std::string& layout) {
+bool weights_available(const std::string& layout) {
     return (layout != "q8-packed" && layout != "q4-packed") || test_caps().fp32.ok;
 }
 bool packed_weights(const std::string& weights) { return weights == "q8-packed" || weights == "q4-packed"; }
@@ -260,7 +261,7 @@ TEST_P(Ops, MatmulSplitK) {
     for (const char* weights : {"tier", "q8-packed", "q4-packed"}) {
         for (int slices : {1, 2, 5, 64}) {
             const bool packed = packed_weights(weights);
-            if (packed && (tier() != Tier::fp32 || !q8_layout_available(weights))) continue;
+            if (packed && (tier() != Tier::fp32 || !weights_available(weights))) continue;
             EngineOptions o;
             o.tune = false;  // the ways the rule picks (the counts below are the rule's)
             o.precision = tier_name(tier());
@@ -324,7 +325,7 @@ TEST_P(Ops, MatmulTuned) {
     const MatmulCase m = {1, 1536, 768, true, false, false, 0, 2};  // decode, one row (no residual: may blend)
     auto w = randn(size_t(m.N) * m.K, 71, 1.0f / std::sqrt(float(m.K)));
     for (const std::string weights : {"tier", "q8-packed", "q4-packed"}) {
-        if (packed_weights(weights) && (tier() != Tier::fp32 || !q8_layout_available(weights))) continue;
+        if (packed_weights(weights) && (tier() != Tier::fp32 || !weights_available(weights))) continue;
         SCOPED_TRACE("weights " + weights);
         EngineOptions o;
         o.precision = tier_name(tier());
@@ -446,7 +447,7 @@ TEST_P(Ops, MatmulTiles) {
         if (tier() == Tier::rgba8 && v.rows > 1) continue;
         if (weights == "q8" ? tier() != Tier::rgba8 : weights != "tier" && tier() != Tier::fp32)
             continue;  // fp16 and packed weights sit beside the fp32 tier; q8 by rows on rgba8
-        if (!q8_layout_available(weights)) continue;
+        if (!weights_available(weights)) continue;
         if (v.rows * v.cols > test_caps().draw_buffers) continue;
         SCOPED_TRACE(std::to_string(v.rows) + " x " + std::to_string(v.cols) + " tiles, weights " + weights);
         EngineOptions o;
@@ -483,7 +484,8 @@ TEST_P(Ops, MatmulTiles) {
             if (eng.tiles(m.T).count() > 1) parts += int(eng.split("w", m.N, m.K, w.data()).parts.size());
         }
         EXPECT_EQ(untiles + gathers, parts);
-        EXPECT_EQ(gathers > 0, v.rows == 1 && (tier() == Tier::rgba8 || (packed_weights(weights) && tier() == Tier::fp32)))
+        const bool gathered = tier() == Tier::rgba8 || (packed_weights(weights) && tier() == Tier::fp32);
+        EXPECT_EQ(gathers > 0, v.rows == 1 && gathered)
             << "decode's one-row tiles of packed weights (on rgba8: any) sum their K slices by a gathering ksum pass";
         if (!eng.can_accumulate()) continue;
         // y += gelu(x) . w^T + b in place, K split: the untile pass adds the gathered rows onto y
@@ -543,7 +545,7 @@ const MatmulCase kQ8Cases[] = {
 TEST_P(OpsQ8, Matmul) {
     for (const char* layout : kQ8Layouts) {
         SCOPED_TRACE(layout);
-        if (!q8_layout_available(layout)) continue;
+        if (!weights_available(layout)) continue;
         auto q8 = weights_engine(GetParam(), layout);
         EXPECT_EQ(q8->weights(), std::string(layout) == "q8-packed" ? Tier::q8p : Tier::q8);
         for (const MatmulCase& m : kQ8Cases) {
@@ -559,7 +561,7 @@ TEST_P(OpsQ8, Matmul) {
 // 1030 are no whole number of groups (the last group's x texels read again, times weights 0). The coded tiers refuse
 // them, saying why.
 TEST_P(OpsQ8, MatmulQ4) {
-    if (!q8_layout_available("q4-packed")) GTEST_SKIP() << "no exactly sampled float textures here (ES 2.0 context)";
+    if (!weights_available("q4-packed")) GTEST_SKIP() << "no exactly sampled float textures here (ES 2.0 context)";
     if (coded_tier(tier())) {
         EXPECT_THROW(weights_engine(GetParam(), "q4-packed"), gl::Error);
         return;
@@ -579,7 +581,7 @@ TEST_P(OpsQ8, MatmulQ4) {
 // check must find it out and the products stay the reference's; as shipped, either way is right (the adds are taken
 // on llvmpipe and the H200).
 TEST_P(OpsQ8, UnpackingFallsBackToFloor) {
-    if (!q8_layout_available("q4-packed") || tier() != Tier::fp32 || GetParam().max_size)
+    if (!weights_available("q4-packed") || tier() != Tier::fp32 || GetParam().max_size)
         GTEST_SKIP() << "one float tier suffices";
     for (bool broken : {false, true}) {
         SCOPED_TRACE(broken ? "adds broken" : "as shipped");
@@ -620,7 +622,7 @@ TEST_P(OpsQ8, UnpackingFallsBackToFloor) {
 TEST_P(OpsQ8, Embed) {
     for (const char* layout : kQ8Layouts) {
         SCOPED_TRACE(layout);
-        if (!q8_layout_available(layout)) continue;
+        if (!weights_available(layout)) continue;
         auto q8 = weights_engine(GetParam(), layout);
         int V = 5000, C = 130, n_pos = 20, T = 6, pos0 = 3;  // under 256 wte and its scales split into parts
         auto wte = randn(size_t(V) * C, 44), wpe = in(size_t(n_pos) * C, 45);
