@@ -92,6 +92,25 @@ uniform vec2 W_SCALE_inv;
 #else
 #define LOAD_XI(r, v, i) LOAD_XV(r, v, i)
 #endif
+// x's 6 texels of group g (inputs 24g .. 24g + 23) in row r (v: its texel row in a plain image), their GELU where
+// GELU_X
+void q4_x(float r, float v, float g, out vec4 x0, out vec4 x1, out vec4 x2, out vec4 x3, out vec4 x4, out vec4 x5) {
+    float t0 = 6.0 * g;
+    x0 = LOAD_XI(r, v, t0);
+    x1 = LOAD_XI(r, v, t0 + 1.0);
+    x2 = LOAD_XI(r, v, t0 + 2.0);
+    x3 = LOAD_XI(r, v, t0 + 3.0);
+    x4 = LOAD_XI(r, v, t0 + 4.0);
+    x5 = LOAD_XI(r, v, t0 + 5.0);
+#ifdef GELU_X
+    x0 = gelu(x0);
+    x1 = gelu(x1);
+    x2 = gelu(x2);
+    x3 = gelu(x3);
+    x4 = gelu(x4);
+    x5 = gelu(x5);
+#endif
+}
 // Group g's 4 W texels times its 6 x texels a .. f: texel m holds the inputs 6m .. 6m + 5, lanes xyzw of a and xy
 // of b for m = 0, then zw of b and c's four, d and xy of e, zw of e and f.
 vec4 q4_group(float g, float w4, float u, vec4 a, vec4 b, vec4 c, vec4 d, vec4 e, vec4 f) {
@@ -207,17 +226,8 @@ vec4 compute(float row, float c4) {
     }
 #elif defined(W_Q4P)
     K_LOOP(g, K24)
-        float t0 = 6.0 * g;
-        vec4 x0 = LOAD_XI(xr, xv, t0), x1 = LOAD_XI(xr, xv, t0 + 1.0), x2 = LOAD_XI(xr, xv, t0 + 2.0);
-        vec4 x3 = LOAD_XI(xr, xv, t0 + 3.0), x4 = LOAD_XI(xr, xv, t0 + 4.0), x5 = LOAD_XI(xr, xv, t0 + 5.0);
-#ifdef GELU_X
-        x0 = gelu(x0);
-        x1 = gelu(x1);
-        x2 = gelu(x2);
-        x3 = gelu(x3);
-        x4 = gelu(x4);
-        x5 = gelu(x5);
-#endif
+        vec4 x0, x1, x2, x3, x4, x5;
+        q4_x(xr, xv, g, x0, x1, x2, x3, x4, x5);
         acc += LOAD_SCALE(g, c4) * q4_group(g, w4, wu, x0, x1, x2, x3, x4, x5);
     }
 #else
@@ -252,17 +262,8 @@ void compute_tile(float row, float c4) {
 #if defined(W_Q4P) && TILE_ROWS == 1  // decode: x's 6 texels fetched once for every column block
     float v = (xr + 0.5) * X_inv.y;
     K_LOOP(g, K24)
-        float t0 = 6.0 * g;
-        vec4 x0 = LOAD_XI(xr, v, t0), x1 = LOAD_XI(xr, v, t0 + 1.0), x2 = LOAD_XI(xr, v, t0 + 2.0);
-        vec4 x3 = LOAD_XI(xr, v, t0 + 3.0), x4 = LOAD_XI(xr, v, t0 + 4.0), x5 = LOAD_XI(xr, v, t0 + 5.0);
-#ifdef GELU_X
-        x0 = gelu(x0);
-        x1 = gelu(x1);
-        x2 = gelu(x2);
-        x3 = gelu(x3);
-        x4 = gelu(x4);
-        x5 = gelu(x5);
-#endif
+        vec4 x0, x1, x2, x3, x4, x5;
+        q4_x(xr, v, g, x0, x1, x2, x3, x4, x5);
         for (int jc = 0; jc < TILE_COLS; jc++) {
             float wc = w4 + float(jc) * u_tile_cols;
             acc[jc] += LOAD_SCALE(g, c4 + float(jc) * u_tile_cols) *

@@ -70,8 +70,9 @@ void sum_slices(Engine& e, const Tensor& sums, int slices, int rows, Tensor& y, 
 // The same from one-row tiles: y's texel c0/4 + jc tile_cols + c is summed from draw buffer jc's texel c0/4 + c.
 void sum_slices(Engine& e, const TensorGroup& tiles, int slices, int rows, Tensor& y, int y_row0, int c0, int c1,
                 bool gelu, const Tensor* residual, bool accumulate, int tile_cols);
-// Whether this GPU unpacks packed weights exactly with rint4's adds (Engine::unpacking): products by packed q8 and q4
-// weights holding every value in every place of a channel, their scales 1, by the identity, give them back.
+// Whether this GPU unpacks packed weights exactly with rint4's adds (Engine::unpacking): products by packed q8 (and,
+// where the engine's weights are q4, q4) weights holding every value in every place of a channel, their scales 1, by
+// the identity, give them back.
 bool packed_weights_exact(Engine& e);
 // The K slices summed by blending that matmul cuts a product of `rows` rows by w over k4 input texels into (1: none,
 // or summed by a ksum pass): a GELU of such a split product waits for its consumer (MatmulArgs::gelu_x).

@@ -579,7 +579,7 @@ createGpt2gl({
 
   // [SECTION] your GPU, in plain words
   function showGpu() {
-    const asked = !info.reason.startsWith("auto");  // a tier forced (?precision=), not chosen for this GPU
+    const asked = info.tier_asked;  // a tier forced (?precision=), not chosen for this GPU
     const plain = {
       fp32: "Your GPU can render into 32-bit float textures: every number is stored exactly as the CPU holds it.",
       fp16: "Your GPU renders into half-float (16-bit) textures: numbers are stored with about 3 significant digits " +

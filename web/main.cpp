@@ -177,6 +177,7 @@ EMSCRIPTEN_KEEPALIVE const char* gpt2gl_info() {
              {"tile", {e.prefill_tiles().rows, e.prefill_tiles().cols}},
              {"tile_texel_outputs", e.prefill_tiles().texel_outputs},
              {"tier", tier_name(e.tier())}, {"reason", e.tier_reason()},
+             {"tier_asked", e.options().precision != "auto"},
              {"weights", e.weights_label().empty() ? "tier" : e.weights_label()},
              {"weights_reason", e.weights_reason()}, {"tune", e.options().tune}};
         nlohmann::json tuned = nlohmann::json::array();  // the ways timed so far (Engine::tuned)
