@@ -233,7 +233,8 @@ void print_caps(const Generator& g) {
     std::printf("draw buffers   %d (%s); prefill matmul tiles: %s\n", c.draw_buffers, c.draw_buffers_why.c_str(),
                 t.count() == 1 ? "none"
                                : (std::to_string(t.rows) + (t.rows > 1 ? " rows x " : " row x ") +
-                                  std::to_string(t.cols * t.texel_outputs) + " outputs a fragment")
+                                  std::to_string(t.cols * t.texel_outputs) + " outputs a fragment" +
+                                  (prefill_tiles_tuned(e) ? " (or 4 rows x 8 outputs, timed per shape)" : ""))
                                      .c_str());
     std::printf("tier           %s (%s; texels %s)\n", tier_name(e.tier()), e.tier_reason().c_str(),
                 e.storage().format.name);

@@ -111,6 +111,20 @@ void q4_x(float r, float v, float g, out vec4 x0, out vec4 x1, out vec4 x2, out 
     x5 = gelu(x5);
 #endif
 }
+#ifdef DRAW_BUFFERS
+// x's texels t0 .. t0 + 2 of row r (prefill tiles: half a group), their GELU where GELU_X
+void q4_x3(float r, float t0, out vec4 a, out vec4 b, out vec4 c) {
+    float v = (r + 0.5) * X_inv.y;
+    a = LOAD_XI(r, v, t0);
+    b = LOAD_XI(r, v, t0 + 1.0);
+    c = LOAD_XI(r, v, t0 + 2.0);
+#ifdef GELU_X
+    a = gelu(a);
+    b = gelu(b);
+    c = gelu(c);
+#endif
+}
+#endif
 // Group g's 4 W texels times its 6 x texels a .. f: texel m holds the inputs 6m .. 6m + 5, lanes xyzw of a and xy
 // of b for m = 0, then zw of b and c's four, d and xy of e, zw of e and f.
 vec4 q4_group(float g, float w4, float u, vec4 a, vec4 b, vec4 c, vec4 d, vec4 e, vec4 f) {
@@ -123,6 +137,21 @@ vec4 q4_group(float g, float w4, float u, vec4 a, vec4 b, vec4 c, vec4 d, vec4 e
     sum += d.x * q0 + d.y * q1 + d.z * q2 + d.w * q3 + e.x * q4 + e.y * q5;
     unpack_q4x6(W_TEXEL_AT(4.0 * g + 3.0, w4, u), q0, q1, q2, q3, q4, q5);
     return sum + e.z * q0 + e.w * q1 + f.x * q2 + f.y * q3 + f.z * q4 + f.w * q5;
+}
+#endif
+#if defined(W_Q8P) && defined(DRAW_BUFFERS)
+// x's 3 texels of group g (inputs 12g .. 12g + 11) in row r, those past K4 zeroed (they would read another row;
+// their weights are 0), their GELU where GELU_X
+void q8_x3(float r, float g, out vec4 a, out vec4 b, out vec4 c) {
+    float v = (r + 0.5) * X_inv.y;
+    a = LOAD_XV(r, v, 3.0 * g);
+    b = 3.0 * g + 1.0 < float(K4) ? LOAD_XV(r, v, 3.0 * g + 1.0) : vec4(0.0);
+    c = 3.0 * g + 2.0 < float(K4) ? LOAD_XV(r, v, 3.0 * g + 2.0) : vec4(0.0);
+#ifdef GELU_X
+    a = gelu(a);
+    b = gelu(b);
+    c = gelu(c);
+#endif
 }
 #endif
 #ifdef HAS_BIAS
@@ -272,33 +301,37 @@ void compute_tile(float row, float c4) {
     }
 #elif defined(W_Q4P)  // prefill: W's texels taken apart and scaled once, two at a time, then used for every row
     K_LOOP(g, K24)
-        for (int jc = 0; jc < TILE_COLS; jc++) {
-            float wc = w4 + float(jc) * u_tile_cols, u = (wc + 0.5) * W_inv.x;
-            vec4 s = LOAD_SCALE(g, c4 + float(jc) * u_tile_cols);
-            for (int h = 0; h < 2; h++) {  // W texels 2h, 2h + 1 of the group: x texels 3h .. 3h + 2
+        vec4 s[TILE_COLS];  // the group's scales of each column block
+        for (int jc = 0; jc < TILE_COLS; jc++) s[jc] = LOAD_SCALE(g, c4 + float(jc) * u_tile_cols);
+        for (int h = 0; h < 2; h++) {  // W texels 2h, 2h + 1 of the group: x texels 3h .. 3h + 2
+            float t0 = 6.0 * g + 3.0 * float(h);
+#if TILE_COLS > 1  // each row's 3 x texels fetched once for every column block
+            vec4 xa[TILE_ROWS], xb[TILE_ROWS], xc[TILE_ROWS];
+            for (int jr = 0; jr < TILE_ROWS; jr++) q4_x3(xr + float(jr) * u_tile_rows, t0, xa[jr], xb[jr], xc[jr]);
+#endif
+            for (int jc = 0; jc < TILE_COLS; jc++) {
+                float wc = w4 + float(jc) * u_tile_cols, u = (wc + 0.5) * W_inv.x;
                 vec4 e0, e1, e2, e3, e4, e5, o0, o1, o2, o3, o4, o5;
                 unpack_q4x6(W_TEXEL_AT(4.0 * g + 2.0 * float(h), wc, u), e0, e1, e2, e3, e4, e5);
                 unpack_q4x6(W_TEXEL_AT(4.0 * g + 2.0 * float(h) + 1.0, wc, u), o0, o1, o2, o3, o4, o5);
-                e0 *= s;
-                e1 *= s;
-                e2 *= s;
-                e3 *= s;
-                e4 *= s;
-                e5 *= s;
-                o0 *= s;
-                o1 *= s;
-                o2 *= s;
-                o3 *= s;
-                o4 *= s;
-                o5 *= s;
-                float t0 = 6.0 * g + 3.0 * float(h);
+                e0 *= s[jc];
+                e1 *= s[jc];
+                e2 *= s[jc];
+                e3 *= s[jc];
+                e4 *= s[jc];
+                e5 *= s[jc];
+                o0 *= s[jc];
+                o1 *= s[jc];
+                o2 *= s[jc];
+                o3 *= s[jc];
+                o4 *= s[jc];
+                o5 *= s[jc];
                 for (int jr = 0; jr < TILE_ROWS; jr++) {
-                    float r = xr + float(jr) * u_tile_rows, v = (r + 0.5) * X_inv.y;
-                    vec4 a = LOAD_XI(r, v, t0), b = LOAD_XI(r, v, t0 + 1.0), c = LOAD_XI(r, v, t0 + 2.0);
-#ifdef GELU_X
-                    a = gelu(a);
-                    b = gelu(b);
-                    c = gelu(c);
+#if TILE_COLS > 1
+                    vec4 a = xa[jr], b = xb[jr], c = xc[jr];
+#else
+                    vec4 a, b, c;
+                    q4_x3(xr + float(jr) * u_tile_rows, t0, a, b, c);
 #endif
                     acc[jc * TILE_ROWS + jr] += a.x * e0 + a.y * e1 + a.z * e2 + a.w * e3 + b.x * e4 + b.y * e5 +
                                                 b.z * o0 + b.w * o1 + c.x * o2 + c.y * o3 + c.z * o4 + c.w * o5;
@@ -320,16 +353,11 @@ void compute_tile(float row, float c4) {
     }
 #elif defined(W_Q8P)
     K_LOOP(g, K12)
-#if TILE_ROWS == 1  // one-row tiles (decode): x's 3 texels fetched once for every column block
-        float v = (xr + 0.5) * X_inv.y;
-        vec4 xa = LOAD_XV(xr, v, 3.0 * g);
-        vec4 xb = 3.0 * g + 1.0 < float(K4) ? LOAD_XV(xr, v, 3.0 * g + 1.0) : vec4(0.0);
-        vec4 xc = 3.0 * g + 2.0 < float(K4) ? LOAD_XV(xr, v, 3.0 * g + 2.0) : vec4(0.0);
-#ifdef GELU_X
-        xa = gelu(xa);
-        xb = gelu(xb);
-        xc = gelu(xc);
-#endif
+        // x's 3 texels of each row: fetched once for every column block (one-row tiles, and R x C tiles); R x 1 tiles
+        // fetch them as they use them (held in arrays, the page's prompt on SwiftShader took 2x as long)
+#if TILE_ROWS == 1 || TILE_COLS > 1
+        vec4 xa[TILE_ROWS], xb[TILE_ROWS], xc[TILE_ROWS];
+        for (int jr = 0; jr < TILE_ROWS; jr++) q8_x3(xr + float(jr) * u_tile_rows, g, xa[jr], xb[jr], xc[jr]);
 #endif
         for (int jc = 0; jc < TILE_COLS; jc++) {
             // block jc's 4 W texels taken apart once (k = 12g + 3m .. + 2 in texel m), then used for every row
@@ -340,18 +368,11 @@ void compute_tile(float row, float c4) {
             unpack_q8x3(W_TEXEL_AT(4.0 * g + 2.0, wc, u), c0, c1, c2);
             unpack_q8x3(W_TEXEL_AT(4.0 * g + 3.0, wc, u), d0, d1, d2);
             for (int jr = 0; jr < TILE_ROWS; jr++) {
-#if TILE_ROWS == 1
-                vec4 x0 = xa, x1 = xb, x2 = xc;
-#else  // x fetched per column block (held in arrays across it, the page's prompt on SwiftShader took 2x as long)
-                float r = xr + float(jr) * u_tile_rows, v = (r + 0.5) * X_inv.y;
-                vec4 x0 = LOAD_XV(r, v, 3.0 * g);
-                vec4 x1 = 3.0 * g + 1.0 < float(K4) ? LOAD_XV(r, v, 3.0 * g + 1.0) : vec4(0.0);
-                vec4 x2 = 3.0 * g + 2.0 < float(K4) ? LOAD_XV(r, v, 3.0 * g + 2.0) : vec4(0.0);
-#ifdef GELU_X
-                x0 = gelu(x0);
-                x1 = gelu(x1);
-                x2 = gelu(x2);
-#endif
+#if TILE_ROWS == 1 || TILE_COLS > 1
+                vec4 x0 = xa[jr], x1 = xb[jr], x2 = xc[jr];
+#else
+                vec4 x0, x1, x2;
+                q8_x3(xr + float(jr) * u_tile_rows, g, x0, x1, x2);
 #endif
                 acc[jc * TILE_ROWS + jr] += x0.x * a0 + x0.y * a1 + x0.z * a2 + x0.w * b0 + x1.x * b1 + x1.y * b2 +
                                             x1.z * c0 + x1.w * c1 + x2.x * c2 + x2.y * d0 + x2.z * d1 + x2.w * d2;

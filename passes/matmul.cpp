@@ -2,7 +2,8 @@
 // with tiles one untile draw (glsl/untile.frag) gathering the draw buffers' rows into y, or where K slices are not
 // summed by blending one ksum draw (glsl/ksum.frag) adding them up (sum_slices, which attn_values shares), from the
 // draw buffers too where the tiles are one row's. Which way a product draws (K split or not, one-row tiles or not) is
-// tuned on this GPU by timing a one-row product (Engine::tuned) the first time a shape comes.
+// tuned on this GPU by timing a one-row product (Engine::tuned) the first time a shape comes; packed weights' prefill
+// tiles (8 x 1 or 4 x 2) by timing a product of up to 64 rows the first time a prefill comes.
 #include "passes/ops.h"
 
 #include <algorithm>
@@ -66,6 +67,7 @@ void sum_slices(Engine& e, const TensorGroup& tiles, int slices, int rows, Tenso
 struct Way {
     bool split = true;
     int tile_cols = 1;
+    bool wide = false;  // prefill: 4 x 2 tiles in place of the rule's (Engine::tiles; wide_prefill)
 };
 
 // The ways of drawing a one-row product by w, the rule's first (EngineOptions::tune off): K split or whole where the
@@ -96,6 +98,22 @@ static std::vector<Way> ways(const Engine& e, const SplitTensor& w, const Matmul
 
 static void draw_matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const MatmulArgs& a, Way way);
 
+// Whether a prefill of `rows` rows by packed weights (q8, q4) on the fp32 tier times 4 x 2 tiles against the rule's
+// 8 x 1: 8 x 1 takes each W texel apart once for 8 rows, 4 x 2 fetches each x texel once for 2 column blocks. Which
+// pays depends on the format and the GPU: on an H200 4 x 2 took packed q8's 124M prefill of 128 tokens 47.1 -> 39 ms
+// and q4's 38.5 -> 42 (4-bit texels cost more to take apart than x texels to fetch); on llvmpipe packed q8's 69 ->
+// 113 ms (64 tokens; docs/benchmarks.md, 2026-11-29). Timed at a shape's first prefill of 16 rows or more.
+static bool wide_prefill_tried(const Engine& e, const SplitTensor& w, int rows) {
+    return w.packed() && prefill_tiles_tuned(e) && rows >= 16;
+}
+
+bool prefill_tiles_tuned(const Engine& e) {
+    const EngineOptions& o = e.options();
+    const Engine::Tiles t = e.prefill_tiles();
+    return (e.weights() == Tier::q8p || e.weights() == Tier::q4p) && e.tier() == Tier::fp32 && o.tune &&
+           o.draw_buffers == -1 && o.tile_cols == -1 && t.rows == 8 && t.cols == 1;
+}
+
 void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const MatmulArgs& a) {
     if (w.cols != x.cols() || w.rows != y.cols())
         throw gl::Error("matmul " + w.name + ": shapes disagree: x [" + std::to_string(x.rows()) + ", " +
@@ -114,14 +132,33 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
     };
     // by shape and format: GELU, a residual or accumulating cost little beside the product (where they leave fewer
     // ways, Engine::tuned keys by the count too)
-    std::string key = "matmul [1, " + std::to_string(w.cols) + "] x [" + std::to_string(w.part_rows(0)) + ", " +
-                      std::to_string(w.cols) + "]^T " + e.format_name(w.parts[0]);
+    auto key_of = [&](int rows) {
+        return "matmul [" + std::to_string(rows) + ", " + std::to_string(w.cols) + "] x [" +
+               std::to_string(w.part_rows(0)) + ", " + std::to_string(w.cols) + "]^T " + e.format_name(w.parts[0]);
+    };
+    const std::string key = key_of(1);
     std::unique_ptr<Tensor> trial;  // the trials' output, made if they run
     const int i = e.tuned(key, int(all.size()), name, [&](int j) {
         if (!trial) trial = std::make_unique<Tensor>(e.tensor("tuning", 1, y.cols()));
         draw_matmul(e, x, w, *trial, one, all[size_t(j)]);
     }, [&] { trial->read(0, 0); });
-    draw_matmul(e, x, w, y, a, all[size_t(i)]);
+    const Way way = all[size_t(i)];
+    if (!wide_prefill_tried(e, w, a.rows)) return draw_matmul(e, x, w, y, a, way);
+    // its trials: 16 to 64 rows of x from row 0 (as many as x and the residual hold)
+    MatmulArgs rows = a;
+    rows.rows = std::min({64, x.rows(), a.residual ? a.residual->rows() : 64});
+    rows.x_row0 = rows.y_row0 = 0;
+    Way wide = way;
+    wide.wide = true;
+    std::unique_ptr<Tensor> out;
+    const int j = rows.rows < 16 ? 0 : e.tuned(key_of(rows.rows) + ", prefill", 2, [&](int j) {
+        const Engine::Tiles t = j ? Engine::Tiles{4, 2} : e.tiles(a.rows);
+        return std::to_string(t.rows) + " x " + std::to_string(t.cols) + " tiles";
+    }, [&](int j) {
+        if (!out) out = std::make_unique<Tensor>(e.tensor("tuning", rows.rows, y.cols()));
+        draw_matmul(e, x, w, *out, rows, j ? wide : way);
+    }, [&] { out->read(0, 0); });
+    draw_matmul(e, x, w, y, a, j ? wide : way);
 }
 
 static void draw_matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const MatmulArgs& a, Way way) {
@@ -131,6 +168,7 @@ static void draw_matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor
     // y's (those outputs are made from whatever x and w hold there, and never gathered).
     // (coded tiers: only weights held by rows tile, glsl/matmul.frag W_ROWS)
     const Engine::Tiles t = coded_tier(e.tier()) && !w.by_rows ? Engine::Tiles()
+                            : a.rows > 1 && way.wide           ? Engine::Tiles{4, 2}
                             : a.rows > 1                       ? e.tiles(a.rows)
                                                                : Engine::Tiles{1, way.tile_cols};
     const int B = (a.rows + t.rows - 1) / t.rows;

@@ -56,10 +56,14 @@ struct MatmulArgs {
 };
 // y[y_row0 + i, n] <- sum_k f(x[x_row0 + i, k]) * w[n, k] (+ bias)(gelu)(+ residual); w is (N, K), out x in.
 // Split-K (Engine::split_k) when neither gelu nor residual needs the whole sum first; split or whole, and decode's
-// one-row tiles or none, as tuned on this GPU at a shape's first use (Engine::tuned). Prefill (Engine::tile_rows):
-// each fragment makes its 4 cols of several rows, one per draw buffer, into the engine's tile tensors; an untile
-// pass then gathers them into y.
+// one-row tiles or none, as tuned on this GPU at a shape's first use (Engine::tuned). Prefill (Engine::tiles): each
+// fragment makes a tile of outputs (rows x texels), one texel per draw buffer, into the engine's tile tensors; an
+// untile pass then gathers them into y. Packed weights' prefill tiles, 8 x 1 or 4 x 2, tuned at a shape's first
+// prefill.
 void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const MatmulArgs& a);
+// Whether this engine's prefills by its packed weights time 4 x 2 tiles against its 8 x 1 (Engine::prefill_tiles) at
+// a shape's first prefill and keep the faster.
+bool prefill_tiles_tuned(const Engine& e);
 // Where slices are not summed by blending (Engine::k_partials; matmul's packed q8 weights): y[y_row0 + r, c0 .. c1)
 // <- f(sum over s < slices of sums[s rows + r]) (+ residual[y_row0 + r]), f = gelu or identity (glsl/ksum.frag), or
 // += that (accumulate: blending). `sums` holds each slice's partial sums (matmul's K slices, attn_values' context

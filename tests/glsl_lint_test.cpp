@@ -68,6 +68,8 @@ const std::map<std::string, std::vector<std::string>> kVariants = {
                 "#define K24 32\n#define W_Q4P\n#define KSLICE 4\n#define PARTIAL\n#define GELU_X\n#define HAS_BIAS\n",
                 "#define DRAW_BUFFERS 8\n#define TILE_ROWS 8\n#define TILE_COLS 1\n#define K4 13\n#define K_LAST 11\n"
                 "#define K24 3\n#define W_Q4P\n#define X_RAGGED\n#define GELU_X\n#define HAS_RESIDUAL\n",
+                "#define DRAW_BUFFERS 8\n#define TILE_ROWS 4\n#define TILE_COLS 2\n#define K4 192\n#define K_LAST 767\n"
+                "#define K24 32\n#define W_Q4P\n#define X_PLAIN\n#define W_PLAIN\n#define S_PLAIN\n#define HAS_BIAS\n",
                 // K slices into a scratch tensor (tiers that cannot blend), added up by ksum
                 "#define K4 768\n#define K_LAST 3071\n#define KSLICE 12\n#define PARTIAL\n#define HAS_BIAS\n",
                 "#define K4 192\n#define K_LAST 767\n#define KSLICE 9\n#define PARTIAL\n#define W_Q8\n",

@@ -377,6 +377,50 @@ TEST_P(Ops, MatmulTuned) {
     }
 }
 
+// Packed weights' prefill tiles, timed at a shape's first prefill of 16 rows or more: 8 x 1 against 4 x 2
+// (prefill_tiles_tuned), on x's and the residual's first rows; the product right either way, timed once.
+TEST_P(Ops, MatmulPrefillTilesTuned) {
+    if (tier() != Tier::fp32 || test_caps().draw_buffers < 8) GTEST_SKIP() << "packed weights' tiles: fp32, 8 buffers";
+    const MatmulCase m = {40, 768, 1536, true, false, true, 3, 2};  // x 43 rows, the residual 43: trials of 43 rows
+    auto w = randn(size_t(m.N) * m.K, 74, 1.0f / std::sqrt(float(m.K)));
+    for (const std::string weights : {"q8-packed", "q4-packed"}) {
+        if (!weights_available(weights)) continue;
+        SCOPED_TRACE("weights " + weights);
+        EngineOptions o;
+        o.precision = "fp32";
+        o.max_texture_size = GetParam().max_size;
+        o.weights = weights;
+        Engine eng(test_caps(), o);
+        ASSERT_TRUE(prefill_tiles_tuned(eng));
+        std::vector<float> q, sc;
+        if (weights == "q8-packed") quantize_q8(w.data(), m.N, m.K, &q, &sc);
+        else quantize_q4(w.data(), m.N, m.K, &q, &sc);
+        const std::vector<float> held = weights == "q8-packed" ? dequantize_q8(q, sc, m.K) : dequantize_q4(q, sc, m.K);
+        check_matmul(eng, m, w, held, 75);  // tunes decode's ways, then the prefill's tiles
+        ASSERT_EQ(eng.tunings().size(), 2u);
+        const Engine::Tuning& t = eng.tunings()[1];
+        const SplitTensor held_w = eng.split("w", m.N, m.K, w.data());  // in parts under a 256 limit
+        const std::string shape = "[" + std::to_string(held_w.part_rows(0)) + ", 768]^T ";
+        EXPECT_EQ(t.key.rfind("matmul [43, 768] x " + shape, 0), 0u) << t.key;
+        EXPECT_EQ(t.key.substr(t.key.size() - 9), ", prefill") << t.key;
+        EXPECT_EQ(t.ways, (std::vector<std::string>{"8 x 1 tiles", "4 x 2 tiles"}));
+        for (double ms : t.ms) EXPECT_GT(ms, 0.0);
+        std::vector<std::string> passes;
+        eng.observe([&](const Pass& p) { passes.push_back(p.op); });
+        check_matmul(eng, m, w, held, 76);  // the tiles kept
+        EXPECT_EQ(eng.tunings().size(), 2u) << "timed once per shape";
+        std::vector<std::string> each_part;  // a matmul and its untile, no trials
+        for (size_t i = 0; i < held_w.parts.size(); ++i) each_part.insert(each_part.end(), {"matmul", "untile"});
+        EXPECT_EQ(passes, each_part);
+    }
+    EngineOptions o;  // untuned: the rule's tiles, no trials
+    o.precision = "fp32";
+    o.weights = "q8-packed";
+    o.tune = false;
+    Engine eng(test_caps(), o);
+    EXPECT_FALSE(prefill_tiles_tuned(eng));
+}
+
 // The tuner's trials read their weights from memory, as a forward does, where the model's weights are more than a
 // GPU's cache holds (64 MB, as Engine::fit_weights notes them): before each timed draw it streams 64 MB of ones
 // (Engine::flush_caches, whose every sum is 64 here), timed once, and lets the flush's tensors go after; not where a
