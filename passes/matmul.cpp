@@ -101,8 +101,8 @@ static void draw_matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor
 // Whether a prefill of `rows` rows by packed weights (q8, q4) on the fp32 tier times 4 x 2 tiles against the rule's
 // 8 x 1: 8 x 1 takes each W texel apart once for 8 rows, 4 x 2 fetches each x texel once for 2 column blocks. Which
 // pays depends on the format and the GPU: on an H200 4 x 2 took packed q8's 124M prefill of 128 tokens 47.1 -> 39 ms
-// and q4's 38.5 -> 42 (4-bit texels cost more to take apart than x texels to fetch); on llvmpipe packed q8's 69 ->
-// 113 ms (64 tokens; docs/benchmarks.md, 2026-11-29). Timed at a shape's first prefill of 16 rows or more.
+// and q4's 38.5 -> 42 (4-bit texels cost more to take apart than x texels to fetch); on llvmpipe packed q8's 72 ->
+// 111 ms (64 tokens; docs/benchmarks.md, 2026-11-29). Timed at a shape's first prefill of 16 rows or more.
 static bool wide_prefill_tried(const Engine& e, const SplitTensor& w, int rows) {
     return w.packed() && prefill_tiles_tuned(e) && rows >= 16;
 }
