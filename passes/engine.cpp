@@ -181,7 +181,7 @@ static double bytes_per_weight(Tier t) {
     return t == Tier::q4p ? 20.0 / 24 : t == Tier::q8p ? 16.0 / 12 : t == Tier::q8 ? 1.0 : t == Tier::fp16 ? 2.0 : 4.0;
 }
 
-void Engine::fit_weights(double values) {
+void Engine::fit_weights(double values, double embedding) {
     if (auto_weights_) {
         const double bytes = values * bytes_per_weight(storage_.tier);
         char as[96];
@@ -197,7 +197,8 @@ void Engine::fit_weights(double values) {
                               std::to_string(long(options_.auto_weights_bytes / 1e6)) + " MB)";
         }
     }
-    weight_bytes_ = values * bytes_per_weight(weights_);
+    weight_bytes_ = (values - embedding) * bytes_per_weight(weights_) +
+                    embedding * bytes_per_weight(weights_ == Tier::q4p ? Tier::q8p : weights_);
 }
 
 Engine::~Engine() = default;

@@ -176,7 +176,8 @@ public:
     // they take at most EngineOptions::auto_weights_bytes as the tier stores them, else 8-bit ones (packed on the
     // float tiers where float textures sample exactly, else RGBA8): 4x less memory, and faster. Every choice: notes
     // the bytes they take (tuned() flushes a GPU's caches before its trials when they are more than a cache holds).
-    void fit_weights(double values);
+    // `embedding`: of those values, the embedding's and the LM head's (q8p where the layers' are q4p: Engine::split).
+    void fit_weights(double values, double embedding = 0);
     const std::string& weights_reason() const { return weights_reason_; }  // why "auto" chose what it did ("": none)
     // The texel format of a tensor of this engine, for labels: the tier's, or the weights' own.
     const char* format_name(const Tensor& t) const;

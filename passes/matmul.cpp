@@ -67,7 +67,7 @@ void sum_slices(Engine& e, const TensorGroup& tiles, int slices, int rows, Tenso
 struct Way {
     bool split = true;
     int tile_cols = 1;
-    bool wide = false;  // prefill: 4 x 2 tiles in place of the rule's (Engine::tiles; wide_prefill)
+    bool wide = false;  // prefill: 4 x 2 tiles in place of the rule's 8 x 1 (wide_prefill_tried)
 };
 
 // The ways of drawing a one-row product by w, the rule's first (EngineOptions::tune off): K split or whole where the
@@ -145,18 +145,18 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
     const Way way = all[size_t(i)];
     if (!wide_prefill_tried(e, w, a.rows)) return draw_matmul(e, x, w, y, a, way);
     // its trials: 16 to 64 rows of x from row 0 (as many as x and the residual hold)
-    MatmulArgs rows = a;
-    rows.rows = std::min({64, x.rows(), a.residual ? a.residual->rows() : 64});
-    rows.x_row0 = rows.y_row0 = 0;
+    MatmulArgs trial_rows = a;
+    trial_rows.rows = std::min({64, x.rows(), a.residual ? a.residual->rows() : 64});
+    trial_rows.x_row0 = trial_rows.y_row0 = 0;
     Way wide = way;
     wide.wide = true;
     std::unique_ptr<Tensor> out;
-    const int j = rows.rows < 16 ? 0 : e.tuned(key_of(rows.rows) + ", prefill", 2, [&](int j) {
+    const int j = trial_rows.rows < 16 ? 0 : e.tuned(key_of(trial_rows.rows) + ", prefill", 2, [&](int j) {
         const Engine::Tiles t = j ? Engine::Tiles{4, 2} : e.tiles(a.rows);
         return std::to_string(t.rows) + " x " + std::to_string(t.cols) + " tiles";
     }, [&](int j) {
-        if (!out) out = std::make_unique<Tensor>(e.tensor("tuning", rows.rows, y.cols()));
-        draw_matmul(e, x, w, *out, rows, j ? wide : way);
+        if (!out) out = std::make_unique<Tensor>(e.tensor("tuning", trial_rows.rows, y.cols()));
+        draw_matmul(e, x, w, *out, trial_rows, j ? wide : way);
     }, [&] { out->read(0, 0); });
     draw_matmul(e, x, w, y, a, j ? wide : way);
 }

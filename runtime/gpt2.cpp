@@ -26,7 +26,8 @@ Gpt2::Gpt2(Engine& e, const Gpt2Weights& w, int n_ctx, bool inspect, const Progr
         t.upload(data);
         return t;
     };
-    e.fit_weights(double(w.count_params()));  // weights "auto": 8-bit for a big model
+    // weights "auto": 8-bit for a big model
+    e.fit_weights(double(w.count_params()), double(V) * C * (w.lm_head.empty() ? 1 : 2));
     wte_ = e.split("wte", V, C, w.wte.data(), true);
     if (!w.lm_head.empty()) lm_head_ = e.split("lm_head", V, C, w.lm_head.data(), true);
     wpe_ = e.tensor("wpe", cfg_.n_positions, C);
