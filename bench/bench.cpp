@@ -90,21 +90,26 @@ static std::string fmt(const char* f, A... a) {
 struct CpuFigures {
     std::vector<int> ids4;  // short: the CPU reference of a 1.5B model is slow
     std::vector<float> logits;
-    std::map<std::string, std::vector<float>> logits_stored;  // "q8", "q4", "fp16": on the weights as stored so
+    std::map<Tier, std::vector<float>> logits_stored;  // on the weights as each round trip stores them (round_trip)
     nlohmann::json times = nlohmann::json::object();
 };
+
+// The round trip a weights choice is validated on: q8 and packed q8 hold the same values, and "auto" may choose q8.
+static Tier round_trip(const std::string& weights) {
+    return weights == "fp16" ? Tier::fp16 : weights == "q4-packed" ? Tier::q4p : Tier::q8;
+}
+static Tier round_trip(Tier weights) { return weights == Tier::q8p ? Tier::q8 : weights; }
 
 static CpuFigures cpu_reference(const Gpt2Weights& w, int n_ctx, const std::vector<int>& ctxs, const BenchOptions& o,
                                 std::ostream& out) {
     const Gpt2Config& c = w.cfg;
     CpuFigures f;
     f.ids4 = token_ids(4, c.vocab_size);
-    for (const std::string& as : o.weights) {  // q8, q4 and fp16 weights validate against the reference on their
-        const std::string key = as == "fp16" ? "fp16" : as == "q4-packed" ? "q4" : "q8";  // round trip ("auto" may
-        const Tier t = key == "q8" ? Tier::q8 : key == "q4" ? Tier::q4p : Tier::fp16;    // choose q8)
-        if (as != "tier" && !f.logits_stored.count(key))
-            f.logits_stored[key] = CpuGpt2(weights_as_stored(w, t, Tier::fp32), n_ctx)
-                                       .forward(f.ids4.data(), int(f.ids4.size()));
+    for (const std::string& as : o.weights) {  // q8, q4 and fp16 weights validate on their round trip
+        const Tier t = round_trip(as);
+        if (as != "tier" && !f.logits_stored.count(t))
+            f.logits_stored[t] = CpuGpt2(weights_as_stored(w, t, Tier::fp32), n_ctx)
+                                     .forward(f.ids4.data(), int(f.ids4.size()));
     }
     CpuGpt2 ref(w, n_ctx);
     f.logits = ref.forward(f.ids4.data(), int(f.ids4.size()));
@@ -130,8 +135,9 @@ static CpuFigures cpu_reference(const Gpt2Weights& w, int n_ctx, const std::vect
 static nlohmann::json validate(Gpt2& m, const CpuFigures& cpu, const Engine& e, const std::string& label,
                                std::ostream& out) {
     const std::string wl = e.weights_label();
-    const std::string weights = e.weights() == Tier::fp16 ? "fp16" : e.weights() == Tier::q4p ? "q4" : "q8";
-    const std::vector<float>& want = wl.empty() ? cpu.logits : cpu.logits_stored.at(weights);
+    const Tier stored = round_trip(e.weights());
+    const std::vector<float>& want = wl.empty() ? cpu.logits : cpu.logits_stored.at(stored);
+    const std::string weights = stored == Tier::q4p ? "q4" : tier_name(stored);  // q8, q4, fp16
     m.forward(cpu.ids4.data(), int(cpu.ids4.size()));
     auto logits = m.logits_last();
     double max_err = 0, sum2 = 0;
