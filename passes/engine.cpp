@@ -295,9 +295,10 @@ int Engine::split_k(int rows, int n4, int k4, bool tiled) const {
 // fp32 tier with unpacked weights 4 x 2, whose RGBA32F x fetches cost about twice an RGBA16F W fetch; else
 // R x 1, as packed weights unpack each W texel once per fragment (H200, 124M prefill of 128 tokens, GPU time:
 // 4 x 2 48 ms, 8 x 1 57, none 75 with fp16 weights; fp16 tier 8 x 1 49, 4 x 2 53; q8 packed 8 x 1 64, 4 x 2 68;
-// docs/benchmarks.md). The rgba8 tier, whose fragments keep one output each, one row of all draw buffers, each x
-// texel decoded once for them all (124M q8, prefill of 128 tokens: 1 x 8 137 ms, 1 x 4 178, 1 x 2 270, none 452);
-// its decode's tiles are tuned (passes/matmul.cpp).
+// docs/benchmarks.md; packed weights' 4 x 2, which now fetch each x texel once for both blocks, are timed against
+// their 8 x 1 per shape: passes/matmul.cpp). The rgba8 tier, whose fragments keep one output each, one row of all
+// draw buffers, each x texel decoded once for them all (124M q8, prefill of 128 tokens: 1 x 8 137 ms, 1 x 4 178,
+// 1 x 2 270, none 452); its decode's tiles are tuned (passes/matmul.cpp).
 Engine::Tiles Engine::tiles(int rows) const {
     Tiles t;
     if (storage_.tier == Tier::half || options_.draw_buffers == 0) return t;
