@@ -229,12 +229,15 @@ void print_caps(const Generator& g) {
     for (auto [name, f] : {std::pair<const char*, const gl::FloatSupport*>{"fp32", &c.fp32}, {"fp16", &c.fp16}})
         if (f->ok) std::printf("%s blending  %s: %s\n", name, f->blend ? "yes" : "no", f->blend_why.c_str());
     std::printf("timer query    %s\n", c.timer_query ? "yes" : "no");
-    const Engine::Tiles t = e.prefill_tiles();
+    const Engine::Tiles t = e.prefill_tiles(), timed = prefill_tiles_timed(e);
     std::printf("draw buffers   %d (%s); prefill matmul tiles: %s\n", c.draw_buffers, c.draw_buffers_why.c_str(),
                 t.count() == 1 ? "none"
                                : (std::to_string(t.rows) + (t.rows > 1 ? " rows x " : " row x ") +
                                   std::to_string(t.cols * t.texel_outputs) + " outputs a fragment" +
-                                  (prefill_tiles_tuned(e) ? " (or 4 rows x 8 outputs, timed per shape)" : ""))
+                                  (timed.count() > 1 ? " (or " + std::to_string(timed.rows) + " rows x " +
+                                                           std::to_string(timed.cols * timed.texel_outputs) +
+                                                           " outputs, timed per shape)"
+                                                     : ""))
                                      .c_str());
     std::printf("tier           %s (%s; texels %s)\n", tier_name(e.tier()), e.tier_reason().c_str(),
                 e.storage().format.name);

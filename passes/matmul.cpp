@@ -67,7 +67,7 @@ void sum_slices(Engine& e, const TensorGroup& tiles, int slices, int rows, Tenso
 struct Way {
     bool split = true;
     int tile_cols = 1;
-    bool wide = false;  // prefill: 4 x 2 tiles in place of the rule's 8 x 1 (wide_prefill_tried)
+    Engine::Tiles prefill;  // prefill: the tile timed against the rule's (prefill_tiles_timed); 1 x 1: Engine::tiles
 };
 
 // The ways of drawing a one-row product by w, the rule's first (EngineOptions::tune off): K split or whole where the
@@ -84,14 +84,14 @@ static std::vector<Way> ways(const Engine& e, const SplitTensor& w, const Matmul
     const int n4 = (w.part_rows(0) + 3) / 4;
     const bool splits = (ksum_slices(e, w, t) || (e.can_accumulate() && !a.gelu && !a.residual)) &&
                         e.split_k(1, (n4 + t.cols - 1) / t.cols, k4) > 1;
-    std::vector<Way> out{{true, t.cols}};
-    if (splits && o.split_k == -1) out.push_back({false, t.cols});
+    std::vector<Way> out{{true, t.cols, {}}};
+    if (splits && o.split_k == -1) out.push_back({false, t.cols, {}});
     const bool tiles = (w.packed() && e.tier() == Tier::fp32) || (w.by_rows && e.tier() == Tier::rgba8);
     if (tiles && o.draw_buffers == -1 && o.tile_cols == -1) {
         const size_t n = out.size();
         for (int cols : {2, 4, 8})
             if (e.caps().draw_buffers >= cols && (cols < 8 || e.tier() == Tier::rgba8))
-                for (size_t i = 0; i < n; ++i) out.push_back({out[i].split, cols});
+                for (size_t i = 0; i < n; ++i) out.push_back({out[i].split, cols, {}});
     }
     return out;
 }
@@ -104,14 +104,15 @@ static void draw_matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor
 // and q4's 38.5 -> 42 (4-bit texels cost more to take apart than x texels to fetch); on llvmpipe packed q8's 72 ->
 // 111 ms (64 tokens; docs/benchmarks.md, 2026-11-29). Timed at a shape's first prefill of 16 rows or more.
 static bool wide_prefill_tried(const Engine& e, const SplitTensor& w, int rows) {
-    return w.packed() && prefill_tiles_tuned(e) && rows >= 16;
+    return rows >= 16 && w.packed() && prefill_tiles_timed(e).count() > 1;
 }
 
-bool prefill_tiles_tuned(const Engine& e) {
+Engine::Tiles prefill_tiles_timed(const Engine& e) {
     const EngineOptions& o = e.options();
     const Engine::Tiles t = e.prefill_tiles();
-    return (e.weights() == Tier::q8p || e.weights() == Tier::q4p) && e.tier() == Tier::fp32 && o.tune &&
-           o.draw_buffers == -1 && o.tile_cols == -1 && t.rows == 8 && t.cols == 1;
+    const bool timed = (e.weights() == Tier::q8p || e.weights() == Tier::q4p) && e.tier() == Tier::fp32 && o.tune &&
+                       o.draw_buffers == -1 && o.tile_cols == -1 && t.rows == 8 && t.cols == 1;
+    return timed ? Engine::Tiles{4, 2} : Engine::Tiles();
 }
 
 void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const MatmulArgs& a) {
@@ -144,15 +145,15 @@ void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const M
     }, [&] { trial->read(0, 0); });
     const Way way = all[size_t(i)];
     if (!wide_prefill_tried(e, w, a.rows)) return draw_matmul(e, x, w, y, a, way);
-    // its trials: 16 to 64 rows of x from row 0 (as many as x and the residual hold)
+    // its trials: 16 to 64 rows of x from row 0 (as many as x and the residual hold: at least a.rows)
     MatmulArgs trial_rows = a;
     trial_rows.rows = std::min({64, x.rows(), a.residual ? a.residual->rows() : 64});
     trial_rows.x_row0 = trial_rows.y_row0 = 0;
     Way wide = way;
-    wide.wide = true;
+    wide.prefill = prefill_tiles_timed(e);
     std::unique_ptr<Tensor> out;
-    const int j = trial_rows.rows < 16 ? 0 : e.tuned(key_of(trial_rows.rows) + ", prefill", 2, [&](int j) {
-        const Engine::Tiles t = j ? Engine::Tiles{4, 2} : e.tiles(a.rows);
+    const int j = e.tuned(key_of(trial_rows.rows) + ", prefill", 2, [&](int j) {
+        const Engine::Tiles t = j ? wide.prefill : e.tiles(a.rows);
         return std::to_string(t.rows) + " x " + std::to_string(t.cols) + " tiles";
     }, [&](int j) {
         if (!out) out = std::make_unique<Tensor>(e.tensor("tuning", trial_rows.rows, y.cols()));
@@ -168,7 +169,7 @@ static void draw_matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor
     // y's (those outputs are made from whatever x and w hold there, and never gathered).
     // (coded tiers: only weights held by rows tile, glsl/matmul.frag W_ROWS)
     const Engine::Tiles t = coded_tier(e.tier()) && !w.by_rows ? Engine::Tiles()
-                            : a.rows > 1 && way.wide           ? Engine::Tiles{4, 2}
+                            : a.rows > 1 && way.prefill.count() > 1 ? way.prefill
                             : a.rows > 1                       ? e.tiles(a.rows)
                                                                : Engine::Tiles{1, way.tile_cols};
     const int B = (a.rows + t.rows - 1) / t.rows;
@@ -269,7 +270,7 @@ bool packed_weights_exact(Engine& e) {
         Tensor y = e.tensor("unpacking check: y", K, N);
         MatmulArgs a;
         a.rows = K;
-        draw_matmul(e, x, wt, y, a, Way{false, 1});
+        draw_matmul(e, x, wt, y, a, Way{false, 1, {}});
         const std::vector<float> got = y.download();
         for (int k = 0; k < K; ++k)
             for (int n = 0; n < N; ++n)

@@ -61,9 +61,9 @@ struct MatmulArgs {
 // untile pass then gathers them into y. Packed weights' prefill tiles, 8 x 1 or 4 x 2, tuned at a shape's first
 // prefill.
 void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const MatmulArgs& a);
-// Whether this engine's prefills by its packed weights time 4 x 2 tiles against its 8 x 1 (Engine::prefill_tiles) at
-// a shape's first prefill and keep the faster.
-bool prefill_tiles_tuned(const Engine& e);
+// The tile this engine's prefills by its packed weights time against its own (Engine::prefill_tiles: 8 x 1) at a
+// shape's first prefill, keeping the faster: 4 x 2, or 1 x 1 where none is timed.
+Engine::Tiles prefill_tiles_timed(const Engine& e);
 // Where slices are not summed by blending (Engine::k_partials; matmul's packed q8 weights): y[y_row0 + r, c0 .. c1)
 // <- f(sum over s < slices of sums[s rows + r]) (+ residual[y_row0 + r]), f = gelu or identity (glsl/ksum.frag), or
 // += that (accumulate: blending). `sums` holds each slice's partial sums (matmul's K slices, attn_values' context

@@ -607,7 +607,8 @@ createGpt2gl({
       ["draw buffers", info.draw_buffers + ": " + info.draw_buffers_why + (info.tile[0] * info.tile[1] > 1
         ? "; prefill matmul tiles of " + info.tile[0] + (info.tile[0] > 1 ? " rows x " : " row x ") +
           info.tile[1] * info.tile_texel_outputs + " outputs" +
-          (info.tile_tuned ? " (or 4 rows x 8 outputs, timed per shape)" : "") : "")],
+          (info.tile_timed[0] * info.tile_timed[1] > 1 ? " (or " + info.tile_timed[0] + " rows x " +
+            info.tile_timed[1] * info.tile_texel_outputs + " outputs, timed per shape)" : "") : "")],
       ["tier", info.tier + ": " + info.reason],
       // a line per shape: "[1, 128] x [384, 128]^T RGBA/FLOAT: K whole (K split 0.90, K whole 0.70 ms)"
       ["matmuls tuned", !info.tune ? "off (?tune=0): every matmul drawn the rule's way"

@@ -175,7 +175,7 @@ EMSCRIPTEN_KEEPALIVE const char* gpt2gl_info() {
              {"fp16", c.fp16.ok}, {"fp16_why", c.fp16.why}, {"extensions", c.extensions},
              {"draw_buffers", c.draw_buffers}, {"draw_buffers_why", c.draw_buffers_why},
              {"tile", {e.prefill_tiles().rows, e.prefill_tiles().cols}},
-             {"tile_texel_outputs", e.prefill_tiles().texel_outputs}, {"tile_tuned", prefill_tiles_tuned(e)},
+             {"tile_texel_outputs", e.prefill_tiles().texel_outputs}, {"tile_timed", {prefill_tiles_timed(e).rows, prefill_tiles_timed(e).cols}},
              {"tier", tier_name(e.tier())}, {"reason", e.tier_reason()},
              {"tier_asked", e.options().precision != "auto"},
              {"weights", e.weights_label().empty() ? "tier" : e.weights_label()},
