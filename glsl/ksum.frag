@@ -43,6 +43,28 @@ uniform sampler2D RES;
 uniform vec4 RES_geo;
 uniform vec2 RES_inv;
 #endif
+#ifdef LN_FOLD
+// The product was of x * g, a layer norm's gain g folded into its input (its producer wrote x * g: X_SCALED): the
+// layer norm's rest applied to the sum, y = (sum - mean csum) / sqrt(var + eps) + fbias, with csum = g . W and
+// fbias = bias + b . W (b the layer norm's bias) per output (passes/ops.h LnFold), and the row's mean and var merged
+// from its chunk moments (STATS: (rows, 4 CHUNKS), glsl/ln_stats.frag), as glsl/layernorm.frag merges them.
+uniform sampler2D STATS;
+uniform vec4 STATS_geo;
+uniform vec2 STATS_inv;
+uniform sampler2D CSUM;
+uniform vec4 CSUM_geo;
+uniform vec2 CSUM_inv;
+uniform sampler2D FBIAS;
+uniform vec4 FBIAS_geo;
+uniform vec2 FBIAS_inv;
+uniform float u_eps;
+#endif
+#ifdef X_SCALED
+// Two draw buffers: y, and y * G (1, N), the gain of the layer norm that reads y next, folded into its matmul's input.
+uniform sampler2D G;
+uniform vec4 G_geo;
+uniform vec2 G_inv;
+#endif
 #ifndef SLICES
 uniform float u_slices;
 #endif
@@ -103,6 +125,15 @@ vec4 compute(float row, float c4) {
 #else
     vec4 acc = sum_of_slices(P, P_geo, P_inv, r, c4);
 #endif
+#ifdef LN_FOLD
+    vec3 m = vec3(0.0);  // (count, mean, m2) of x's row r
+    for (int j = 0; j < CHUNKS; j++) {
+        vec4 s = load4(STATS, STATS_geo, STATS_inv, r, float(j));
+        merge_moments(m, s.x, s.y, s.z);
+    }
+    acc = (acc - m.y * load_kept(CSUM, CSUM_geo, CSUM_inv, 0.0, c4)) / sqrt(m.z / m.x + u_eps) +
+          load_kept(FBIAS, FBIAS_geo, FBIAS_inv, 0.0, c4);
+#endif
 #ifdef GELU
     acc = gelu(acc);
 #endif
@@ -111,3 +142,11 @@ vec4 compute(float row, float c4) {
 #endif
     return acc;
 }
+
+#ifdef X_SCALED
+vec4 g_tile[2];  // y, y * g (glsl/pass_main.glsl writes them)
+void compute_tile(float row, float c4) {
+    g_tile[0] = compute(row, c4);
+    g_tile[1] = g_tile[0] * load_kept(G, G_geo, G_inv, 0.0, c4);
+}
+#endif

@@ -391,6 +391,12 @@ void Engine::unpacking(Pass& p) {
     if (rint_ == Rint::floor) p.define("RINT_FLOOR");
 }
 
+int Engine::tuned_way(const std::string& key, int n) const {
+    if (n < 2 || !options_.tune) return 0;
+    auto it = tuned_.find({key, n});
+    return it == tuned_.end() ? -1 : it->second;
+}
+
 int Engine::tuned(const std::string& key, int n, const std::function<std::string(int)>& name,
                   const std::function<void(int)>& draw, const std::function<void()>& wait) {
     if (n < 2 || !options_.tune) return 0;

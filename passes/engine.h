@@ -156,6 +156,8 @@ public:
     // recorded, counted (draw_calls) nor observed; the scratch tensors and groups they make are let go after them.
     int tuned(const std::string& key, int n, const std::function<std::string(int)>& name,
               const std::function<void(int)>& draw, const std::function<void()>& wait);
+    // What tuned(key, n, ...) returns, without tuning: -1 where it would still time the ways.
+    int tuned_way(const std::string& key, int n) const;
     struct Tuning {
         std::string key;
         std::vector<std::string> ways;

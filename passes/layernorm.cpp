@@ -13,20 +13,24 @@ Tensor layernorm_stats(Engine& e, int rows, int cols) {
     return e.tensor("ln.stats", rows, 4 * RowChunks((cols + 3) / 4).chunks);
 }
 
+void layernorm_row_stats(Engine& e, const Tensor& x, int rows, Tensor& stats) {
+    const RowChunks rc((x.cols() + 3) / 4);
+    if (!stats || stats.rows() < rows || stats.cols() != 4 * rc.chunks)
+        throw gl::Error("layernorm: " + stats.name() + " is not layernorm_stats' shape for " + x.name());
+    Pass s("ln_stats");
+    s.define("CHUNK4", rc.chunk4).in("X", x);
+    if (x.plain_image()) s.define("X_PLAIN");
+    e.run(s.out(stats, 0, rows, 0, 4 * rc.chunks));
+}
+
 void layernorm(Engine& e, const Tensor& x, const Tensor& g, const Tensor& b, float eps, int rows, Tensor& y,
                Tensor* stats) {
     const int c4 = (x.cols() + 3) / 4;
     Pass p("layernorm");
     p.define("C4", c4).in("X", x).in("G", g).in("B", b).set("u_eps", eps);
     if (stats && *stats) {
-        const RowChunks rc(c4);
-        if (stats->rows() < rows || stats->cols() != 4 * rc.chunks)
-            throw gl::Error("layernorm: " + stats->name() + " is not layernorm_stats' shape for " + x.name());
-        Pass s("ln_stats");
-        s.define("CHUNK4", rc.chunk4).in("X", x);
-        if (x.plain_image()) s.define("X_PLAIN");
-        e.run(s.out(*stats, 0, rows, 0, 4 * rc.chunks));
-        p.define("ROW_STATS").define("CHUNKS", rc.chunks).in("STATS", *stats);
+        layernorm_row_stats(e, x, rows, *stats);
+        p.define("ROW_STATS").define("CHUNKS", RowChunks(c4).chunks).in("STATS", *stats);
     }
     e.run(p.out(y, 0, rows, 0, y.cols()));
 }

@@ -31,35 +31,61 @@ int matmul_slices(const Engine& e, const SplitTensor& w, int rows, int k4) {
     return e.split_k((rows + t.rows - 1) / t.rows, (n4 + t.cols - 1) / t.cols, k4, t.count() > 1);
 }
 
-// The ksum pass over `slices` slices of `rows` rows into y's region, once its inputs are bound: y = f(sum) (+ res).
+// The ksum pass over `slices` slices of `rows` rows into y's region, once its inputs are bound: y = f(sum) (+ res),
+// f as `a` asks (gelu, residual, accumulate; a folded layer norm, y * gain beside y: MatmulArgs).
 // constant: the slice count is compiled in (a matmul's, fixed by its shape), else a uniform.
-static void run_ksum(Engine& e, Pass& k, int slices, int rows, Tensor& y, int y_row0, int c0, int c1, bool gelu,
-                     const Tensor* residual, bool accumulate, bool constant) {
+static void run_ksum(Engine& e, Pass& k, int slices, int rows, Tensor& y, int y_row0, int c0, int c1,
+                     const MatmulArgs& a, bool constant) {
     if (slices > gl::Quad::kMaxLayers) throw gl::Error("ksum: " + std::to_string(slices) + " slices, over 64");
     if (constant) k.define("SLICES", slices);
     else k.set("u_slices", float(slices));
     k.set("u_rows", float(rows)).set("u_yrow", float(y_row0));
-    if (gelu) k.define("GELU");
-    if (residual) k.define("HAS_RESIDUAL").in("RES", *residual);
-    if (accumulate) k.add_to_output();
+    if (a.gelu) k.define("GELU");
+    if (a.residual) k.define("HAS_RESIDUAL").in("RES", *a.residual);
+    if (a.accumulate) k.add_to_output();
+    if (const LnFold* f = a.ln_fold) {
+        k.define("LN_FOLD").define("CHUNKS", f->stats->cols() / 4).in("STATS", *f->stats);
+        k.in("CSUM", *f->csum).in("FBIAS", *f->fbias).set("u_eps", f->eps);
+    }
+    if (a.scaled) {
+        k.define("X_SCALED").in("G", *a.gain);
+        e.run(k.out(*a.scaled, y_row0, y_row0 + rows, c0, c1));
+        return;
+    }
     e.run(k.out(y, y_row0, y_row0 + rows, c0, c1));
 }
 
-void sum_slices(Engine& e, const Tensor& sums, int slices, int rows, Tensor& y, int y_row0, int c0, int c1, bool gelu,
-                const Tensor* residual, bool accumulate, bool constant_slices) {
-    Pass k("ksum");
-    k.in("P", sums);
-    run_ksum(e, k, slices, rows, y, y_row0, c0, c1, gelu, residual, accumulate, constant_slices);
+static MatmulArgs sum_args(bool gelu, const Tensor* residual, bool accumulate) {
+    MatmulArgs a;
+    a.gelu = gelu, a.residual = residual, a.accumulate = accumulate;
+    return a;
 }
 
-void sum_slices(Engine& e, const TensorGroup& tiles, int slices, int rows, Tensor& y, int y_row0, int c0, int c1,
-                bool gelu, const Tensor* residual, bool accumulate, int tile_cols) {
+static void sum_slices(Engine& e, const Tensor& sums, int slices, int rows, Tensor& y, int y_row0, int c0, int c1,
+                       const MatmulArgs& a, bool constant_slices) {
+    Pass k("ksum");
+    k.in("P", sums);
+    run_ksum(e, k, slices, rows, y, y_row0, c0, c1, a, constant_slices);
+}
+
+static void sum_slices(Engine& e, const TensorGroup& tiles, int slices, int rows, Tensor& y, int y_row0, int c0,
+                       int c1, const MatmulArgs& a, int tile_cols) {
     Pass k("ksum");
     const int n = int(tiles.tensors.size());
     k.define("TILES", n);
     for (int j = 0; j < n; ++j) k.in("T" + std::to_string(j), tiles.tensors[size_t(j)]);
     k.set("u_c40", float(c0 / 4)).set("u_tile_cols", float(tile_cols));
-    run_ksum(e, k, slices, rows, y, y_row0, c0, c1, gelu, residual, accumulate, true);
+    run_ksum(e, k, slices, rows, y, y_row0, c0, c1, a, true);
+}
+
+void sum_slices(Engine& e, const Tensor& sums, int slices, int rows, Tensor& y, int y_row0, int c0, int c1, bool gelu,
+                const Tensor* residual, bool accumulate, bool constant_slices) {
+    sum_slices(e, sums, slices, rows, y, y_row0, c0, c1, sum_args(gelu, residual, accumulate), constant_slices);
+}
+
+void sum_slices(Engine& e, const TensorGroup& tiles, int slices, int rows, Tensor& y, int y_row0, int c0, int c1,
+                bool gelu, const Tensor* residual, bool accumulate, int tile_cols) {
+    sum_slices(e, tiles, slices, rows, y, y_row0, c0, c1, sum_args(gelu, residual, accumulate), tile_cols);
 }
 
 // How a product is drawn: with its K slices as Engine::split_k cuts them or in one piece; one-row products (decode)
@@ -115,28 +141,66 @@ Engine::Tiles prefill_tiles_timed(const Engine& e) {
     return timed ? Engine::Tiles{4, 2} : Engine::Tiles();
 }
 
+// The key a product of `rows` rows by w is tuned by: by shape and format (GELU, a residual or accumulating cost
+// little beside the product; where they leave fewer ways, Engine::tuned keys by the count too).
+static std::string tuning_key(const Engine& e, const SplitTensor& w, int rows) {
+    return "matmul [" + std::to_string(rows) + ", " + std::to_string(w.cols) + "] x [" +
+           std::to_string(w.part_rows(0)) + ", " + std::to_string(w.cols) + "]^T " + e.format_name(w.parts[0]);
+}
+
+// The K slices of a product of `rows` rows drawn `way` by part i of w, and the x texels each takes (whole loop
+// steps: q8p 3 texels, q4p 6), none empty. blend: the slices may be summed by blending (no GELU or residual).
+struct Slices {
+    int count, per_slice;
+};
+static Slices slices_of(const Engine& e, const SplitTensor& w, size_t i, int rows, int k4, const Engine::Tiles& t,
+                        bool blend, Way way) {
+    const int B = (rows + t.rows - 1) / t.rows, n4 = (w.part_rows(i) + 3) / 4, W4 = (n4 + t.cols - 1) / t.cols;
+    int slices = ksum_slices(e, w, t) ? e.fitting_slices(e.split_k(B, W4, k4), rows, w.rows)
+                 : blend                ? e.split_k(B, W4, k4, t.count() > 1)
+                                        : 1;
+    if (!way.split) slices = 1;
+    const int group4 = w.q4() ? 6 : w.packed() ? 3 : 1;
+    int per_slice = (k4 + slices - 1) / slices;
+    per_slice = (per_slice + group4 - 1) / group4 * group4;
+    return {(k4 + per_slice - 1) / per_slice, per_slice};
+}
+
+bool decode_sums_slices(const Engine& e, const SplitTensor& w) {
+    const Engine::Tiles t = e.tiles(1);
+    if (!ksum_slices(e, w, t)) return false;
+    const int k4 = (w.cols + 3) / 4;
+    const std::vector<Way> all = ways(e, w, MatmulArgs(), k4);
+    const int i = e.tuned_way(tuning_key(e, w, 1), int(all.size()));
+    if (i < 0) return false;
+    const Way& way = all[size_t(i)];
+    const Engine::Tiles drawn = coded_tier(e.tier()) && !w.by_rows ? Engine::Tiles() : Engine::Tiles{1, way.tile_cols};
+    for (size_t j = 0; j < w.parts.size(); ++j)
+        if (slices_of(e, w, j, 1, k4, drawn, false, way).count < 2) return false;
+    return true;
+}
+
 void matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor& y, const MatmulArgs& a) {
     if (w.cols != x.cols() || w.rows != y.cols())
         throw gl::Error("matmul " + w.name + ": shapes disagree: x [" + std::to_string(x.rows()) + ", " +
                         std::to_string(x.cols()) + "], w [" + std::to_string(w.rows) + ", " + std::to_string(w.cols) +
                         "], y [" + std::to_string(y.rows()) + ", " + std::to_string(y.cols()) + "]");
     if (a.accumulate && a.residual) throw gl::Error("matmul " + w.name + ": accumulate and residual both set");
+    if (a.ln_fold && a.bias) throw gl::Error("matmul " + w.name + ": a folded layer norm's fbias is the bias");
+    if (a.scaled && (!a.gain || &a.scaled->tensors[0] != &y))
+        throw gl::Error("matmul " + w.name + ": y * gain goes beside y, the first of its group, and needs the gain");
     const int k4 = (x.cols() + 3) / 4;
     // decode takes the way tuned; prefill its split, with the tiles of its rows
     MatmulArgs one = a;
     one.rows = 1, one.y_row0 = 0;
+    one.scaled = nullptr, one.gain = nullptr;  // the trials write a tensor of their own
     const std::vector<Way> all = ways(e, w, one, k4);
     auto name = [&](int j) {
         const Way& v = all[size_t(j)];
         return std::string(v.split ? "K split" : "K whole") +
                (v.tile_cols > 1 ? ", 1 x " + std::to_string(v.tile_cols) + " tiles" : "");
     };
-    // by shape and format: GELU, a residual or accumulating cost little beside the product (where they leave fewer
-    // ways, Engine::tuned keys by the count too)
-    auto key_of = [&](int rows) {
-        return "matmul [" + std::to_string(rows) + ", " + std::to_string(w.cols) + "] x [" +
-               std::to_string(w.part_rows(0)) + ", " + std::to_string(w.cols) + "]^T " + e.format_name(w.parts[0]);
-    };
+    auto key_of = [&](int rows) { return tuning_key(e, w, rows); };
     const std::string key = key_of(1);
     std::unique_ptr<Tensor> trial;  // the trials' output, made if they run
     const int i = e.tuned(key, int(all.size()), name, [&](int j) {
@@ -179,13 +243,10 @@ static void draw_matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor
         // Slices summed by blending leave no place for GELU or the residual, which need the whole sum; summed by a
         // ksum pass (ksum_slices), they must fit one scratch tensor of slices x rows rows.
         const bool partials = ksum_slices(e, w, t);
-        int slices = partials ? e.fitting_slices(e.split_k(B, W4, k4), a.rows, y.cols())
-                     : e.can_accumulate() && !a.gelu && !a.residual ? e.split_k(B, W4, k4, group != nullptr) : 1;
-        if (!way.split) slices = 1;
-        int per_slice = (k4 + slices - 1) / slices;
-        const int group4 = w.q4() ? 6 : w.packed() ? 3 : 1;  // x texels a loop step takes (q8p 12 inputs, q4p 24)
-        per_slice = (per_slice + group4 - 1) / group4 * group4;
-        slices = (k4 + per_slice - 1) / per_slice;  // no empty slices
+        if ((a.ln_fold || a.scaled) && !partials)
+            throw gl::Error("matmul " + w.name + ": a folded layer norm needs its K slices summed by a ksum pass");
+        const Slices cut = slices_of(e, w, i, a.rows, k4, t, e.can_accumulate() && !a.gelu && !a.residual, way);
+        const int slices = cut.count, per_slice = cut.per_slice, group4 = w.q4() ? 6 : w.packed() ? 3 : 1;
         Pass p("matmul");
         p.define("K4", k4).in("X", x).in("W", w.parts[i]);
         if (!w.by_rows) p.define("K_LAST", w.parts[i].rows() - 1);
@@ -204,16 +265,18 @@ static void draw_matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor
         if (x.plain_image()) p.define("X_PLAIN");
         if (w.parts[i].plain_image()) p.define("W_PLAIN");
         if (slices > 1) p.define("KSLICE", per_slice / group4);
-        if (a.bias) p.define("HAS_BIAS").in("BIAS", *a.bias);
+        if (a.bias && !a.ln_fold) p.define("HAS_BIAS").in("BIAS", *a.bias);
         if (a.gelu_x) p.define("GELU_X");
         p.set("u_n0", float(n0));
         const int c1 = n0 + w.part_rows(i);
-        if (partials && slices > 1) {  // slice s of row r into row s rows + r of the scratch tensor; ksum adds them
+        // slice s of row r into row s rows + r of the scratch tensor; ksum adds them (and finishes a folded layer
+        // norm: then even one slice)
+        if (partials && (slices > 1 || a.ln_fold || a.scaled)) {
             p.define("PARTIAL").set("u_rows", float(a.rows)).set("u_xrow", float(a.x_row0));
             if (!group) {
                 Tensor& sums = e.scratch("slices", slices * a.rows, y.cols());
                 e.run(p.out(sums, 0, slices * a.rows, n0, c1));
-                sum_slices(e, sums, slices, a.rows, y, a.y_row0, n0, c1, a.gelu, a.residual, a.accumulate, true);
+                sum_slices(e, sums, slices, a.rows, y, a.y_row0, n0, c1, a, true);
                 continue;
             }
             // one-row tiles: tile jc of slice s of row r into row s rows + r of draw buffer jc, gathered by the ksum
@@ -221,7 +284,7 @@ static void draw_matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor
             p.define("TILE_ROWS", 1).define("TILE_COLS", t.cols);
             p.set("u_yrow", 0.0f).set("u_tile_rows", float(a.rows)).set("u_tile_cols", float(W4));
             e.run(p.out(sums, 0, slices * a.rows, n0, n0 + std::min(4 * W4, w.part_rows(i))));
-            sum_slices(e, sums, slices, a.rows, y, a.y_row0, n0, c1, a.gelu, a.residual, a.accumulate, W4);
+            sum_slices(e, sums, slices, a.rows, y, a.y_row0, n0, c1, a, W4);
             continue;
         }
         if (slices > 1) p.sum_layers(slices);

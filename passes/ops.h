@@ -43,6 +43,20 @@ RowChunks softmax_chunks(const Tensor& scores, const Tensor& stats, const char* 
 // y (rows, C) <- layernorm of x's first `rows` rows with gain g (1, C), bias b (1, C).
 void layernorm(Engine& e, const Tensor& x, const Tensor& g, const Tensor& b, float eps, int rows, Tensor& y,
                Tensor* stats = nullptr);
+// layernorm's first pass alone: the moments of x's first `rows` rows per chunk, into stats (layernorm_stats' shape),
+// for a matmul with the layer norm folded in (LnFold) to normalize its sums with.
+void layernorm_row_stats(Engine& e, const Tensor& x, int rows, Tensor& stats);
+
+// A layer norm folded into the matmul after it (decode): its input's producer wrote x * g beside x (MatmulArgs::gain),
+// the matmul takes the product of x * g by W, and its ksum pass applies the layer norm's rest to each sum:
+//   y[n] = (sum_k x[k] g[k] W[n, k] - mean csum[n]) / sqrt(var + eps) + fbias[n]
+// = sum_k ((x[k] - mean) / sqrt(var + eps) g[k] + b[k]) W[n, k] + bias[n], mean and var those of x's row.
+struct LnFold {
+    const Tensor* stats = nullptr;  // x's moments per chunk (layernorm_row_stats)
+    const Tensor* csum = nullptr;   // (1, N): sum_k g[k] W[n, k], W as the engine stores it
+    const Tensor* fbias = nullptr;  // (1, N): bias[n] + sum_k b[k] W[n, k]
+    float eps = 1e-5f;
+};
 
 struct MatmulArgs {
     int rows = 0;                     // rows to compute
@@ -53,6 +67,11 @@ struct MatmulArgs {
     bool gelu_x = false;              // GELU of x as it is read (the activation of a split producer)
     const Tensor* residual = nullptr; // (>= y_row0 + rows, N), added last, read at the output row
     bool accumulate = false;          // y += ... in place (needs Engine::can_accumulate; no residual then)
+    // Where the K slices are summed by a ksum pass (decode by packed weights on fp32; else gl::Error), that pass may
+    // finish a folded layer norm, and write x * g for the next one:
+    const LnFold* ln_fold = nullptr;  // x holds x * g of a layer norm folded in (no bias then: fbias is it)
+    const Tensor* gain = nullptr;     // (1, N): y also into scaled->tensors[1] as y * gain (y: scaled->tensors[0])
+    TensorGroup* scaled = nullptr;
 };
 // y[y_row0 + i, n] <- sum_k f(x[x_row0 + i, k]) * w[n, k] (+ bias)(gelu)(+ residual); w is (N, K), out x in.
 // Split-K (Engine::split_k) when neither gelu nor residual needs the whole sum first; split or whole, and decode's
@@ -81,6 +100,11 @@ bool packed_weights_exact(Engine& e);
 // The K slices summed by blending that matmul cuts a product of `rows` rows by w over k4 input texels into (1: none,
 // or summed by a ksum pass): a GELU of such a split product waits for its consumer (MatmulArgs::gelu_x).
 int matmul_slices(const Engine& e, const SplitTensor& w, int rows, int k4);
+
+// Whether a one-row product by w (decode) sums its K slices by a ksum pass, as this engine draws it: as tuned
+// (false while its shape is not tuned yet), or by the rule where tuning is off. Where it does, a layer norm before it
+// folds into it at no draw (MatmulArgs::ln_fold).
+bool decode_sums_slices(const Engine& e, const SplitTensor& w);
 
 // Greedy decoding on the GPU: out's row 0 <- (max, col, ...) of x's row `row`, col the first where the max occurs
 // (ties: the lower col, as argmax() on the CPU), in three passes of chunks (each chunk's max and col, in the engine's

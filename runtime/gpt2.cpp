@@ -4,9 +4,26 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "model/numerics.h"
 #include "model/sampler.h"
 
 namespace gpt2gl {
+
+// LnFold's csum[n] = sum_k g[k] w[n, k] and fbias[n] = bias[n] + sum_k b[k] w[n, k] for a layer norm (g, b) folded
+// into w (rows, cols), w as the engine stores it (`as`: q8p or q4p, weights_as_stored's round trip); in double.
+static void fold_sums(const float* w, int rows, int cols, Tier as, const float* g, const float* b, const float* bias,
+                      std::vector<float>* csum, std::vector<float>* fbias) {
+    std::vector<float> q, s, stored;
+    if (as == Tier::q4p) quantize_q4(w, rows, cols, &q, &s), stored = dequantize_q4(q, s, cols);
+    else quantize_q8(w, rows, cols, &q, &s), stored = dequantize_q8(q, s, cols);
+    csum->resize(size_t(rows)), fbias->resize(size_t(rows));
+    for (int n = 0; n < rows; ++n) {
+        const float* r = stored.data() + size_t(n) * cols;
+        double c = 0, f = bias[n];
+        for (int k = 0; k < cols; ++k) c += double(g[k]) * r[k], f += double(b[k]) * r[k];
+        (*csum)[size_t(n)] = float(c), (*fbias)[size_t(n)] = float(f);
+    }
+}
 
 Gpt2::Gpt2(Engine& e, const Gpt2Weights& w, int n_ctx, bool inspect, const Progress& progress)
     : e_(e), cfg_(w.cfg), inspect_(inspect) {
@@ -28,6 +45,8 @@ Gpt2::Gpt2(Engine& e, const Gpt2Weights& w, int n_ctx, bool inspect, const Progr
     };
     // weights "auto": 8-bit for a big model
     e.fit_weights(double(w.count_params()), double(V) * C * (w.lm_head.empty() ? 1 : 2));
+    fold_ = !inspect && e.tier() == Tier::fp32 && (e.weights() == Tier::q8p || e.weights() == Tier::q4p) &&
+            e.caps().draw_buffers >= 2;
     wte_ = e.split("wte", V, C, w.wte.data(), true);
     if (!w.lm_head.empty()) lm_head_ = e.split("lm_head", V, C, w.lm_head.data(), true);
     wpe_ = e.tensor("wpe", cfg_.n_positions, C);
@@ -56,13 +75,28 @@ Gpt2::Gpt2(Engine& e, const Gpt2Weights& w, int n_ctx, bool inspect, const Progr
         L.mlp_proj_w = e.split(p + "mlp.c_proj.w", C, I, s.mlp_proj_w.data());
         L.mlp_proj_b = vec(p + "mlp.c_proj.b", s.mlp_proj_b.data(), C);
         L.qkv = e.tensor(p + "qkv", n_ctx_, 3 * Cp);
+        if (fold_) {
+            std::vector<float> csum, fbias;
+            fold_sums(w.data(), 3 * Cp, C, e.weights(), s.ln_1_w.data(), s.ln_1_b.data(), b.data(), &csum, &fbias);
+            L.ln_1_csum = vec(p + "ln_1 . wqkv", csum.data(), 3 * Cp);
+            L.ln_1_fbias = vec(p + "bqkv + ln_1.b . wqkv", fbias.data(), 3 * Cp);
+            fold_sums(s.c_fc_w.data(), I, C, e.weights(), s.ln_2_w.data(), s.ln_2_b.data(), s.c_fc_b.data(), &csum,
+                      &fbias);
+            L.ln_2_csum = vec(p + "ln_2 . c_fc", csum.data(), I);
+            L.ln_2_fbias = vec(p + "c_fc.b + ln_2.b . c_fc", fbias.data(), I);
+        }
         layers_.push_back(std::move(L));
         if (progress) progress("uploading layers to the GPU", l + 1, cfg_.n_layer);
     }
     // Activations for up to n_ctx new tokens at once (a whole prompt in one prefill).
     ids_ = TokenIds(e.storage(), n_ctx_);
-    resid_[0] = e.tensor("x", n_ctx_, C);
-    if (!e.can_accumulate()) resid_[1] = e.tensor("y", n_ctx_, C);  // the residual's ping-pong partner
+    if (fold_) {  // x | x * g, and the ping-pong partner's pair
+        folds_[0] = std::make_unique<TensorGroup>(e.storage(), "x", 2, n_ctx_, C);
+        folds_[1] = std::make_unique<TensorGroup>(e.storage(), "y", 2, n_ctx_, C);
+    } else {
+        resid_[0] = e.tensor("x", n_ctx_, C);
+        if (!e.can_accumulate()) resid_[1] = e.tensor("y", n_ctx_, C);  // the residual's ping-pong partner
+    }
     ln_ = e.tensor("ln", n_ctx_, C);
     attn_ = e.tensor("attn", n_ctx_, C);
     h_ = e.tensor("mlp.h", n_ctx_, I);
@@ -94,6 +128,12 @@ void Gpt2::forward(const int* ids, int T) {
                                      std::to_string(cfg_.vocab_size));
     const int H = cfg_.n_head, pos = pos_, C = cfg_.n_embd, Cp = (C + 3) / 4 * 4;
     const float eps = cfg_.layer_norm_epsilon;
+    // decode's layer norms folded into their matmuls (fold_) where every matmul of a layer sums its slices by a ksum
+    // pass anyway (once their shapes are tuned: not in the first decode step)
+    const Layer& L0 = layers_[0];
+    const bool fold = fold_ && T == 1 && !on_stage && decode_sums_slices(e_, L0.wqkv) &&
+                      decode_sums_slices(e_, L0.attn_proj_w) && decode_sums_slices(e_, L0.c_fc_w) &&
+                      decode_sums_slices(e_, L0.mlp_proj_w);
     ids_.upload(ids, T);
     e_.set_scope("embed");
     embed(e_, wte_, wpe_, ids_, T, pos, x());
@@ -102,13 +142,20 @@ void Gpt2::forward(const int* ids, int T) {
     for (int l = 0; l < cfg_.n_layer; ++l) {
         Layer& L = layers_[size_t(l)];
         e_.set_scope("h." + std::to_string(l));
-        layernorm(e_, x(), L.ln_1_w, L.ln_1_b, eps, T, ln_, &ln_stats_);
-        stage(l, "ln_1", ln_);
         MatmulArgs a;
         a.rows = T;
         a.y_row0 = pos;
-        a.bias = &L.bqkv;
-        matmul(e_, ln_, L.wqkv, L.qkv, a);
+        LnFold ln_1{&ln_stats_, &L.ln_1_csum, &L.ln_1_fbias, eps};
+        if (fold && l > 0) {  // the last layer's MLP wrote x * ln_1's gain beside x
+            layernorm_row_stats(e_, x(), T, ln_stats_);
+            a.ln_fold = &ln_1;
+            matmul(e_, folds_[cur_]->tensors[1], L.wqkv, L.qkv, a);
+        } else {
+            layernorm(e_, x(), L.ln_1_w, L.ln_1_b, eps, T, ln_, &ln_stats_);
+            stage(l, "ln_1", ln_);
+            a.bias = &L.bqkv;
+            matmul(e_, ln_, L.wqkv, L.qkv, a);
+        }
         stage(l, "q", L.qkv, pos, 0, C);
         stage(l, "k", L.qkv, pos, Cp, C);
         stage(l, "v", L.qkv, pos, 2 * Cp, C);
@@ -131,21 +178,29 @@ void Gpt2::forward(const int* ids, int T) {
             attn_values(e_, scores_, L.qkv, H, T, pos, attn_, rows, at, &softmax_stats_);
         }
         stage(l, "attn", attn_);
-        add_to_residual(attn_, L.attn_proj_w, L.attn_proj_b, T, false);
+        add_to_residual(attn_, L.attn_proj_w, L.attn_proj_b, T, false, fold ? &L.ln_2_w : nullptr);
         stage(l, "res", x());
         if (inspect_) copy(e_, x(), T, res_l_[size_t(l)], pos);
-        layernorm(e_, x(), L.ln_2_w, L.ln_2_b, eps, T, ln_, &ln_stats_);
-        stage(l, "ln_2", ln_);
         // A split c_fc cannot apply GELU to its partial sums: then c_proj applies it as it reads h.
         const int C4 = (cfg_.n_embd + 3) / 4;
         bool defer_gelu = matmul_slices(e_, L.c_fc_w, T, C4) > 1;
         MatmulArgs fc;
         fc.rows = T;
-        fc.bias = &L.c_fc_b;
         fc.gelu = !defer_gelu;
-        matmul(e_, ln_, L.c_fc_w, h_, fc);
+        LnFold ln_2{&ln_stats_, &L.ln_2_csum, &L.ln_2_fbias, eps};
+        if (fold) {  // x * ln_2's gain beside x (its ksum sums all of c_fc's slices: GELU there)
+            layernorm_row_stats(e_, x(), T, ln_stats_);
+            fc.ln_fold = &ln_2;
+            matmul(e_, folds_[cur_]->tensors[1], L.c_fc_w, h_, fc);
+        } else {
+            layernorm(e_, x(), L.ln_2_w, L.ln_2_b, eps, T, ln_, &ln_stats_);
+            stage(l, "ln_2", ln_);
+            fc.bias = &L.c_fc_b;
+            matmul(e_, ln_, L.c_fc_w, h_, fc);
+        }
         stage(l, defer_gelu ? "fc" : "mlp", h_);
-        add_to_residual(h_, L.mlp_proj_w, L.mlp_proj_b, T, defer_gelu);
+        const bool next = fold && l + 1 < cfg_.n_layer;
+        add_to_residual(h_, L.mlp_proj_w, L.mlp_proj_b, T, defer_gelu, next ? &layers_[size_t(l + 1)].ln_1_w : nullptr);
         stage(l, "out", x());
         if (inspect_) copy(e_, x(), T, out_l_[size_t(l)], pos);
     }
@@ -158,18 +213,27 @@ void Gpt2::forward(const int* ids, int T) {
 }
 
 // x += f(a) . w^T + b: in place by blending where the tier can, else y = x + ... and y becomes x (ping-pong).
-void Gpt2::add_to_residual(const Tensor& a, const SplitTensor& w, const Tensor& b, int T, bool gelu_a) {
+void Gpt2::add_to_residual(const Tensor& a, const SplitTensor& w, const Tensor& b, int T, bool gelu_a,
+                           const Tensor* next_gain) {
     MatmulArgs m;
     m.rows = T;
     m.bias = &b;
     m.gelu_x = gelu_a;
+    if (next_gain) {  // y = x + ..., and y * next_gain beside it
+        m.residual = &x();
+        m.gain = next_gain;
+        m.scaled = folds_[1 - cur_].get();
+        matmul(e_, a, w, m.scaled->tensors[0], m);
+        cur_ = 1 - cur_;
+        return;
+    }
     if (e_.can_accumulate()) {
         m.accumulate = true;
         matmul(e_, a, w, x(), m);
         return;
     }
     m.residual = &x();
-    matmul(e_, a, w, resid_[1 - cur_], m);
+    matmul(e_, a, w, resid(1 - cur_), m);
     cur_ = 1 - cur_;
 }
 
@@ -258,6 +322,12 @@ std::vector<Gpt2::TensorInfo> Gpt2::tensors() const {
         for (const SplitTensor* s : {&L.wqkv, &L.attn_proj_w, &L.c_fc_w, &L.mlp_proj_w}) add_split(*s);
         add(L.qkv, TensorInfo::cache);
     }
+    for (auto& L : layers_)
+        for (const Tensor* t : {&L.ln_1_csum, &L.ln_1_fbias, &L.ln_2_csum, &L.ln_2_fbias})
+            if (*t) add(*t, TensorInfo::weight);
+    for (auto& g : folds_)
+        if (g)
+            for (const Tensor& t : g->tensors) add(t, TensorInfo::activation);
     for (const Tensor* t : {&resid_[0], &resid_[1], &ln_, &attn_, &h_, &scores_, &probs_, &logits_, &ln_stats_,
                             &softmax_stats_, &argmax_})
         if (*t) add(*t, TensorInfo::activation);

@@ -8,11 +8,13 @@
 //   ln = ln_1(x)                 qkv[pos..] = ln Wqkv + bqkv   (q | k | v side by side: the layer's cache, one draw)
 //   scores = q k^T / sqrt(hd)    probs = softmax(scores)   a = probs v
 //   y = x + a Wo + bo            ln = ln_2(y)              h = gelu(ln Wfc + bfc)          x = y + h Wp + bp
-// then ln_f and the LM head (wte, or lm_head when untied) over the last row. The residual stream x is added to in
+// then ln_f and the LM head (wte, or lm_head when untied) over the last row. Decode with packed weights on fp32 folds
+// ln_1 (but layer 0's) and ln_2 into wqkv and c_fc (fold_ below): no normalize pass. The residual stream x is added to in
 // place where the tier blends exactly; elsewhere it ping-pongs: y = x + ..., then y is the stream. Ping-pong flips
 // which of two tensors is current, never moves a tensor, so a recorded pass (step mode) names the right texture.
 #pragma once
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -83,8 +85,12 @@ private:
         Tensor ln_1_w, ln_1_b, bqkv, attn_proj_b, ln_2_w, ln_2_b, c_fc_b, mlp_proj_b;
         SplitTensor wqkv, attn_proj_w, c_fc_w, mlp_proj_w;  // wqkv: (3 Cp, C), the blocks of c_attn on whole texels
         Tensor qkv;  // (n_ctx, 3 Cp): row t = token t's q | k | v, each block Cp = C rounded up to 4 cols
+        // fold_: ln_1 folded into wqkv, ln_2 into c_fc (LnFold's csum and fbias, (1, 3 Cp) and (1, I))
+        Tensor ln_1_csum, ln_1_fbias, ln_2_csum, ln_2_fbias;
     };
-    void add_to_residual(const Tensor& a, const SplitTensor& w, const Tensor& b, int T, bool gelu_a);
+    // next_gain: the gain of the layer norm that reads the residual next, folded into its matmul (decode, fold_).
+    void add_to_residual(const Tensor& a, const SplitTensor& w, const Tensor& b, int T, bool gelu_a,
+                         const Tensor* next_gain = nullptr);
     void stage(const char* name, const Tensor& t) {
         if (on_stage) on_stage(name, Stage{t, 0, 0, t.cols()});
     }
@@ -106,7 +112,14 @@ private:
     TokenIds ids_;
     Tensor resid_[2];  // the residual stream (n_ctx, C): resid_[cur_] holds it, the other is ping-pong's next
     int cur_ = 0;
-    Tensor& x() { return resid_[cur_]; }
+    // Decode folds each layer norm but the first and ln_f into the matmul after it (passes/ops.h LnFold), where
+    // those matmuls sum their K slices by a ksum pass (packed weights on fp32) and draw buffers let the residual's
+    // writer put x * g beside x: one draw fewer per layer norm. Not in inspect mode or observed (on_stage): the layer
+    // norms' outputs are shown there. The residual then ping-pongs between folds_[i]'s tensor 0, x * g in tensor 1.
+    bool fold_ = false;
+    std::unique_ptr<TensorGroup> folds_[2];
+    Tensor& resid(int i) { return fold_ ? folds_[i]->tensors[0] : resid_[i]; }
+    Tensor& x() { return resid(cur_); }
     Tensor ln_, attn_, h_, scores_, probs_, logits_;
     Tensor ln_stats_, softmax_stats_;  // row statistics between passes (empty on tiers that keep none)
     Tensor logits_rows_;  // (up to n_ctx, V) for logits_all, made on its first call

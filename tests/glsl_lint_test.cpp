@@ -85,7 +85,10 @@ const std::map<std::string, std::vector<std::string>> kVariants = {
                 "#define DRAW_BUFFERS 3\n#define TILE_ROWS 1\n#define TILE_COLS 3\n#define K4 768\n#define GELU_X\n"
                 "#define HAS_BIAS\n#define GELU\n#define HAS_RESIDUAL\n#define W_ROWS\n"}},
     {"ksum", {"", "#define GELU\n#define HAS_RESIDUAL\n", "#define TILES 2\n#define SLICES 7\n",
-              "#define TILES 8\n#define GELU\n#define SLICES 64\n"}},
+              "#define TILES 8\n#define GELU\n#define SLICES 64\n",
+              // decode's folded layer norms: the consumer's ksum finishes one (and GELU), the producer's writes y * g
+              "#define TILES 2\n#define SLICES 20\n#define LN_FOLD\n#define CHUNKS 20\n#define GELU\n",
+              "#define SLICES 32\n#define HAS_RESIDUAL\n#define X_SCALED\n#define DRAW_BUFFERS 2\n"}},
     {"untile", {"#define TILES 8\n#define TILE_ROWS 4\n", "#define TILES 3\n#define TILE_ROWS 3\n"}},
     {"attn_scores", {"#define HD4 16\n", "#define HD4 3\n",
                      "#define HD4 16\n#define HD_ALIGNED\n#define Q_PLAIN\n#define K_PLAIN\n"}},  // plain images

@@ -228,6 +228,48 @@ TEST_P(ModelQ8, Q4PackedThroughTheKvCache) {
     matches_cpu_through_kv_cache(this, m, weights_as_stored(w, Tier::q4p, GetParam().tier), 4);
 }
 
+// Decode's layer norms folded into the matmuls after them (Gpt2: where every matmul of a layer sums its K slices by a
+// ksum pass, here by split_k = 8; draw buffers let the residual's writer put x * g beside x): through a prefill and
+// decode steps, the logits against CpuGpt2 on the same stored weights, from a model folding them and from one
+// observed (on_stage: the layer norms' outputs are shown there, so it folds none); once the shapes are tuned after the
+// first decode step, the folded model draws no layer norm pass but ln_1's of layer 0 and ln_f's (the observed one 15:
+// 2 for each of the default model's 7 layers, and ln_f), and as many statistics, matmul and ksum passes.
+TEST_P(ModelQ8, PackedDecodeFoldsLayerNorms) {
+    if (GetParam().tier != Tier::fp32) GTEST_SKIP() << "folded where packed weights' slices are summed: fp32";
+    if (!test_caps().fp32.ok) GTEST_SKIP() << "no exactly sampled float textures here (ES 2.0 context)";
+    if (test_caps().draw_buffers < 2) GTEST_SKIP() << "no draw buffers here";
+    const Gpt2Weights w = load_weights(kDefault);
+    for (const char* weights : {"q8-packed", "q4-packed"}) {
+        SCOPED_TRACE(weights);
+        EngineOptions o;
+        o.precision = "fp32", o.max_texture_size = GetParam().max_size, o.weights = weights, o.split_k = 8;
+        Engine e(test_caps(), o);
+        Gpt2 folded(e, w, 32), observed(e, w, 32);
+        observed.on_stage = [](const std::string&, const Gpt2::Stage&) {};
+        const Gpt2Weights stored = weights_as_stored(w, e.weights(), Tier::fp32);
+        CpuGpt2 ref(stored, 32);
+        std::vector<int> ids(kPrompt.begin(), kPrompt.begin() + 6);
+        for (int step = 0; step < 5; ++step) {
+            SCOPED_TRACE("step " + std::to_string(step));
+            auto want = ref.forward(ids.data(), int(ids.size()));
+            std::map<std::string, int> f, o;  // passes by op
+            e.observe([&](const Pass& p) { f[p.op]++; });
+            folded.forward(ids.data(), int(ids.size()));
+            e.observe([&](const Pass& p) { o[p.op]++; });
+            observed.forward(ids.data(), int(ids.size()));
+            e.observe(nullptr);
+            if (step >= 2) {  // decode, its shapes tuned: layer norm passes for ln_1 of layer 0 and ln_f alone
+                EXPECT_EQ(f["layernorm"], 2);
+                EXPECT_EQ(o["layernorm"], 15);
+                for (const char* op : {"ln_stats", "matmul", "ksum"}) EXPECT_EQ(f[op], o[op]) << op;
+            }
+            EXPECT_TRUE(matches(folded.logits_last(), want)) << "folded";
+            EXPECT_TRUE(matches(observed.logits_last(), want)) << "observed";
+            ids = {int(std::max_element(want.begin(), want.end()) - want.begin())};
+        }
+    }
+}
+
 // Weights "auto" on a model over its limit (lowered here to 1 MB): the model stores 8-bit weights and computes with
 // them, as q8 (or packed q8) weights asked for by name.
 TEST_P(ModelQ8, AutoWeightsOverTheLimitAre8Bit) {
