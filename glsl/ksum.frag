@@ -126,11 +126,7 @@ vec4 compute(float row, float c4) {
     vec4 acc = sum_of_slices(P, P_geo, P_inv, r, c4);
 #endif
 #ifdef LN_FOLD
-    vec3 m = vec3(0.0);  // (count, mean, m2) of x's row r
-    for (int j = 0; j < CHUNKS; j++) {
-        vec4 s = load4(STATS, STATS_geo, STATS_inv, r, float(j));
-        merge_moments(m, s.x, s.y, s.z);
-    }
+    vec3 m = merge_row_moments(STATS, STATS_geo, STATS_inv, r);  // (count, mean, m2) of x's row r
     acc = (acc - m.y * load_kept(CSUM, CSUM_geo, CSUM_inv, 0.0, c4)) / sqrt(m.z / m.x + u_eps) +
           load_kept(FBIAS, FBIAS_geo, FBIAS_inv, 0.0, c4);
 #endif

@@ -25,10 +25,7 @@ vec4 compute(float row, float c4) {
     float n = X_geo.w;
     vec3 acc = vec3(0.0);  // (count, mean, m2)
 #ifdef ROW_STATS
-    for (int j = 0; j < CHUNKS; j++) {
-        vec4 s = load4(STATS, STATS_geo, STATS_inv, row, float(j));
-        merge_moments(acc, s.x, s.y, s.z);
-    }
+    acc = merge_row_moments(STATS, STATS_geo, STATS_inv, row);
 #elif defined(TIER_HALF)
     // two compensated passes over x / s (Chan's merge loses its many small updates to FP16's rounding)
     float s = 0.0;

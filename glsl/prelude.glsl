@@ -295,6 +295,18 @@ vec3 texel_moments(vec4 v, float c4, float n) {
     return vec3(nb, mb, dot(d, d));
 }
 
+#if defined(CHUNKS) && !defined(CHUNK4)  // a layer norm's chunk statistics
+// Row `row`'s (count, mean, m2), merged from its CHUNKS chunks' (count, mean, m2, 0), texels 0 .. CHUNKS - 1 of that
+// row of stats (glsl/ln_stats.frag).
+vec3 merge_row_moments(sampler2D stats, vec4 geo, vec2 inv, float row) {
+    vec3 acc = vec3(0.0);
+    for (int j = 0; j < CHUNKS; j++) {
+        vec4 s = load4(stats, geo, inv, row, float(j));
+        merge_moments(acc, s.x, s.y, s.z);
+    }
+    return acc;
+}
+#endif
 #if defined(CHUNKS) && defined(CHUNK4)  // softmax's chunk statistics (a layer norm's come with CHUNKS alone)
 // A softmax row's (max, sum of exp(x - max)) merged from the (max, sum, ..) of its first `chunks` chunks, texels
 // 0 .. chunks - 1 of row `row` of stats (glsl/softmax_stats.frag; CHUNKS: the most a row has). The walks take 4
