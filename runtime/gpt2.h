@@ -9,9 +9,9 @@
 //   scores = q k^T / sqrt(hd)    probs = softmax(scores)   a = probs v
 //   y = x + a Wo + bo            ln = ln_2(y)              h = gelu(ln Wfc + bfc)          x = y + h Wp + bp
 // then ln_f and the LM head (wte, or lm_head when untied) over the last row. Decode with packed weights on fp32 folds
-// ln_1 (but layer 0's) and ln_2 into wqkv and c_fc (fold_ below): no normalize pass. The residual stream x is added to in
-// place where the tier blends exactly; elsewhere it ping-pongs: y = x + ..., then y is the stream. Ping-pong flips
-// which of two tensors is current, never moves a tensor, so a recorded pass (step mode) names the right texture.
+// ln_1 (but layer 0's) and ln_2 into wqkv and c_fc (fold_ below): no normalize pass. The residual stream x is added
+// to in place where the tier blends exactly; elsewhere it ping-pongs: y = x + ..., then y is the stream. Ping-pong
+// flips which of two tensors is current, never moves a tensor, so a recorded pass (step mode) names the right texture.
 #pragma once
 #include <functional>
 #include <memory>
