@@ -35,7 +35,10 @@ const char* op_caption(const std::string& op) {
         {"ksum", "K slices summed. Where float targets cannot blend (the rgba8 tier), and for packed 8-bit weights "
                  "in decode, a split matrix product "
                  "writes each slice of K's sums into rows of its own; each fragment here is 4 outputs: it adds up "
-                 "their slices, then applies GELU or adds the residual, which need the whole sum."},
+                 "their slices, then applies GELU or adds the residual, which need the whole sum. (Decoding "
+                 "unobserved, it also finishes a layer norm folded into the product: the row's statistics applied to "
+                 "the sums of x times the norm's gain, which the residual's ksum wrote beside x. Here, where the layer "
+                 "norms are shown, each has its own pass.)"},
         {"attn_scores", "Attention scores. Each fragment is 4 keys of one query row of one head: the dot products "
                         "of the query's head dims with each key's, over the key cache, divided by sqrt(head size) (on the "
                         "rgba8 and half tiers, whose texels hold one value, a fragment is one key). "
