@@ -148,6 +148,14 @@ static std::string tuning_key(const Engine& e, const SplitTensor& w, int rows) {
            std::to_string(w.part_rows(0)) + ", " + std::to_string(w.cols) + "]^T " + e.format_name(w.parts[0]);
 }
 
+// The tile a product of `rows` rows by w drawn `way` makes (coded tiers: only weights held by rows tile,
+// glsl/matmul.frag W_ROWS): prefill's (timed or the engine's), decode's one-row tiles of way.tile_cols texels.
+static Engine::Tiles tiles_drawn(const Engine& e, const SplitTensor& w, int rows, const Way& way) {
+    if (coded_tier(e.tier()) && !w.by_rows) return Engine::Tiles();
+    if (rows > 1) return way.prefill.count() > 1 ? way.prefill : e.tiles(rows);
+    return Engine::Tiles{1, way.tile_cols};
+}
+
 // The K slices of a product of `rows` rows drawn `way` by part i of w, and the x texels each takes (whole loop
 // steps: q8p 3 texels, q4p 6), none empty. blend: the slices may be summed by blending (no GELU or residual).
 struct Slices {
@@ -174,9 +182,8 @@ bool decode_sums_slices(const Engine& e, const SplitTensor& w) {
     const int i = e.tuned_way(tuning_key(e, w, 1), int(all.size()));
     if (i < 0) return false;
     const Way& way = all[size_t(i)];
-    const Engine::Tiles drawn = coded_tier(e.tier()) && !w.by_rows ? Engine::Tiles() : Engine::Tiles{1, way.tile_cols};
     for (size_t j = 0; j < w.parts.size(); ++j)
-        if (slices_of(e, w, j, 1, k4, drawn, false, way).count < 2) return false;
+        if (slices_of(e, w, j, 1, k4, tiles_drawn(e, w, 1, way), false, way).count < 2) return false;
     return true;
 }
 
@@ -231,11 +238,7 @@ static void draw_matmul(Engine& e, const Tensor& x, const SplitTensor& w, Tensor
     // Tiles: draw buffer jc R + jr of the group holds y's row y_row0 + jr B + i, texel n0/4 + jc W4 + c at (i, n0/4 + c),
     // for R x C tiles, B = ceil(rows / R) and W4 = ceil(part's texels / C). The last row and col blocks may run past
     // y's (those outputs are made from whatever x and w hold there, and never gathered).
-    // (coded tiers: only weights held by rows tile, glsl/matmul.frag W_ROWS)
-    const Engine::Tiles t = coded_tier(e.tier()) && !w.by_rows ? Engine::Tiles()
-                            : a.rows > 1 && way.prefill.count() > 1 ? way.prefill
-                            : a.rows > 1                       ? e.tiles(a.rows)
-                                                               : Engine::Tiles{1, way.tile_cols};
+    const Engine::Tiles t = tiles_drawn(e, w, a.rows, way);
     const int B = (a.rows + t.rows - 1) / t.rows;
     TensorGroup* group = t.count() > 1 ? &e.group(t.count(), B, y.cols()) : nullptr;
     for (size_t i = 0; i < w.parts.size(); ++i) {

@@ -168,6 +168,7 @@ EMSCRIPTEN_KEEPALIVE const char* gpt2gl_info() {
     if (g.g) {
         const gl::Caps& c = g.g->caps();
         const Engine& e = g.g->engine();
+        const Engine::Tiles timed = prefill_tiles_timed(e);  // packed weights' prefill tile timed per shape, or 1 x 1
         j = {{"version", c.version}, {"renderer", c.renderer}, {"vendor", c.vendor}, {"glsl", c.glsl_version},
              {"max_texture_size", c.max_texture_size}, {"texture_units", c.max_texture_units},
              {"highp_float_bits", c.highp_float_bits}, {"mediump_bits_computed", c.mediump_bits_computed},
@@ -175,7 +176,8 @@ EMSCRIPTEN_KEEPALIVE const char* gpt2gl_info() {
              {"fp16", c.fp16.ok}, {"fp16_why", c.fp16.why}, {"extensions", c.extensions},
              {"draw_buffers", c.draw_buffers}, {"draw_buffers_why", c.draw_buffers_why},
              {"tile", {e.prefill_tiles().rows, e.prefill_tiles().cols}},
-             {"tile_texel_outputs", e.prefill_tiles().texel_outputs}, {"tile_timed", {prefill_tiles_timed(e).rows, prefill_tiles_timed(e).cols}},
+             {"tile_texel_outputs", e.prefill_tiles().texel_outputs},
+             {"tile_timed", {timed.rows, timed.cols}},
              {"tier", tier_name(e.tier())}, {"reason", e.tier_reason()},
              {"tier_asked", e.options().precision != "auto"},
              {"weights", e.weights_label().empty() ? "tier" : e.weights_label()},
